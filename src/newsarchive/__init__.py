@@ -1,0 +1,1 @@
+"""newsarchive: turn heaps of scraped news into a research corpus."""
