@@ -32,14 +32,20 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("max_file_mb", 50, "Largest input file read, in MB; larger files are skipped as too-large."),
-    Setting("max_line_chars", 200_000, "Longest line kept whole; longer lines are cut there and noted."),
+    Setting(
+        "max_file_mb", 50, "Largest input file read, in MB; larger files are skipped as too-large."
+    ),
+    Setting(
+        "max_line_chars", 200_000, "Longest line kept whole; longer lines are cut there and noted."
+    ),
     Setting(
         "max_decompression_ratio",
         100,
         "Largest ratio of decompressed to compressed size for .gz inputs (a gzip bomb beyond it is skipped).",
     ),
-    Setting("batch_rows", 2000, "Articles written per Parquet file; each file is committed atomically."),
+    Setting(
+        "batch_rows", 2000, "Articles written per Parquet file; each file is committed atomically."
+    ),
     Setting(
         "template_min_articles",
         20,
@@ -62,7 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("language_hint", "", "Language of the texts if known (ISO 639-1); empty detects it."),
     Setting("rules", [], "Extra cleaning-rule TOML files, layered over the shipped rules."),
-    Setting("disable_rules", [], "Names (or name prefixes) of shipped cleaning rules to switch off."),
+    Setting(
+        "disable_rules", [], "Names (or name prefixes) of shipped cleaning rules to switch off."
+    ),
     Setting("taxonomy", "", "A topic taxonomy TOML file that replaces the shipped one."),
     Setting("extra_taxonomy", [], "Topic TOML files whose topics are added to the taxonomy."),
     Setting("max_topics", 3, "Most topics kept per article, best first."),

@@ -1,0 +1,58 @@
+"""The ``newsarchive`` command: a thin Click layer over the library.
+
+Commands are imported only when they run, so ``newsarchive --help`` and ``newsarchive search``
+do not pay for pyarrow, dateparser or the search engines they do not use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from .. import __version__
+
+# command name -> "module:function" inside newsarchive.cli; help text shown without importing it
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ingest": ("ingest:ingest_cmd", "Ingest article files into a Parquet corpus (and index them)."),
+    "index": ("search:index_cmd", "Build or update the full-text index of a corpus."),
+    "search": ("search:search_cmd", "Search the corpus: boolean, phrase, field and date queries."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, _, attr = COMMANDS[cmd_name][0].partition(":")
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        command: click.Command = getattr(module, attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help straight from COMMANDS, so --help imports no command module.
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsarchive")
+def main() -> None:
+    """newsarchive: turn heaps of scraped news into a clean, dated, tagged, searchable corpus.
+
+    \b
+    Start with:
+      newsarchive ingest articles/ --corpus corpus
+      newsarchive search '"junior doctors" AND strike'
+    """
+
+
+def run(*args: Any) -> None:  # pragma: no cover - convenience for python -m
+    main(*args)

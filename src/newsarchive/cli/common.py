@@ -1,0 +1,93 @@
+"""What every command shares: error handling, progress bars, standard options."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import NewsarchiveError, QuerySyntaxError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(func: F) -> F:
+    """Turn library errors into one line on stderr: exit 2 for usage errors, 1 otherwise.
+
+    Ctrl-C ends with exit 130 and no traceback; the library has already kept what was complete.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (UsageError, QuerySyntaxError) as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        except NewsarchiveError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def show_progress(quiet: bool) -> bool:
+    """Progress bars go to stderr, and only to a person watching a terminal."""
+    return not quiet and sys.stderr.isatty()
+
+
+corpus_option = click.option(
+    "--corpus",
+    default="corpus",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Corpus folder (Parquet dataset).",
+)
+index_dir_option = click.option(
+    "--index-dir",
+    default="indexes",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder of the full-text index.",
+)
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+
+
+class Progress:
+    """A one-line counter on stderr, redrawn at most five times a second.
+
+    The total is often unknown (folders are walked lazily, dumps read row by row), so it shows
+    what a person wants while waiting: how many done, how fast, how many went wrong.
+    """
+
+    def __init__(self, label: str, enabled: bool) -> None:
+        import time
+
+        self.label = label
+        self.enabled = enabled
+        self._clock = time.perf_counter
+        self.start = self._clock()
+        self.last = 0.0
+
+    def update(self, done: int, total: int | None = None, note: str = "") -> None:
+        if not self.enabled:
+            return
+        now = self._clock()
+        if now - self.last < 0.2:
+            return
+        self.last = now
+        rate = done / (now - self.start) if now > self.start else 0.0
+        of = f"/{total:,}" if total else ""
+        sys.stderr.write(f"\r{self.label}: {done:,}{of} · {rate:,.0f}/s{note}\x1b[K")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()

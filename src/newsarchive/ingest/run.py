@@ -1,0 +1,411 @@
+"""The batch runner: inputs → stages (in worker processes) → the corpus, with a report of everything.
+
+Flow for one run::
+
+    sources.iter_inputs ──► [sample: learn template lines per source]
+                       └──► Pipeline (load → clean → structure → dates → tags), on every core
+                            └──► main process: ids, duplicates, CorpusWriter (atomic batches)
+                                 └──► run record under corpus/_runs/, then the search index
+
+Results come back in input order whatever ``jobs`` is, so a run's output does not depend on the
+number of processes. Every input ends up either as a row or as a ``Rejected`` line in the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import multiprocessing
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .. import __version__, store
+from ..article import Article
+from ..errors import Skip
+from ..settings import Settings, load_settings
+from .sources import DumpColumns, Input, Rejected, iter_inputs, load
+
+# Reasons that mean "this file is not an article" rather than "an article was lost".
+IGNORED_REASONS = frozenset({"not-an-article"})
+# Inputs handed to the pool at a time: bounds memory however many files a run has.
+WINDOW = 2048
+
+ProgressCallback = Callable[[int, "IngestReport"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Already:
+    """An input whose exact content is already in the corpus under the same path."""
+
+    source_path: str
+    doc_id: str
+
+
+Outcome = Article | Rejected | Already
+
+
+@dataclass(slots=True)
+class RunOptions:
+    """Everything a worker process needs to rebuild the stages for itself."""
+
+    settings: Settings
+    source: str | None = None
+    cli_date: str | None = None
+    use_mtime: bool = False
+    ner: str = "builtin"
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What a run did. ``exit_code`` is 0 when every article went in, 1 when some were skipped."""
+
+    run_id: str
+    corpus: str
+    seen: int = 0
+    ingested: int = 0
+    already: int = 0
+    duplicates: int = 0
+    ignored: int = 0
+    skipped: list[Rejected] = field(default_factory=list)
+    removals: Counter[str] = field(default_factory=Counter)
+    templates: dict[str, list[str]] = field(default_factory=dict)
+    elapsed: float = 0.0
+    status: str = "running"  # running, complete, interrupted
+    index: Any = None  # the index report, when the run updated the index
+
+    @property
+    def skipped_by_reason(self) -> Counter[str]:
+        return Counter(r.reason for r in self.skipped if r.reason not in IGNORED_REASONS)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.skipped_by_reason else 0
+
+    @property
+    def rate(self) -> float:
+        return self.seen / self.elapsed if self.elapsed else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "corpus": self.corpus,
+            "status": self.status,
+            "seen": self.seen,
+            "ingested": self.ingested,
+            "already": self.already,
+            "duplicates": self.duplicates,
+            "ignored": self.ignored,
+            "skipped_by_reason": dict(sorted(self.skipped_by_reason.items())),
+            "removals_by_rule": dict(self.removals.most_common()),
+            "elapsed_s": round(self.elapsed, 3),
+            "inputs_per_s": round(self.rate, 1),
+            "skipped": [
+                {"path": r.source_path, "reason": r.reason, "detail": r.detail}
+                for r in self.skipped
+            ],
+            "templates": self.templates,
+        }
+
+
+def make_doc_id(source_path: str, raw_text: str) -> str:
+    """Same file, same content → same id, so a re-run adds nothing; a changed file is a new version."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(source_path.encode("utf-8", "surrogateescape"))
+    h.update(b"\0")
+    h.update(raw_text.encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def content_hash(text: str) -> str:
+    """Equal for texts that differ only in white space: the same story scraped twice."""
+    return hashlib.blake2b(
+        " ".join(text.split()).encode("utf-8", "surrogateescape"), digest_size=16
+    ).hexdigest()
+
+
+class Pipeline:
+    """The per-process stages, built once per worker: load → clean → structure → dates → tags."""
+
+    def __init__(
+        self,
+        options: RunOptions,
+        templates: dict[str, frozenset[str]],
+        known_ids: set[str] | frozenset[str] = frozenset(),
+    ) -> None:
+        from .clean import RuleSet
+        from .dates import Dater
+        from .tags import Tagger
+
+        self.options = options
+        self.settings = options.settings
+        self.templates = templates
+        self.known_ids = known_ids
+        self.rules = RuleSet.load(self.settings)
+        self.dater = Dater(self.settings, cli_date=options.cli_date, use_mtime=options.use_mtime)
+        self.tagger = Tagger(self.settings, ner=options.ner)
+
+    def __call__(self, inp: Input | Rejected) -> Outcome:
+        if isinstance(inp, Rejected):
+            return inp
+        try:
+            return self._process(inp)
+        except Skip as skip:
+            return Rejected(inp.source_path, skip.reason, skip.detail)
+        except Exception as exc:  # a bug in a stage must cost one article, never the batch
+            return Rejected(inp.source_path, "error", f"{type(exc).__name__}: {exc}")
+
+    def _process(self, inp: Input) -> Outcome:
+        from .clean import clean
+        from .structure import add_structure
+
+        article = load(inp, self.settings, source=self.options.source)
+        article.doc_id = make_doc_id(article.source_path, article.raw_text)
+        if article.doc_id in self.known_ids:
+            return Already(article.source_path, article.doc_id)
+        clean(article, self.rules, self.templates.get(article.source, frozenset()))
+        if not article.text.strip():
+            rules = sorted({r.rule for r in article.removed})
+            raise Skip("no-text", f"nothing left after cleaning (removed by {', '.join(rules)})")
+        add_structure(article, language_hint=self.settings.get("language_hint", article.source))
+        article.content_hash = content_hash(article.text)
+        self.dater(article)
+        self.tagger(article)
+        return article
+
+
+class _SampleLoader:
+    """Loads an input only to learn template lines from its body; failures are reported later."""
+
+    def __init__(self, settings: Settings, source: str | None) -> None:
+        self.settings, self.source = settings, source
+
+    def __call__(self, inp: Input | Rejected) -> tuple[str, str] | None:
+        if isinstance(inp, Rejected):
+            return None
+        try:
+            article = load(inp, self.settings, source=self.source)
+        except Exception:  # the main pass reports it
+            return None
+        return article.source, article.body
+
+
+# --- worker-process plumbing ----------------------------------------------------------------------
+
+_worker: Callable[[Any], Any] | None = None
+
+
+def _init_worker(func: Callable[[Any], Any]) -> None:
+    # Ctrl-C goes to the whole process group: only the main process handles it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _worker
+    _worker = func
+
+
+def _call_worker(item: Any) -> Any:
+    assert _worker is not None
+    return _worker(item)
+
+
+def _map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int) -> Iterator[Any]:
+    """``map(func, items)`` in order, on ``jobs`` processes, a window at a time.
+
+    Workers are forked, so they inherit ``func`` (compiled rules, gazetteer, known ids) as built
+    in the main process instead of rebuilding or unpickling it.
+    """
+    if jobs <= 1:
+        yield from map(func, items)
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(func,)) as pool:
+        it = iter(items)
+        while window := list(itertools.islice(it, WINDOW)):
+            chunk = max(1, min(64, len(window) // (jobs * 4)))
+            yield from pool.imap(_call_worker, window, chunksize=chunk)
+
+
+# --- templates ------------------------------------------------------------------------------------
+
+
+def _learn_templates(
+    corpus: Path, head: list[Input | Rejected], options: RunOptions, jobs: int
+) -> dict[str, frozenset[str]]:
+    from .clean import TemplateLearner
+
+    learner = TemplateLearner(options.settings)
+    sources: set[str] = set()
+    for sample in _map(_SampleLoader(options.settings, options.source), head, jobs):
+        if sample is not None:
+            learner.add(*sample)
+            sources.add(sample[0])
+    saved = _saved_templates(corpus)
+    learned = {s: learner.templates(s) for s in sources}
+    merged = {
+        s: frozenset(saved.get(s, ())) | learned.get(s, frozenset()) for s in set(saved) | sources
+    }
+    return {s: lines for s, lines in merged.items() if lines}
+
+
+def _saved_templates(corpus: Path) -> dict[str, list[str]]:
+    path = corpus / store.STATE_DIR / "templates.json"
+    if not path.exists():
+        return {}
+    data: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+
+def ingest(
+    paths: Sequence[str | Path],
+    *,
+    corpus: str | Path = "corpus",
+    manifest: str | Path | None = None,
+    source: str | None = None,
+    columns: DumpColumns | None = None,
+    jobs: int | None = None,
+    settings: Settings | None = None,
+    config: str | Path | None = None,
+    date: str | None = None,
+    date_from_mtime: bool = False,
+    ner: str = "builtin",
+    index: bool = True,
+    index_dir: str | Path = "indexes",
+    wait: bool = False,
+    progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Ingest files, folders or globs into the corpus at ``corpus``; returns an :class:`IngestReport`.
+
+    >>> report = ingest(["examples/"], corpus="corpus")  # doctest: +SKIP
+    >>> report.ingested, dict(report.skipped_by_reason)  # doctest: +SKIP
+    (12, {})
+    """
+    settings = settings or load_settings(config)
+    options = RunOptions(settings, source=source, cli_date=date, use_mtime=date_from_mtime, ner=ner)
+    # Built before touching the corpus: a bad rules file, taxonomy, --date or --ner fails here.
+    pipeline = Pipeline(options, {})
+    jobs = jobs or os.cpu_count() or 1
+    corpus = Path(corpus)
+    started = time.perf_counter()
+    run_id = store.new_run_id()
+    report = IngestReport(run_id=run_id, corpus=str(corpus))
+
+    inputs = iter_inputs(
+        [str(p) for p in paths],
+        manifest=str(manifest) if manifest else None,
+        columns=columns or DumpColumns(),
+        settings=settings,
+    )
+    # Pull the first input before taking the lock, so a wrong PATH is a usage error at once.
+    head = list(itertools.islice(inputs, settings.get("template_sample")))
+
+    with store.writer_lock(corpus, wait=wait):
+        known = (
+            store.known_articles(corpus)
+            if store.is_corpus(corpus)
+            else store.KnownArticles(set(), {})
+        )
+        templates = _learn_templates(corpus, head, options, jobs)
+        pipeline.templates, pipeline.known_ids = templates, known.doc_ids
+        report.templates = {s: sorted(lines) for s, lines in sorted(templates.items())}
+        writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
+        now = datetime.now(UTC)
+        seen_ids: set[str] = set()
+        try:
+            outcomes = _map(pipeline, itertools.chain(head, inputs), jobs)
+            for outcome in outcomes:
+                report.seen += 1
+                _take(outcome, report, known, seen_ids, writer, run_id, now)
+                if progress is not None:
+                    progress(report.seen, report)
+            writer.flush()
+            report.status = "complete"
+        except KeyboardInterrupt:
+            writer.flush()  # articles already processed are complete: keep them
+            report.status = "interrupted"
+        finally:
+            report.elapsed = time.perf_counter() - started
+            _save_run(corpus, report, paths, options, manifest, jobs)
+    if report.status == "interrupted":
+        raise IngestInterrupted(report)
+    if index:
+        from ..index import update_index
+
+        report.index = update_index(corpus, index_dir)
+    return report
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run; ``report`` says what was committed before it."""
+
+    def __init__(self, report: IngestReport) -> None:
+        super().__init__()
+        self.report = report
+
+
+def _take(
+    outcome: Outcome,
+    report: IngestReport,
+    known: store.KnownArticles,
+    seen_ids: set[str],
+    writer: store.CorpusWriter,
+    run_id: str,
+    now: datetime,
+) -> None:
+    if isinstance(outcome, Rejected):
+        report.skipped.append(outcome)
+        if outcome.reason in IGNORED_REASONS:
+            report.ignored += 1
+        return
+    if isinstance(outcome, Already) or outcome.doc_id in seen_ids:
+        report.already += 1  # the same file named twice in one run counts once
+        return
+    article = outcome
+    seen_ids.add(article.doc_id)
+    first = known.first_by_hash.setdefault(article.content_hash, article.doc_id)
+    if first != article.doc_id:
+        article.duplicate_of = first
+        report.duplicates += 1
+    article.ingested_at = now
+    article.ingest_run = run_id
+    report.removals.update(r.rule for r in article.removed)
+    writer.add(article)
+    report.ingested += 1
+
+
+def _save_run(
+    corpus: Path,
+    report: IngestReport,
+    paths: Sequence[str | Path],
+    options: RunOptions,
+    manifest: str | Path | None,
+    jobs: int,
+) -> None:
+    record = {
+        "newsarchive_version": __version__,
+        "finished_at": datetime.now(UTC).isoformat(),
+        "paths": [str(p) for p in paths],
+        "manifest": str(manifest) if manifest else None,
+        "source": options.source,
+        "date": options.cli_date,
+        "date_from_mtime": options.use_mtime,
+        "ner": options.ner,
+        "jobs": jobs,
+        "settings": options.settings.values,
+        "settings_per_source": options.settings.per_source,
+        **report.to_dict(),
+    }
+    store.write_json_atomic(corpus / store.RUNS_DIR / f"{report.run_id}.json", record)
+    if report.templates:
+        saved = _saved_templates(corpus)
+        for src, lines in report.templates.items():
+            saved[src] = sorted(set(saved.get(src, [])) | set(lines))
+        store.write_json_atomic(corpus / store.STATE_DIR / "templates.json", saved)

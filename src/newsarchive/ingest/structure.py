@@ -1,0 +1,142 @@
+"""Structure of a cleaned article: title, byline authors, kind (article or live blog), language, size.
+
+Each value is filled only if an earlier, more trusted source (manifest, HTML metadata) left it
+empty. Nothing here changes ``text``: the headline stays the first paragraph of the text, so the
+clean text plus the removals still account for every character of the input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from ..article import Article
+
+# A heading: short, not ending like a sentence. Used both for the title and for live-blog posts.
+_MAX_TITLE_CHARS = 160
+_MAX_TITLE_WORDS = 25
+_SENTENCE_END = (".", ",", ";", ":", '"', "'", "”", "’")
+_HEADING_MAX_WORDS = 9
+
+# "By John Smith", "By John Smith and Jane Doe, Health Correspondent", "Our reporter Jane Doe"
+_BYLINE = re.compile(
+    r"^(?:By|BY|From)\.?\s+(?P<names>[^\n|]{2,120}?)\s*(?:[,|\n]|\.\s+[A-Z]+:|\.?$)"
+    r"|^Our (?:\w+ )?(?:reporter|correspondent)s?\s+(?P<ours>[A-Z][^\n,]{2,60})"
+)
+_NAME_SPLIT = re.compile(r"\s*(?:,| and | & )\s*")
+_NAME_LIKE = re.compile(r"^[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|da|bin|al|el|la|le))*$")
+_NOT_NAMES = frozenset({"Daily Mail Reporter", "Mail Online Reporter", "Mailonline Reporter"})
+
+# Live-blog evidence: timestamps standing alone ("10:45", "10.45am", "14:02 GMT") or
+# the word itself in the title.
+_TIMESTAMP_LINE = re.compile(r"^\d{1,2}[:.]\d{2}\s*(?:am|pm|AM|PM)?(?:\s*(?:GMT|BST|UTC|EST|ET))?$")
+_LIVE_TITLE = re.compile(r"\blive\b|as it happened|live updates", re.IGNORECASE)
+
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def is_heading(line: str) -> bool:
+    """A short line that does not end like a sentence: ``Marching in Manchester``."""
+    s = line.strip()
+    return (
+        0 < len(s) <= _MAX_TITLE_CHARS
+        and len(s.split()) <= _MAX_TITLE_WORDS
+        and not s.endswith(_SENTENCE_END)
+        and any(c.isalpha() for c in s)
+    )
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n\n") if p.strip()]
+
+
+def find_title(article: Article) -> str | None:
+    """The first paragraph, if it is heading-like and more text follows it."""
+    paras = _paragraphs(article.text)
+    if len(paras) >= 2 and is_heading(paras[0]):
+        return paras[0].strip()
+    return None
+
+
+def _names(raw: str) -> list[str]:
+    raw = raw.strip().rstrip(".").replace(". ", " ")
+    # "Jane Doe, Health Correspondent": the job title after the comma is not a name.
+    names: list[str] = []
+    for part in _NAME_SPLIT.split(raw):
+        part = part.strip(" .")
+        if part and part not in _NOT_NAMES and _NAME_LIKE.match(part) and len(part.split()) <= 5:
+            names.append(part)
+        elif names:
+            break
+    return names
+
+
+def find_authors(article: Article) -> list[str]:
+    """Byline names from spans the cleaner removed as ``byline/…``, else a ``By …`` line on top."""
+    candidates = [r.text for r in article.removed if r.rule.startswith("byline/")]
+    candidates += article.body.split("\n", 3)[:3]
+    for text in candidates:
+        m = _BYLINE.search(text.strip())
+        if m:
+            names = _names(m.group("names") or m.group("ours") or "")
+            if names:
+                return names
+    return []
+
+
+def find_kind(article: Article) -> str:
+    """``liveblog`` when the text reads as a series of short posts, else ``article``.
+
+    A scraped live blog keeps its posts' headings and timestamps as short lines between the
+    paragraphs; a regular story has at most a title and one or two crossheads.
+    """
+    if article.title and _LIVE_TITLE.search(article.title):
+        return "liveblog"
+    paras = _paragraphs(article.text)[1:]  # the title does not count
+    stamps = sum(1 for p in paras if _TIMESTAMP_LINE.match(p.strip()))
+    headings = sum(1 for p in paras if is_heading(p) and len(p.split()) <= _HEADING_MAX_WORDS)
+    if stamps >= 3 or (headings >= 3 and headings * 4 >= len(paras)):
+        return "liveblog"
+    return "article"
+
+
+@lru_cache(maxsize=1)
+def _classify() -> Callable[[str], tuple[str, float]]:
+    # py3langid loads its bundled model on import (~0.1 s): only when ingesting.
+    import py3langid
+
+    return py3langid.classify  # type: ignore[no-any-return]
+
+
+def find_language(text: str, hint: str = "") -> str | None:
+    """ISO 639-1 code from py3langid over the first 2,000 characters (``hint`` wins if given)."""
+    if hint:
+        return hint
+    sample = text[:2000]
+    if not any(c.isalpha() for c in sample):
+        return None
+    lang, _score = _classify()(sample)
+    return str(lang)
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them; each CJK character counts as one word."""
+    cjk = len(_CJK.findall(text))
+    if cjk:
+        return cjk + len(_WORD.findall(_CJK.sub(" ", text)))
+    return len(_WORD.findall(text))
+
+
+def add_structure(article: Article, *, language_hint: str = "") -> Article:
+    """Fill title, authors, kind, language and word_count where still empty."""
+    if not article.title:
+        article.title = find_title(article)
+    if not article.authors:
+        article.authors = find_authors(article)
+    article.kind = find_kind(article)
+    if not article.language:
+        article.language = find_language(article.text, language_hint)
+    article.word_count = count_words(article.text)
+    return article

@@ -1,0 +1,292 @@
+"""The Parquet corpus on disk: schema, atomic batch writes, consistent reads and the writer's lock.
+
+Layout of a corpus folder (everything a reader must skip starts with ``_`` or ``.``, which
+pyarrow, pandas and polars ignore, and none of it ends in ``.parquet``)::
+
+    corpus/
+      part-<run>-<seq>.parquet   committed articles, one file per batch
+      _runs/<run>.json           one run record per ingest: options, counts, every skipped input
+      _state/templates.json      template lines learned per source
+      .lock                      held by the one process writing
+      .tmp/                      batches being written; renamed into place when complete
+
+A batch becomes visible only by an atomic ``rename`` of a complete, fsynced file, so a crash or
+Ctrl-C leaves the earlier corpus intact; readers list the committed parts once and read that set,
+so they see a consistent state while a writer adds parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .article import SCHEMA_VERSION, STORED_FIELDS, Article
+from .errors import CorpusError, CorpusLocked
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+
+PART_GLOB = "part-*.parquet"
+RUNS_DIR = "_runs"
+STATE_DIR = "_state"
+TMP_DIR = ".tmp"
+LOCK_FILE = ".lock"
+
+
+def schema() -> pa.Schema:
+    """The one Arrow schema of every part file (documented in ``docs/schema.md``)."""
+    import pyarrow as pa
+
+    strings = pa.list_(pa.string())
+    removal = pa.struct(
+        [("text", pa.string()), ("rule", pa.string()), ("start", pa.int32()), ("end", pa.int32())]
+    )
+    evidence = pa.struct(
+        [
+            ("field", pa.string()),
+            ("value", pa.string()),
+            ("rule", pa.string()),
+            ("matched", pa.string()),
+        ]
+    )
+    utc = pa.timestamp("us", tz="UTC")
+    types: dict[str, pa.DataType] = {
+        "doc_id": pa.string(),
+        "source_path": pa.string(),
+        "source": pa.string(),
+        "url": pa.string(),
+        "content_hash": pa.string(),
+        "duplicate_of": pa.string(),
+        "ingested_at": utc,
+        "ingest_run": pa.string(),
+        "encoding": pa.string(),
+        "format": pa.string(),
+        "extra": pa.string(),
+        "title": pa.string(),
+        "text": pa.string(),
+        "raw_text": pa.string(),
+        "removed": pa.list_(removal),
+        "authors": strings,
+        "kind": pa.string(),
+        "language": pa.string(),
+        "word_count": pa.int32(),
+        "published_at": utc,
+        "date_source": pa.string(),
+        "date_text": pa.string(),
+        "date_precision": pa.string(),
+        "date_note": pa.string(),
+        "topics": strings,
+        "places": strings,
+        "countries": strings,
+        "people": strings,
+        "organisations": strings,
+        "tag_evidence": pa.list_(evidence),
+    }
+    assert tuple(types) == STORED_FIELDS, "store.schema() and Article must list the same fields"
+    not_null = {"doc_id", "source_path", "source", "text", "raw_text", "content_hash", "kind"}
+    return pa.schema(
+        [pa.field(name, t, nullable=name not in not_null) for name, t in types.items()],
+        metadata={"newsarchive.schema_version": str(SCHEMA_VERSION)},
+    )
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def is_corpus(path: str | Path) -> bool:
+    p = Path(path)
+    return (p / RUNS_DIR).is_dir() or any(p.glob(PART_GLOB))
+
+
+def part_files(path: str | Path) -> list[Path]:
+    """The committed part files, in commit order (names sort by run time, then sequence)."""
+    p = Path(path)
+    if not p.is_dir():
+        raise CorpusError(f"no corpus at {p}: run 'newsarchive ingest FILES --corpus {p}' first")
+    return sorted(p.glob(PART_GLOB))
+
+
+def corpus_state(path: str | Path) -> str:
+    """A short token that changes whenever a part is committed: indexes record the state they reflect."""
+    names = "\n".join(f.name for f in part_files(path))
+    return hashlib.blake2b(names.encode(), digest_size=8).hexdigest()
+
+
+def open_dataset(path: str | Path, parts: list[Path] | None = None) -> pads.Dataset:
+    """A ``pyarrow.dataset`` over a snapshot of the committed parts (empty corpus: zero rows)."""
+    import pyarrow.dataset as ds
+
+    files = part_files(path) if parts is None else parts
+    return ds.dataset([str(f) for f in files], schema=schema(), format="parquet")
+
+
+def read_corpus(
+    path: str | Path = "corpus",
+    columns: list[str] | None = None,
+    filter: Any = None,
+) -> pa.Table:
+    """The corpus as an Arrow table (``.to_pandas()`` for a DataFrame).
+
+    >>> table = read_corpus("corpus", columns=["doc_id", "title", "published_at"])  # doctest: +SKIP
+    """
+    return open_dataset(path).to_table(columns=columns, filter=filter)
+
+
+def read_dataframe(
+    path: str | Path = "corpus", columns: list[str] | None = None, filter: Any = None
+) -> pd.DataFrame:
+    return read_corpus(path, columns=columns, filter=filter).to_pandas()
+
+
+def iter_batches(
+    path: str | Path, columns: list[str] | None = None, batch_size: int = 2048, filter: Any = None
+) -> Iterator[pa.RecordBatch]:
+    """Stream the corpus in record batches: memory stays flat however large the corpus."""
+    yield from open_dataset(path).to_batches(columns=columns, batch_size=batch_size, filter=filter)
+
+
+@dataclass(slots=True)
+class KnownArticles:
+    """What a new run must know of the corpus: ids already stored, and the first id of each text."""
+
+    doc_ids: set[str]
+    first_by_hash: dict[str, str]
+
+
+def known_articles(path: str | Path) -> KnownArticles:
+    known = KnownArticles(set(), {})
+    for batch in iter_batches(path, columns=["doc_id", "content_hash"], batch_size=65536):
+        for doc_id, content_hash in zip(
+            batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
+        ):
+            known.doc_ids.add(doc_id)
+            known.first_by_hash.setdefault(content_hash, doc_id)
+    return known
+
+
+def run_records(path: str | Path) -> list[dict[str, Any]]:
+    runs = Path(path) / RUNS_DIR
+    if not runs.is_dir():
+        return []
+    return [json.loads(f.read_text(encoding="utf-8")) for f in sorted(runs.glob("*.json"))]
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable and unique: ``20261122T041500Z-1a2b3c``."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` so that readers see the old file or the new one, never half."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
+
+
+def write_json_atomic(target: Path, obj: Any) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, json.dumps(obj, indent=2, ensure_ascii=False, default=str).encode())
+
+
+@contextmanager
+def writer_lock(path: str | Path, *, wait: bool = False, timeout: float = -1) -> Iterator[None]:
+    """Hold the corpus's single-writer lock; the OS frees it if the holder dies (no stale locks).
+
+    With ``wait=False`` a second writer gets :class:`CorpusLocked` at once, naming the holder.
+    """
+    from filelock import FileLock, Timeout
+
+    p = Path(path)
+    p.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(p / LOCK_FILE))
+    info = p / ".lock.pid"
+    try:
+        lock.acquire(timeout=timeout if wait else 0)
+    except Timeout:
+        holder = info.read_text(encoding="utf-8").strip() if info.exists() else "another process"
+        raise CorpusLocked(
+            f"corpus {p} is being written by {holder}; wait for it to finish, or pass --wait"
+        ) from None
+    try:
+        info.write_text(f"process {os.getpid()}", encoding="utf-8")
+        yield
+    finally:
+        info.unlink(missing_ok=True)
+        lock.release()
+
+
+class CorpusWriter:
+    """Buffers articles and commits them as part files of ``batch_rows`` rows each.
+
+    Use inside :func:`writer_lock`. Each :meth:`flush` writes one complete Parquet file in ``.tmp/``
+    and renames it into place, so the corpus only ever gains whole batches.
+    """
+
+    def __init__(self, path: str | Path, run_id: str, batch_rows: int = 2000) -> None:
+        self.path = Path(path)
+        self.run_id = run_id
+        self.batch_rows = batch_rows
+        self.rows: list[dict[str, Any]] = []
+        self.seq = 0
+        self.committed = 0
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.path / TMP_DIR
+        # Leftovers of a killed writer: never visible to readers, safe to drop under the lock.
+        if self.tmp.is_dir():
+            for f in self.tmp.iterdir():
+                f.unlink()
+        self.tmp.mkdir(exist_ok=True)
+
+    def add(self, article: Article) -> None:
+        self.rows.append(article.to_row())
+        if len(self.rows) >= self.batch_rows:
+            self.flush()
+
+    def add_all(self, articles: Iterable[Article]) -> None:
+        for a in articles:
+            self.add(a)
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pylist(self.rows, schema=schema())
+        name = f"part-{self.run_id}-{self.seq:05d}.parquet"
+        tmp = self.tmp / (name + ".tmp")
+        with open(tmp, "wb") as fh:
+            pq.write_table(table, fh, compression="zstd", row_group_size=self.batch_rows)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path / name)
+        _fsync_dir(self.path)
+        self.committed += len(self.rows)
+        self.seq += 1
+        self.rows = []

@@ -1,0 +1,80 @@
+"""Title, byline, kind, language and word count of a cleaned article."""
+
+from __future__ import annotations
+
+from newsarchive.article import Article, Removal
+from newsarchive.ingest.structure import add_structure, count_words, find_kind, is_heading
+
+LIVE_BLOG = "\n\n".join(
+    [
+        "Junior doctors strike: live updates",
+        "Marching in Manchester",
+        "Hundreds of junior doctors marched through the city centre this afternoon.",
+        "Meet Sully the strike dog",
+        "Sully has become the unofficial mascot of the picket line outside the hospital.",
+        "Scenes outside Leeds General",
+        "The picket line grew through the morning as consultants joined.",
+    ]
+)
+
+
+def test_heading_lines() -> None:
+    assert is_heading("Marching in Manchester")
+    assert is_heading("Meet Sully the strike dog")
+    assert not is_heading("Hundreds of junior doctors marched through the city centre.")
+    assert not is_heading("2016")  # no letters
+
+
+def test_title_from_first_heading_line_and_kind_liveblog() -> None:
+    a = add_structure(Article(text=LIVE_BLOG, body=LIVE_BLOG), language_hint="")
+    assert a.title == "Junior doctors strike: live updates"
+    assert a.kind == "liveblog"
+    assert a.language == "en"
+    assert a.word_count == 51
+
+
+def test_regular_story_is_an_article() -> None:
+    text = "Flood defences hold in York\n\nThe river peaked on Sunday.\n\nNo homes were flooded."
+    a = add_structure(Article(text=text, body=text))
+    assert (a.title, a.kind) == ("Flood defences hold in York", "article")
+
+
+def test_liveblog_from_timestamps() -> None:
+    text = "Strike day\n\n10:45\n\nDoctors gather.\n\n11.30am\n\nMore arrive.\n\n12:15 BST\n\nSpeeches."
+    assert find_kind(Article(text=text)) == "liveblog"
+
+
+def test_single_paragraph_has_no_title() -> None:
+    text = "(CNN) A long single paragraph story with no headline at all, as scraped."
+    assert add_structure(Article(text=text, body=text)).title is None
+
+
+def test_title_from_metadata_wins() -> None:
+    text = "Some heading\n\nBody text here."
+    a = add_structure(Article(text=text, body=text, title="Given title"))
+    assert a.title == "Given title"
+
+
+def test_authors_from_byline_line_and_from_removed_byline() -> None:
+    body = "Second day of walkout\nBy Tom Ellis, Health Reporter\nThe second day ended."
+    a = add_structure(Article(text="Second day of walkout\n\nThe second day ended.", body=body))
+    assert a.authors == ["Tom Ellis"]
+    glued = Article(
+        text="Ferries cancelled.",
+        body="By. Associated Press. PUBLISHED:. 14:11 EST, 25 October 2013. Ferries cancelled.",
+        removed=[Removal("By. Associated Press. PUBLISHED:. 14:11 EST, 25 October 2013.", "byline/dailymail-header", 0, 61)],
+    )
+    assert add_structure(glued).authors == ["Associated Press"]
+    two = Article(text="x", body="By Jane Doe and John Roe\nText.")
+    assert add_structure(two).authors == ["Jane Doe", "John Roe"]
+
+
+def test_language_of_arabic_and_chinese_and_hint() -> None:
+    assert add_structure(Article(text="قال وزير الصحة إن المستشفيات جاهزة")).language == "ar"
+    assert add_structure(Article(text="今天北京的天气很好，市民纷纷出门。")).language == "zh"
+    assert add_structure(Article(text="Bonjour"), language_hint="fr").language == "fr"
+
+
+def test_word_count_counts_cjk_characters() -> None:
+    assert count_words("今天 weather 很好") == 5
+    assert count_words("Junior doctors' strike, day two.") == 5
