@@ -1,0 +1,61 @@
+"""Settings: one registry, the user's TOML layered over it, every setting documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsarchive.errors import UsageError
+from newsarchive.settings import SETTINGS, load_settings
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
+
+
+def test_every_setting_is_documented() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    missing = [s.name for s in SETTINGS if f"`{s.name}`" not in text]
+    assert missing == []
+
+
+def test_defaults_without_a_file() -> None:
+    s = load_settings()
+    assert s.get("max_file_mb") == 50
+    assert s.get("date_order", "anything") == ""
+
+
+def test_user_file_layers_over_defaults_and_per_source(tmp_path: Path) -> None:
+    cfg = tmp_path / "na.toml"
+    cfg.write_text(
+        '[settings]\nmax_file_mb = 5\ntemplate_share = 1\n\n[sources.dailymail]\ndate_order = "DMY"\n',
+        encoding="utf-8",
+    )
+    s = load_settings(cfg)
+    assert s.get("max_file_mb") == 5
+    assert s.get("template_share") == 1  # an int where a float is expected is fine
+    assert s.get("date_order", "dailymail") == "DMY"
+    assert s.get("date_order", "cnn") == ""
+    assert s.path("rules.toml") == tmp_path.resolve() / "rules.toml"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[settings]\nmax_file_gb = 5\n", "unknown setting 'max_file_gb' in"),
+        ('[settings]\nmax_file_mb = "big"\n', "setting 'max_file_mb' in"),
+        ("[setting]\nx = 1\n", "unknown table(s) ['setting']"),
+        ("[settings\n", "is not valid TOML"),
+    ],
+)
+def test_bad_files_give_one_line_errors(tmp_path: Path, content: str, message: str) -> None:
+    cfg = tmp_path / "na.toml"
+    cfg.write_text(content, encoding="utf-8")
+    with pytest.raises(UsageError, match=None) as err:
+        load_settings(cfg)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml")
