@@ -18,6 +18,31 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("ingest:ingest_cmd", "Ingest article files into a Parquet corpus (and index them)."),
     "index": ("search:index_cmd", "Build or update the full-text index of a corpus."),
     "search": ("search:search_cmd", "Search the corpus: boolean, phrase, field and date queries."),
+    "kwic": ("analysis:kwic_cmd", "Keyword-in-context concordance of a query's matches."),
+    "timeline": (
+        "analysis:timeline_cmd",
+        "Hits per day/week/month/year and their share (attention over time).",
+    ),
+    "stats": (
+        "analysis:stats_cmd",
+        "The corpus profile: sources, dates, languages, tags, removals.",
+    ),
+    "top-words": (
+        "analysis:top_words_cmd",
+        "Words and phrases over-represented in a query's hits (keyness).",
+    ),
+    "show": (
+        "analysis:show_cmd",
+        "One article: metadata, date and tag evidence, clean or raw text.",
+    ),
+    "export": (
+        "analysis:export_cmd",
+        "Export the corpus or a query's hits: jsonl, csv, parquet, TEI.",
+    ),
+    "tags": (
+        "analysis:tags_cmd",
+        "Tag tools: 'tags explain DOC_ID' shows why an article has each tag.",
+    ),
 }
 
 
