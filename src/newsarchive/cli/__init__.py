@@ -39,6 +39,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "analysis:export_cmd",
         "Export the corpus or a query's hits: jsonl, csv, parquet, TEI.",
     ),
+    "verify": (
+        "verify:verify_cmd",
+        "Check corpus and index for damage; --repair rebuilds what is derived.",
+    ),
     "tags": (
         "analysis:tags_cmd",
         "Tag tools: 'tags explain DOC_ID' shows why an article has each tag.",
