@@ -78,3 +78,8 @@ def test_language_of_arabic_and_chinese_and_hint() -> None:
 def test_word_count_counts_cjk_characters() -> None:
     assert count_words("今天 weather 很好") == 5
     assert count_words("Junior doctors' strike, day two.") == 5
+
+
+def test_posted_by_line_gives_the_author() -> None:
+    body = "Strike live\nPosted by Hannah Ward\nMarching in Manchester"
+    assert add_structure(Article(text="Strike live\n\nMarching", body=body)).authors == ["Hannah Ward"]

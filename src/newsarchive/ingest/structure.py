@@ -19,9 +19,10 @@ _MAX_TITLE_WORDS = 25
 _SENTENCE_END = (".", ",", ";", ":", '"', "'", "”", "’")
 _HEADING_MAX_WORDS = 9
 
-# "By John Smith", "By John Smith and Jane Doe, Health Correspondent", "Our reporter Jane Doe"
+# "By John Smith", "By John Smith and Jane Doe, Health Correspondent", "Posted by Jane Doe",
+# "Our reporter Jane Doe"
 _BYLINE = re.compile(
-    r"^(?:By|BY|From)\.?\s+(?P<names>[^\n|]{2,120}?)\s*(?:[,|\n]|\.\s+[A-Z]+:|\.?$)"
+    r"^(?:(?:Posted|Written|Reporting) by:?|By|BY|From)\.?\s+(?P<names>[^\n|]{2,120}?)\s*(?:[,|\n]|\.\s+[A-Z]+:|\.?$)"
     r"|^Our (?:\w+ )?(?:reporter|correspondent)s?\s+(?P<ours>[A-Z][^\n,]{2,60})"
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,| and | & )\s*")

@@ -1,0 +1,70 @@
+"""`newsarchive ingest` on the command line: exit codes, one-line errors, the summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from newsarchive.cli import main
+
+STORY = "Tram line reopens\n\nThe tram line between Bury and Manchester reopened on Monday.\n"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ingest_prints_a_summary_and_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "tram.txt").write_text(STORY, encoding="utf-8")
+    code, out, err = invoke(
+        "ingest", str(tmp_path / "in"), "--corpus", str(tmp_path / "c"), "--no-index", "-j", "1"
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"Ingested 1 new articles into {tmp_path / 'c'} (run ")
+    assert lines[1:7] == [
+        "  inputs seen                1",
+        "  ingested                   1",
+        "  already in corpus          0",
+        "  duplicates                 0  (stored, linked by duplicate_of)",
+        "  not articles               0",
+        "  skipped                    0",
+    ]
+    assert err == ""  # not a terminal: no progress bar
+
+
+def test_skipped_inputs_are_listed_and_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "tram.txt").write_text(STORY, encoding="utf-8")
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    code, out, _ = invoke(
+        "ingest", str(tmp_path / "in"), "--corpus", str(tmp_path / "c"), "--no-index", "-j", "1"
+    )
+    assert code == 1
+    assert "    empty                    1" in out.splitlines()
+    assert f"  empty: {(tmp_path / 'in' / 'empty.txt').resolve()} " in out
+
+
+def test_missing_path_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    code, out, err = invoke("ingest", str(tmp_path / "nope"), "--corpus", str(tmp_path / "c"))
+    assert code == 2
+    assert out == ""
+    assert err == f"Error: no such file or folder: {tmp_path / 'nope'}\n"
+
+
+def test_bad_config_is_a_one_line_usage_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "na.toml"
+    cfg.write_text("[settings]\nmax_file_gb = 1\n", encoding="utf-8")
+    code, _, err = invoke("ingest", str(tmp_path), "--config", str(cfg))
+    assert code == 2
+    assert err.startswith("Error: unknown setting 'max_file_gb' in ")
+    assert err.count("\n") == 1
+
+
+def test_bad_date_option(tmp_path: Path) -> None:
+    code, _, err = invoke("ingest", str(tmp_path), "--date", "last tuesday")
+    assert code == 2
+    assert err == "Error: --date: cannot read 'last tuesday' as a date; use YYYY-MM-DD\n"
