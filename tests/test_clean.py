@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from newsarchive.article import Article
 from newsarchive.errors import UsageError
-from newsarchive.ingest.clean import RuleSet, TemplateLearner, clean
+from newsarchive.pipeline.clean import RuleSet, TemplateLearner, clean
 from newsarchive.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from newsarchive.article import Article
 from newsarchive.errors import UsageError
-from newsarchive.ingest import dates
-from newsarchive.ingest.dates import Dater, Problem, Reading
+from newsarchive.pipeline import dates
+from newsarchive.pipeline.dates import Dater, Problem, Reading
 from newsarchive.settings import Settings
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)

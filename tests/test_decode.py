@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsarchive.errors import Skip
-from newsarchive.ingest.decode import Decoded, decode, normalise, repair
+from newsarchive.pipeline.decode import Decoded, decode, normalise, repair
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.ingest.html import Page, extract, split_authors
+from newsarchive.pipeline.html import Page, extract, split_authors
 
 FIXTURES = Path(__file__).parent / "fixtures" / "inputs"
 

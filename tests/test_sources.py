@@ -14,7 +14,7 @@ import pytest
 
 from newsarchive.article import Article
 from newsarchive.errors import Skip, UsageError
-from newsarchive.ingest.sources import DumpColumns, Input, Rejected, iter_inputs, load
+from newsarchive.pipeline.sources import DumpColumns, Input, Rejected, iter_inputs, load
 from newsarchive.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "inputs"

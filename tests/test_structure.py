@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newsarchive.article import Article, Removal
-from newsarchive.ingest.structure import add_structure, count_words, find_kind, is_heading
+from newsarchive.pipeline.structure import add_structure, count_words, find_kind, is_heading
 
 LIVE_BLOG = "\n\n".join(
     [

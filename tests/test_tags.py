@@ -11,9 +11,9 @@ import pytest
 
 from newsarchive.article import Article, Evidence
 from newsarchive.errors import UsageError
-from newsarchive.ingest.tagging.spacy_ner import MISSING, SpacyNer
-from newsarchive.ingest.tagging.topics import Taxonomy
-from newsarchive.ingest.tags import Tagger
+from newsarchive.pipeline.tagging.spacy_ner import MISSING, SpacyNer
+from newsarchive.pipeline.tagging.topics import Taxonomy
+from newsarchive.pipeline.tags import Tagger
 from newsarchive.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent / "eval"))

@@ -17,8 +17,8 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _LAZY = {
-    "ingest": "newsarchive.ingest.run",
-    "IngestReport": "newsarchive.ingest.run",
+    "ingest": "newsarchive.pipeline.run",
+    "IngestReport": "newsarchive.pipeline.run",
     "read_corpus": "newsarchive.store",
     "read_dataframe": "newsarchive.store",
     "search": "newsarchive.index",
@@ -32,7 +32,7 @@ __all__ = ["__version__", *sorted(_LAZY)]
 if TYPE_CHECKING:
     from .article import Article
     from .index import search, update_index
-    from .ingest.run import IngestReport, ingest
+    from .pipeline.run import IngestReport, ingest
     from .settings import load_settings
     from .store import read_corpus, read_dataframe
 

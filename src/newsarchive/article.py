@@ -1,6 +1,6 @@
 """The one record that flows through the pipeline, and the small records it carries.
 
-An :class:`Article` starts life in ``ingest.sources`` with the bytes' provenance, is filled in by
+An :class:`Article` starts life in ``pipeline.sources`` with the bytes' provenance, is filled in by
 each stage (decode → html → clean → structure → dates → tags) and is written by ``store`` as one
 Parquet row. Fields marked ``stored=False`` are hand-offs between stages and never reach disk.
 """

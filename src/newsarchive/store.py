@@ -285,8 +285,31 @@ class CorpusWriter:
             pq.write_table(table, fh, compression="zstd", row_group_size=self.batch_rows)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, self.path / name)
+        with _ctrl_c_deferred():  # commit and bookkeeping as one step, or a re-flush adds a twin
+            os.replace(tmp, self.path / name)
+            self.committed += len(self.rows)
+            self.seq += 1
+            self.rows = []
         _fsync_dir(self.path)
-        self.committed += len(self.rows)
-        self.seq += 1
-        self.rows = []
+
+
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) until the block is done, then raise it.
+
+    Python handlers run in the main thread only; elsewhere the block runs unprotected.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:  # delivered again, now to the handler the process had
+            signal.raise_signal(signal.SIGINT)

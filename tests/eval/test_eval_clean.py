@@ -25,8 +25,8 @@ import pytest
 
 from newsarchive.article import Article
 from newsarchive.errors import Skip
-from newsarchive.ingest.clean import RuleSet, TemplateLearner, clean
-from newsarchive.ingest.decode import decode, normalise
+from newsarchive.pipeline.clean import RuleSet, TemplateLearner, clean
+from newsarchive.pipeline.decode import decode, normalise
 from newsarchive.settings import Settings
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.article import Article
-from newsarchive.ingest.dates import Dater
+from newsarchive.pipeline.dates import Dater
 from newsarchive.settings import Settings
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -218,7 +218,7 @@ def _reference_day(value: str) -> date | None:
 
 
 def test_html_metadata_dates(dater: Dater) -> None:
-    from newsarchive.ingest.html import extract
+    from newsarchive.pipeline.html import extract
 
     items: list[tuple[Article, date | None]] = []
     headers: list[tuple[Article, date | None]] = []  # the same pages, dated from their text only

@@ -16,7 +16,7 @@ import pytest
 
 import newsarchive
 from newsarchive import store
-from newsarchive.ingest.run import IngestReport
+from newsarchive.pipeline.run import IngestReport
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SETS = {

@@ -18,9 +18,9 @@ import pytest
 
 from newsarchive.article import Article
 from newsarchive.errors import Skip
-from newsarchive.ingest.decode import normalise
-from newsarchive.ingest.html import extract
-from newsarchive.ingest.sources import Input, Rejected, iter_inputs, load
+from newsarchive.pipeline.decode import normalise
+from newsarchive.pipeline.html import extract
+from newsarchive.pipeline.sources import Input, Rejected, iter_inputs, load
 from newsarchive.settings import Settings
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"

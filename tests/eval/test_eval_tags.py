@@ -23,7 +23,7 @@ import pytest
 from reuters import REUTERS_DIR, read_reuters, unwrap
 
 from newsarchive.article import Article
-from newsarchive.ingest.tags import Tagger
+from newsarchive.pipeline.tags import Tagger
 from newsarchive.settings import Settings
 
 BBC_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "bbc"

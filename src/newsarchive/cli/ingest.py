@@ -1,4 +1,4 @@
-"""``newsarchive ingest``: the CLI face of :func:`newsarchive.ingest.run.ingest`."""
+"""``newsarchive ingest``: the CLI face of :func:`newsarchive.pipeline.run.ingest`."""
 
 from __future__ import annotations
 
@@ -114,8 +114,8 @@ def ingest_cmd(
     0 when every input went in, 1 when some were skipped (listed below and in the run record),
     2 for usage errors.
     """
-    from ..ingest.run import IngestInterrupted, ingest
-    from ..ingest.sources import DumpColumns
+    from ..pipeline.run import IngestInterrupted, ingest
+    from ..pipeline.sources import DumpColumns
 
     bar = Progress("ingest", show_progress(quiet))
     columns = DumpColumns(
@@ -155,7 +155,7 @@ def ingest_cmd(
 
 
 def format_summary(report: object) -> str:
-    from ..ingest.run import IngestReport
+    from ..pipeline.run import IngestReport
 
     assert isinstance(report, IngestReport)
     r = report

@@ -1,0 +1,28 @@
+"""Full-text search: one query language (``query``), engines that compile it (``whoosh_engine``),
+and the engine-agnostic API below. Importing this package loads no engine."""
+
+from .api import build_query, index_status, indexed_ids, search, update_index
+from .model import (
+    Hit,
+    IndexLocked,
+    IndexMissing,
+    IndexReport,
+    IndexStatus,
+    SearchIndexError,
+    SearchResults,
+)
+
+__all__ = [
+    "Hit",
+    "IndexLocked",
+    "IndexMissing",
+    "IndexReport",
+    "IndexStatus",
+    "SearchIndexError",
+    "SearchResults",
+    "build_query",
+    "index_status",
+    "indexed_ids",
+    "search",
+    "update_index",
+]

@@ -329,17 +329,25 @@ def ingest(
             writer.flush()
             report.status = "complete"
         except KeyboardInterrupt:
-            writer.flush()  # articles already processed are complete: keep them
             report.status = "interrupted"
+            writer.flush()  # articles already processed are complete: keep them
         finally:
+            # What is on disk, whatever stopped the run: a Ctrl-C inside add()'s batch write
+            # skips the count of an article the flush above commits; a second one stops that flush.
+            report.ingested = writer.committed
             report.elapsed = time.perf_counter() - started
             _save_run(corpus, report, paths, options, manifest, jobs)
+        if index and report.status == "complete":
+            # Still under the corpus lock: an ingest waiting with --wait waits for the index
+            # too, instead of finding it busy and failing after its own articles went in.
+            try:
+                from ..index import update_index
+
+                report.index = update_index(corpus, index_dir)
+            except KeyboardInterrupt:  # the articles are committed; say so, as for a stop mid-run
+                raise IngestInterrupted(report) from None
     if report.status == "interrupted":
         raise IngestInterrupted(report)
-    if index:
-        from ..index import update_index
-
-        report.index = update_index(corpus, index_dir)
     return report
 
 

@@ -1,4 +1,4 @@
-"""The parts of the tagging stage; :class:`newsarchive.ingest.tags.Tagger` puts them together.
+"""The parts of the tagging stage; :class:`newsarchive.pipeline.tags.Tagger` puts them together.
 
 - :mod:`.topics`: the topic taxonomy (``data/taxonomy.toml``) and its keyword scorer;
 - :mod:`.spans`: one pass over the text that cuts out runs of capitalised words;
