@@ -178,6 +178,7 @@ class Pipeline:
         article.content_hash = content_hash(article.text)
         self.dater(article)
         self.tagger(article)
+        article.body = ""  # consumed by the stages; not worth sending back to the main process
         return article
 
 

@@ -34,6 +34,7 @@ _NOT_NAMES = frozenset({"Daily Mail Reporter", "Mail Online Reporter", "Mailonli
 _TIMESTAMP_LINE = re.compile(r"^\d{1,2}[:.]\d{2}\s*(?:am|pm|AM|PM)?(?:\s*(?:GMT|BST|UTC|EST|ET))?$")
 _LIVE_TITLE = re.compile(r"\blive\b|as it happened|live updates", re.IGNORECASE)
 
+_LANGUAGE_SAMPLE = 400
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
@@ -112,10 +113,14 @@ def _classify() -> Callable[[str], tuple[str, float]]:
 
 
 def find_language(text: str, hint: str = "") -> str | None:
-    """ISO 639-1 code from py3langid over the first 2,000 characters (``hint`` wins if given)."""
+    """ISO 639-1 code from py3langid over the first characters (``hint`` wins if given).
+
+    py3langid's cost grows with the sample; 400 characters (a paragraph or two) identify a news
+    article's language as well as the whole text does, at a fifth of the cost.
+    """
     if hint:
         return hint
-    sample = text[:2000]
+    sample = text[:_LANGUAGE_SAMPLE]
     if not any(c.isalpha() for c in sample):
         return None
     lang, _score = _classify()(sample)
