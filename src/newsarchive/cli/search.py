@@ -1,0 +1,284 @@
+"""``newsarchive index`` and ``newsarchive search``: options in, one library call, output out."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..errors import UsageError
+from ..index.api import FACETS, SORTS, index_status, search, update_index
+from ..index.model import HIT_COLUMNS, Hit, SearchResults
+from .common import corpus_option, index_dir_option, quiet_option, reports_errors, show_progress
+
+FORMATS = ("table", "jsonl", "csv", "parquet")
+
+
+@click.command("index")
+@corpus_option
+@index_dir_option
+@click.option(
+    "--rebuild", is_flag=True, help="Build the index afresh instead of adding new articles."
+)
+@click.option(
+    "--procs",
+    type=click.IntRange(1),
+    default=None,
+    help="Indexing processes [default: 2 for 2,000 new articles or more, else 1].",
+)
+@click.option(
+    "--status", is_flag=True, help="Only report whether the index agrees with the corpus."
+)
+@quiet_option
+@reports_errors
+def index_cmd(
+    corpus: str, index_dir: str, rebuild: bool, procs: int | None, status: bool, quiet: bool
+) -> None:
+    """Build or update the full-text index of a corpus.
+
+    Only articles the index does not hold yet are added; an interrupted run leaves the previous
+    index usable.
+    """
+    if status:
+        _print_status(corpus, index_dir)
+        return
+    with _Progress(enabled=show_progress(quiet), label="Indexing") as progress:
+        report = update_index(
+            corpus, index_dir, rebuild=rebuild, procs=procs, progress=progress.update
+        )
+    if not quiet:
+        verb = "Rebuilt the index with" if report.rebuilt else "Indexed"
+        click.echo(
+            f"{verb} {report.added:,} articles in {report.seconds:.1f} s; "
+            f"the index holds {report.total:,} articles ({report.engine}, {index_dir}).",
+            err=True,
+        )
+
+
+def _print_status(corpus: str, index_dir: str) -> None:
+    st = index_status(corpus, index_dir)
+    if not st.exists:
+        click.echo(f"No index in {index_dir}: run 'newsarchive index --corpus {corpus}'.")
+        return
+    state = "up to date" if st.up_to_date else "behind the corpus: run 'newsarchive index'"
+    if not st.schema_ok:
+        state = "built by another version: run 'newsarchive index --rebuild'"
+    click.echo(f"index:    {index_dir} ({st.engine})")
+    click.echo(f"articles: {st.indexed:,} indexed, {st.corpus_articles:,} in the corpus")
+    click.echo(f"state:    {state}")
+
+
+class _Progress:
+    """A click progress bar fed by the library's ``progress(done, total)`` callback."""
+
+    def __init__(self, enabled: bool, label: str) -> None:
+        self.enabled, self.label = enabled, label
+        self.bar: Any = None
+        self.done = 0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.render_progress()
+        self.bar.update(done - self.done)
+        self.done = done
+
+
+@click.command("search")
+@click.argument("query")
+@corpus_option
+@index_dir_option
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Hits to show; 0 for all.",
+)
+@click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many hits (paging).")
+@click.option(
+    "--from",
+    "date_from",
+    metavar="DATE",
+    help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
+)
+@click.option(
+    "--to",
+    "date_to",
+    metavar="DATE",
+    help="Published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
+)
+@click.option("--source", help="Only articles from this source.")
+@click.option("--topic", help="Only articles with this topic.")
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="Order of hits; undated articles come last.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write hits to FILE (needed for parquet).",
+)
+@click.option("--count", is_flag=True, help="Print only the number of hits.")
+@click.option(
+    "--facet", type=click.Choice(FACETS), help="Print 'value<TAB>count' over all hits instead."
+)
+@reports_errors
+def search_cmd(
+    query: str,
+    corpus: str,
+    index_dir: str,
+    limit: int,
+    offset: int,
+    date_from: str | None,
+    date_to: str | None,
+    source: str | None,
+    topic: str | None,
+    sort: str,
+    fmt: str,
+    output: str | None,
+    count: bool,
+    facet: str | None,
+) -> None:
+    """Search the corpus (query language: docs/search.md).
+
+    \b
+      newsarchive search '"junior doctors" AND strik*' --from 2016-01 --to 2016-04
+      newsarchive search 'person:"Jeremy Hunt" NOT topic:sport' --format jsonl
+      newsarchive search 'floods' --facet month
+    """
+    if count and facet:
+        raise UsageError("use --count or --facet, not both")
+    if fmt == "parquet" and not output:
+        raise UsageError("--format parquet writes a file: add --output FILE")
+    summary_only = count or facet is not None
+    results = search(
+        query,
+        corpus=corpus,
+        index_dir=index_dir,
+        limit=0 if summary_only else (limit or None),
+        offset=offset,
+        date_from=date_from,
+        date_to=date_to,
+        source=source,
+        topic=topic,
+        sort=sort,
+        snippets=not summary_only,
+    )
+    if results.index_behind:
+        click.echo(
+            "Note: the corpus has changed since it was indexed; run 'newsarchive index'.", err=True
+        )
+    if count:
+        click.echo(results.total)
+    elif facet is not None:
+        for value, n in results.facet(facet):
+            click.echo(f"{value}\t{n}")
+    else:
+        if not results.total:
+            click.echo(f"No articles match {query}.", err=True)
+        _write_hits(results, fmt, output)
+
+
+def _write_hits(results: SearchResults, fmt: str, output: str | None) -> None:
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        assert output is not None
+        pq.write_table(results.to_arrow(), output)
+        return
+    if fmt == "table" and not results.total:
+        return
+    render: Callable[[SearchResults, bool], str] = _RENDERERS[fmt]
+    if output is None:
+        click.echo(render(results, sys.stdout.isatty()), nl=False)
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(render(results, False))
+
+
+def _table(results: SearchResults, terminal: bool) -> str:
+    hits = results.hits
+    lines = [_headline(results)]
+    rank_width = len(str(hits[-1].rank)) if hits else 1
+    source_width = max((len(h.source) for h in hits), default=0)
+    for h in hits:
+        day = h.published_at.strftime("%Y-%m-%d") if h.published_at else "undated"
+        title = h.title or "(untitled)"
+        lines.append(f"{h.rank:>{rank_width}}  {day:<10}  {h.source:<{source_width}}  {title}")
+        if h.snippet:
+            lines.append(" " * (rank_width + 2) + _bold(h.snippet, terminal))
+    return "\n".join(lines) + "\n"
+
+
+def _headline(results: SearchResults) -> str:
+    total, hits = results.total, results.hits
+    noun = "article matches" if total == 1 else "articles match"
+    if not hits:
+        return f"{total:,} {noun}; none on this page."
+    if len(hits) < total:
+        return f"{total:,} {noun}; showing {hits[0].rank}–{hits[-1].rank}."
+    return f"{total:,} {noun}."
+
+
+_MARKED = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _bold(snippet: str, terminal: bool) -> str:
+    """Matched words in bold on a terminal; as ``**word**`` elsewhere."""
+    if not terminal:
+        return snippet
+    return _MARKED.sub(lambda m: click.style(m.group(1), bold=True), snippet)
+
+
+def _plain(hit: Hit) -> dict[str, Any]:
+    row = SearchResults.row(hit)
+    row["published_at"] = hit.published_at.isoformat() if hit.published_at else None
+    row["score"] = round(hit.score, 4)
+    return row
+
+
+def _jsonl(results: SearchResults, terminal: bool) -> str:
+    return "".join(json.dumps(_plain(h), ensure_ascii=False) + "\n" for h in results.hits)
+
+
+def _csv(results: SearchResults, terminal: bool) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(HIT_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_plain(h) for h in results.hits)
+    return out.getvalue()
+
+
+_RENDERERS: dict[str, Callable[[SearchResults, bool], str]] = {
+    "table": _table,
+    "jsonl": _jsonl,
+    "csv": _csv,
+}

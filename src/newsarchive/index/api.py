@@ -1,0 +1,357 @@
+"""Full-text search over a corpus, whatever the engine: keep the index in step, and query it.
+
+Layout of an index folder::
+
+    indexes/
+      whoosh/        the engine's index (``whoosh.new/`` while a rebuild is being written)
+      state.json     engine, schema version, corpus path, the corpus state indexed, article count
+      .lock          held by the one process updating the index
+
+An update adds only the articles the index does not hold yet, in one transactional commit: a
+crash leaves the previous commit readable. A rebuild (``--rebuild``, a new schema version, or
+part files that vanished from the corpus) is written beside the live index and swapped in, so
+searches keep working meanwhile.
+
+>>> update_index("corpus", "indexes")  # doctest: +SKIP
+IndexReport(added=2225, total=2225, corpus_state='5c1f…', seconds=9.8, engine='whoosh', rebuilt=True)
+>>> search('"junior doctors" AND strike', limit=3).to_pandas()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import store
+from ..errors import CorpusError, UsageError
+from . import query as q
+from .model import (
+    EngineHit,
+    Hit,
+    IndexLocked,
+    IndexMissing,
+    IndexReport,
+    IndexStatus,
+    SearchIndexError,
+    SearchResults,
+)
+
+if TYPE_CHECKING:
+    from .whoosh_engine import WhooshIndex
+
+STATE_FILE = "state.json"
+ENGINE_DIR = "whoosh"
+LOCK_FILE = ".lock"
+MP_THRESHOLD = 2000  # fewer new articles than this: one writer (starting workers costs more)
+LIMIT_MB = 256  # whoosh's indexing buffer, per process
+SORTS = ("relevance", "newest", "oldest")
+FACETS = (
+    "topic",
+    "source",
+    "country",
+    "place",
+    "person",
+    "org",
+    "kind",
+    "language",
+    "year",
+    "month",
+)
+
+Progress = Callable[[int, int], None]
+
+
+# --- updating --------------------------------------------------------------------------------------
+
+
+def update_index(
+    corpus: str | Path = "corpus",
+    index_dir: str | Path = "indexes",
+    *,
+    rebuild: bool = False,
+    procs: int | None = None,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Index the corpus's articles that the index does not hold yet (all of them if ``rebuild``).
+
+    ``procs`` is the number of indexing processes (default: 2 for 2,000 new articles or more, else
+    1); ``progress(done, total)`` is called as corpus rows are read.
+    """
+    from .whoosh_engine import SCHEMA_VERSION, WhooshIndex
+
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    started = time.monotonic()
+    state = store.corpus_state(corpus)  # read before the parts: a later commit is seen next time
+    parts = store.part_files(corpus)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _index_lock(index_dir):
+        _recover(index_dir)
+        engine = None if rebuild else _open_current(index_dir, SCHEMA_VERSION)
+        if engine is not None and engine.terms("part") - {p.name for p in parts}:
+            engine = None  # parts were rewritten or removed: their rows cannot be trusted
+        fresh = index_dir / f"{ENGINE_DIR}.new"
+        rebuilt = engine is None
+        if engine is None:
+            engine = WhooshIndex.create(fresh)
+        added = _add_new(engine, parts, procs, progress)
+        total = engine.doc_count()
+        if rebuilt:
+            _swap_in(index_dir, fresh)
+        _write_state(index_dir, corpus, state, total, SCHEMA_VERSION)
+    return IndexReport(added, total, state, time.monotonic() - started, engine.engine, rebuilt)
+
+
+def _add_new(
+    engine: WhooshIndex, parts: list[Path], procs: int | None, progress: Progress | None
+) -> int:
+    from . import fetch
+
+    indexed_parts = engine.terms("part")
+    new_parts = [p for p in parts if p.name not in indexed_parts]
+    todo = fetch.part_row_counts(new_parts)
+    if not todo:
+        return 0
+    if procs is None:
+        procs = min(2, os.cpu_count() or 1) if todo >= MP_THRESHOLD else 1
+    known = engine.terms("doc_id")
+
+    def documents() -> Iterator[dict[str, Any]]:
+        done = 0
+        for part in new_parts:
+            for row_number, row in fetch.part_rows(part):
+                done += 1
+                if progress is not None and done % 500 == 0:
+                    progress(done, todo)
+                if row["doc_id"] in known:
+                    continue
+                known.add(row["doc_id"])
+                yield engine.document(row, part.name, row_number)
+        if progress is not None:
+            progress(done, todo)
+
+    return engine.add(documents(), procs=procs, limitmb=LIMIT_MB)
+
+
+@contextmanager
+def _index_lock(index_dir: Path) -> Iterator[None]:
+    """One updater per index; the OS frees the lock if its holder dies."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(index_dir / LOCK_FILE))
+    holder = index_dir / f"{LOCK_FILE}.pid"
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        who = holder.read_text(encoding="utf-8").strip() if holder.exists() else "another process"
+        raise IndexLocked(
+            f"the index in {index_dir} is being updated by {who}; wait for it to finish"
+        ) from None
+    try:
+        holder.write_text(f"process {os.getpid()}", encoding="utf-8")
+        yield
+    finally:
+        holder.unlink(missing_ok=True)
+        lock.release()
+
+
+def _open_current(index_dir: Path, schema_version: int) -> WhooshIndex | None:
+    """The live index if it can be updated in place; None if it must be rebuilt."""
+    from .whoosh_engine import ENGINE, WhooshIndex
+
+    recorded = _read_state(index_dir)
+    if recorded.get("engine") != ENGINE or recorded.get("schema_version") != schema_version:
+        return None
+    try:
+        return WhooshIndex.open(index_dir / ENGINE_DIR)
+    except SearchIndexError:
+        return None
+
+
+def _swap_in(index_dir: Path, fresh: Path) -> None:
+    live, old = index_dir / ENGINE_DIR, index_dir / f"{ENGINE_DIR}.old"
+    if live.exists():
+        os.replace(live, old)
+    os.replace(fresh, live)  # between the two renames, readers fall back to whoosh.old
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover(index_dir: Path) -> None:
+    """Finish a swap that a crash interrupted; drop a rebuild that a crash cut short."""
+    live, old = index_dir / ENGINE_DIR, index_dir / f"{ENGINE_DIR}.old"
+    shutil.rmtree(index_dir / f"{ENGINE_DIR}.new", ignore_errors=True)
+    if old.exists():
+        if live.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(old, live)
+
+
+def _read_state(index_dir: Path) -> dict[str, Any]:
+    import json
+
+    try:
+        state: dict[str, Any] = json.loads((index_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state
+
+
+def _write_state(
+    index_dir: Path, corpus: Path, corpus_state: str, total: int, schema_version: int
+) -> None:
+    from .whoosh_engine import ENGINE
+
+    store.write_json_atomic(
+        index_dir / STATE_FILE,
+        {
+            "engine": ENGINE,
+            "schema_version": schema_version,
+            "corpus": str(corpus.resolve()),
+            "corpus_state": corpus_state,
+            "articles": total,
+            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+    )
+
+
+def index_status(corpus: str | Path = "corpus", index_dir: str | Path = "indexes") -> IndexStatus:
+    """Does the index hold every article of the corpus, and reflect its latest state?"""
+    from . import fetch
+    from .whoosh_engine import SCHEMA_VERSION
+
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    parts = store.part_files(corpus)
+    recorded = _read_state(index_dir)
+    try:
+        indexed = _open_for_search(index_dir).doc_count()
+        exists = True
+    except SearchIndexError:
+        indexed, exists = 0, False
+    return IndexStatus(
+        exists=exists,
+        engine=recorded.get("engine"),
+        indexed=indexed,
+        corpus_articles=fetch.part_row_counts(parts),
+        corpus_state=store.corpus_state(corpus),
+        index_state=recorded.get("corpus_state"),
+        schema_ok=recorded.get("schema_version") == SCHEMA_VERSION,
+    )
+
+
+def indexed_ids(index_dir: str | Path = "indexes") -> list[str] | None:
+    """Every ``doc_id`` in the index, repeats kept (``verify`` checks there are none); None if
+    there is no index."""
+    try:
+        return _open_for_search(Path(index_dir)).indexed_ids()
+    except IndexMissing:
+        return None
+
+
+# --- searching -------------------------------------------------------------------------------------
+
+
+def build_query(
+    query: str,
+    *,
+    date_from: str | date | None = None,
+    date_to: str | date | None = None,
+    source: str | None = None,
+    topic: str | None = None,
+) -> q.Node:
+    """The query's tree with the filters ANDed on; raises ``QuerySyntaxError`` or ``UsageError``."""
+    tree = q.parse(query)
+    try:
+        dates = q.date_filter(date_from, date_to)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return q.conjoin(
+        tree,
+        dates,
+        q.Field("source", q.Term(source)) if source else None,
+        q.Field("topic", q.Term(topic)) if topic else None,
+    )
+
+
+def search(
+    query: str,
+    *,
+    corpus: str | Path = "corpus",
+    index_dir: str | Path = "indexes",
+    limit: int | None = 20,
+    offset: int = 0,
+    date_from: str | date | None = None,
+    date_to: str | date | None = None,
+    source: str | None = None,
+    topic: str | None = None,
+    sort: str = "relevance",
+    snippets: bool = True,
+) -> SearchResults:
+    """Search the index; ``limit=None`` returns every hit. See ``docs/search.md`` for the language.
+
+    >>> results = search('"picket line"~3 date:2016-04', limit=10, sort="newest")  # doctest: +SKIP
+    >>> results.total, [h.doc_id for h in results.hits]  # doctest: +SKIP
+    """
+    if sort not in SORTS:
+        raise UsageError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+    if (limit is not None and limit < 0) or offset < 0:
+        raise UsageError("limit and offset must not be negative")
+    tree = build_query(query, date_from=date_from, date_to=date_to, source=source, topic=topic)
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    engine = _open_for_search(index_dir)
+    total, found = engine.search(tree, limit=limit, offset=offset, sort=sort)
+    hits = _with_snippets(engine, tree, corpus, found, offset, snippets)
+
+    def facet(name: str) -> list[tuple[str, int]]:
+        if name not in FACETS:
+            raise UsageError(f"unknown facet {name!r}; facets: {', '.join(FACETS)}")
+        return engine.facet(tree, name)
+
+    return SearchResults(total, hits, query, _behind(corpus, index_dir), facet)
+
+
+def _open_for_search(index_dir: Path) -> WhooshIndex:
+    from .whoosh_engine import WhooshIndex
+
+    for name in (ENGINE_DIR, f"{ENGINE_DIR}.old"):  # .old: a rebuild is being swapped in
+        if (index_dir / name).is_dir():
+            return WhooshIndex.open(index_dir / name)
+    raise IndexMissing(
+        f"no search index in {index_dir}: run 'newsarchive index --index-dir {index_dir}' first"
+    )
+
+
+def _with_snippets(
+    engine: WhooshIndex,
+    tree: q.Node,
+    corpus: Path,
+    found: list[EngineHit],
+    offset: int,
+    snippets: bool,
+) -> list[Hit]:
+    from .snippets import make_snippet
+
+    texts: dict[str, str] = {}
+    if snippets and found:
+        from .fetch import fetch_texts
+
+        texts = fetch_texts(corpus, found)
+    spec = engine.highlight_spec(tree)
+    hits = []
+    for rank, h in enumerate(found, start=offset + 1):
+        text = texts.get(h.doc_id, "")
+        snippet = make_snippet(text, engine.tokens(text, spec), spec) if text else ""
+        hits.append(Hit(rank, h.doc_id, h.score, h.published_at, h.source, h.title, h.url, snippet))
+    return hits
+
+
+def _behind(corpus: Path, index_dir: Path) -> bool:
+    try:
+        return _read_state(index_dir).get("corpus_state") != store.corpus_state(corpus)
+    except CorpusError:
+        return False

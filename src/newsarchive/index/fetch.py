@@ -1,0 +1,117 @@
+"""Corpus reads for the index: the rows to index, and the texts that snippets are cut from.
+
+The index stores no article text (the corpus holds it once); it stores each article's part file and
+row, so a page of hits reads only the row groups that hold those rows, never the whole corpus.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .. import store
+from .model import EngineHit
+
+READERS = 4  # part files read at once for a page of snippets
+INDEX_COLUMNS: list[str] = [
+    "doc_id",
+    "title",
+    "text",
+    "source",
+    "url",
+    "kind",
+    "language",
+    "published_at",
+    "topics",
+    "places",
+    "countries",
+    "people",
+    "organisations",
+]
+
+
+def part_rows(part: Path, batch_size: int = 512) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(row number, row)`` for every row of one part file, in order, ``batch_size`` at a time."""
+    import pyarrow.parquet as pq
+
+    row = 0
+    with pq.ParquetFile(part) as pf:
+        for batch in pf.iter_batches(batch_size=batch_size, columns=INDEX_COLUMNS):
+            for record in batch.to_pylist():
+                yield row, record
+                row += 1
+
+
+def part_row_counts(parts: list[Path]) -> int:
+    """Rows in the given part files, from their footers (no data read)."""
+    import pyarrow.parquet as pq
+
+    total = 0
+    for part in parts:
+        with pq.ParquetFile(part) as pf:
+            total += pf.metadata.num_rows
+    return total
+
+
+def fetch_texts(corpus: Path, hits: list[EngineHit]) -> dict[str, str]:
+    """``doc_id -> text`` for the hits, read by their part and row; doc_id scan as a fallback."""
+    texts: dict[str, str] = {}
+    lost: list[str] = []
+    by_part: dict[str, list[EngineHit]] = defaultdict(list)
+    for hit in hits:
+        by_part[hit.part].append(hit)
+    readable = {part: h for part, h in by_part.items() if (corpus / part).is_file()}
+    for part, part_hits in by_part.items():
+        if (
+            part not in readable
+        ):  # the corpus was rewritten since indexing: the next update rebuilds
+            lost.extend(h.doc_id for h in part_hits)
+    # pyarrow decompresses without the GIL: parts are read side by side
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        for found, missing in pool.map(
+            lambda item: _read_rows(corpus / item[0], item[1]), readable.items()
+        ):
+            texts.update(found)
+            lost.extend(missing)
+    if lost:
+        texts.update(_scan(corpus, lost))
+    return texts
+
+
+def _read_rows(path: Path, hits: list[EngineHit]) -> tuple[dict[str, str], list[str]]:
+    """The hits' texts from one part file, and the doc_ids not found at their row."""
+    import pyarrow.parquet as pq
+
+    texts: dict[str, str] = {}
+    lost: list[str] = []
+    with pq.ParquetFile(path) as pf:
+        sizes = [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
+        starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        by_group: dict[int, list[EngineHit]] = defaultdict(list)
+        for hit in hits:
+            by_group[bisect.bisect_right(starts, hit.row) - 1].append(hit)
+        for group, group_hits in by_group.items():
+            table = pf.read_row_group(group, columns=["doc_id", "text"])
+            ids, column = table.column("doc_id"), table.column("text")
+            for hit in group_hits:
+                i = hit.row - starts[group]
+                if 0 <= i < len(table) and ids[i].as_py() == hit.doc_id:
+                    texts[hit.doc_id] = column[i].as_py()
+                else:
+                    lost.append(hit.doc_id)
+    return texts, lost
+
+
+def _scan(corpus: Path, doc_ids: list[str]) -> dict[str, str]:
+    import pyarrow.compute as pc
+
+    table = store.read_corpus(
+        corpus, columns=["doc_id", "text"], filter=pc.field("doc_id").isin(doc_ids)
+    )
+    ids = table.column("doc_id").to_pylist()
+    found = table.column("text").to_pylist()
+    return {i: t for i, t in zip(ids, found, strict=True) if i is not None and t is not None}

@@ -1,0 +1,229 @@
+"""Snippets: the passage of an article's text that best shows why it matched, words marked.
+
+Engine-neutral: the engine supplies its own tokens (so a stemmed ``strikes`` matches the query word
+``strike`` exactly as the index does), and the words to mark come from the query tree, not from the
+index. Phrases are marked only where the phrase occurs, not wherever one of its words does::
+
+    >>> tokens = [TextToken(w, i, s, s + len(w)) for i, (w, s) in enumerate([("the", 0), ("picket", 4), ("line", 11)])]
+    >>> spec = HighlightSpec(frozenset(), (), ((("picket", "line"), 0),))
+    >>> make_snippet("The picket line", tokens, spec)
+    'The **picket line**'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from .query import And, Field, Node, Or, Phrase, Prefix, Term
+
+MARK = ("**", "**")  # Markdown bold: readable as plain text, in CSV and in a notebook
+SNIPPET_CHARS = 200
+CONTEXT_CHARS = 40  # text shown before the first marked word of a snippet
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class TextToken:
+    """A word of the text as the engine indexes it: ``norm`` at ``pos``, ``text[start:end]``."""
+
+    norm: str
+    pos: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class HighlightSpec:
+    """What to mark: single word forms, prefixes, and phrases as ``(words, slop)``."""
+
+    terms: frozenset[str]
+    prefixes: tuple[str, ...]
+    phrases: tuple[tuple[tuple[str, ...], int], ...]
+
+    def first_letters(self) -> frozenset[str]:
+        """The first two letters of every word to mark: other words need no analysis."""
+        words = [*self.terms, *self.prefixes, *(w for ws, _ in self.phrases for w in ws)]
+        return frozenset(w[:2] for w in words)
+
+
+def highlight_spec(
+    tree: Node, normalize: Callable[[str], list[str]], fold: Callable[[str], str]
+) -> HighlightSpec:
+    """The words of ``tree`` that search the article text (excluded words are not marked).
+
+    ``normalize`` turns query words into the engine's indexed forms; ``fold`` does the same for a
+    prefix without stemming it.
+    """
+    terms: set[str] = set()
+    prefixes: list[str] = []
+    phrases: list[tuple[tuple[str, ...], int]] = []
+
+    def add_words(words: list[str], slop: int) -> None:
+        if len(words) == 1:
+            terms.add(words[0])
+        elif words:
+            phrases.append((tuple(words), slop))
+
+    def walk(node: Node) -> None:
+        match node:
+            case Term(text):
+                add_words(normalize(text), 0)
+            case Phrase(words, slop):
+                add_words(normalize(" ".join(words)), slop)
+            case Prefix(text):
+                prefixes.append(fold(text))
+            case And(children) | Or(children):
+                for child in children:
+                    walk(child)
+            case Field("text", child):
+                walk(child)
+            case _:  # other fields, dates, NOT (excluded words are absent by definition)
+                pass
+
+    walk(tree)
+    return HighlightSpec(frozenset(terms), tuple(prefixes), tuple(phrases))
+
+
+def marked_spans(tokens: Sequence[TextToken], spec: HighlightSpec) -> list[tuple[int, int]]:
+    """Character spans of the matching words, in order.
+
+    ``tokens`` may leave out words that cannot match (positions keep phrases exact).
+    """
+    hits: set[int] = set()
+    for i, token in enumerate(tokens):
+        if token.norm in spec.terms or any(token.norm.startswith(p) for p in spec.prefixes):
+            hits.add(i)
+    for words, slop in spec.phrases:
+        hits.update(_phrase_hits(tokens, words, slop))
+    return [(tokens[i].start, tokens[i].end) for i in sorted(hits)]
+
+
+def _phrase_hits(tokens: Sequence[TextToken], words: tuple[str, ...], slop: int) -> Iterable[int]:
+    for first, token in enumerate(tokens):
+        if token.norm != words[0]:
+            continue
+        found = [first]
+        for word in words[1:]:
+            found_next = _next_word(tokens, found[-1], word, slop)
+            if found_next is None:
+                break
+            found.append(found_next)
+        else:
+            yield from found
+
+
+def _next_word(tokens: Sequence[TextToken], after: int, word: str, slop: int) -> int | None:
+    pos = tokens[after].pos
+    for j in range(after + 1, len(tokens)):
+        if tokens[j].pos - pos > slop + 1:
+            return None
+        if tokens[j].norm == word:
+            return j
+    return None
+
+
+def make_snippet(
+    text: str,
+    tokens: Sequence[TextToken],
+    spec: HighlightSpec,
+    width: int = SNIPPET_CHARS,
+    mark: tuple[str, str] = MARK,
+) -> str:
+    """About ``width`` characters around the densest cluster of matches, matches marked.
+
+    With no match in the text (a title-only or tag-only match), the article's opening.
+    """
+    spans = _merge(text, marked_spans(tokens, spec))
+    if not spans:
+        return _lead(text, width)
+    start, end = _best_window(text, spans, width)
+    return _render(text, start, end, [s for s in spans if s[0] >= start and s[1] <= end], mark)
+
+
+def _merge(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and not text[merged[-1][1] : start].strip():
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _best_window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
+    best: tuple[int, int] = (0, 0)
+    best_score: tuple[int, int] = (-1, -1)
+    for anchor_start, anchor_end in spans:
+        start = min(_context_start(text, anchor_start), _tail_start(text, anchor_start, width))
+        end = _word_end(text, max(start + width, anchor_end), anchor_end)
+        inside = [text[a:b].lower() for a, b in spans if a >= start and b <= end]
+        score = (len(set(inside)), len(inside))  # distinct words first: "strike" AND "doctors"
+        if score > best_score:
+            best, best_score = (start, end), score
+    return best
+
+
+def _context_start(text: str, anchor: int) -> int:
+    """Where a snippet around ``anchor`` starts: the start of its sentence if that is near,
+    else a word start about ``CONTEXT_CHARS`` before it."""
+    earliest = max(0, anchor - CONTEXT_CHARS)
+    boundary = max(text.rfind("\n", earliest, anchor), text.rfind(". ", earliest, anchor))
+    if boundary >= 0:
+        return _word_start(text, boundary + 1, anchor)
+    return _word_start(text, earliest, anchor)
+
+
+def _tail_start(text: str, anchor: int, width: int) -> int:
+    """Near the end of the text, the room left lets the snippet start earlier: at the first
+    sentence that still fits (or the start of the text)."""
+    earliest = max(0, len(text) - width)
+    if earliest == 0:
+        return 0
+    boundary = text.find(". ", earliest, anchor)
+    return boundary + 2 if boundary >= 0 else anchor
+
+
+def _word_start(text: str, i: int, limit: int) -> int:
+    """Move ``i`` forward to the start of a word (never past ``limit``)."""
+    if i == 0:
+        return 0
+    while i < limit and not text[i - 1].isspace():
+        i += 1
+    return i
+
+
+def _word_end(text: str, i: int, limit: int) -> int:
+    """Move ``i`` back to the end of a word (never before ``limit``)."""
+    if i >= len(text):
+        return len(text)
+    while i > limit and not text[i].isspace():
+        i -= 1
+    return i
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _render(
+    text: str, start: int, end: int, spans: list[tuple[int, int]], mark: tuple[str, str]
+) -> str:
+    out = [ELLIPSIS] if start > 0 else []
+    at = start
+    for a, b in spans:
+        out.append(text[at:a])
+        out.append(f"{mark[0]}{text[a:b]}{mark[1]}")
+        at = b
+    out.append(text[at:end])
+    if end < len(text.rstrip()):
+        out.append(ELLIPSIS)
+    return _SPACE.sub(" ", "".join(out)).strip()
+
+
+def _lead(text: str, width: int) -> str:
+    text = text.strip()
+    if len(text) <= width:
+        return _SPACE.sub(" ", text)
+    end = _word_end(text, width, 0) or width
+    return _SPACE.sub(" ", text[:end]).rstrip() + ELLIPSIS

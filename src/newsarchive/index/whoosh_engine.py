@@ -1,0 +1,517 @@
+"""The whoosh engine: schema and analysers, writing the index, and compiling query trees to whoosh.
+
+whoosh 2.7.4 is pure Python and unmaintained; these are the traps this module steps around:
+
+- One writer indexes ≈ 90 articles/s, so large batches go through its multiprocessing writer on
+  every core. ``procs > 1`` without ``multisegment=True`` dies with an IndexError (mchaput/whoosh#35),
+  and ``multisegment`` leaves ``procs`` new segments per run that its own merge policy (which only
+  merges tiny segments) never joins: :meth:`WhooshIndex.bound_segments` merges the smallest.
+- Its multiprocessing writer drops a crashed worker's segment silently (a one-second queue
+  timeout), so every commit is checked against the expected document count.
+- Its workers inherit Ctrl-C and die with tracebacks, and ``cancel()`` never reaches them, so
+  they would hang the parent at exit: workers here ignore SIGINT and are terminated on cancel.
+- Compound segment files are opened through ``BytesIO(memoryview)``, which copies the whole
+  segment into memory on every search (0.3 s per search at 100,000 articles): segments here are
+  written as separate files, which whoosh reads lazily.
+- ``limitmb`` is per process. A sort key missing from a document sorts as 0, so undated
+  articles get explicit sort keys that put them last both ways.
+- The text is not stored: snippets are cut from the corpus text (``fetch.fetch_texts``).
+"""
+
+from __future__ import annotations
+
+import functools
+import signal
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from whoosh import columns, fields, formats, index, sorting
+from whoosh import query as wq
+from whoosh.analysis import (
+    CharsetFilter,
+    IDAnalyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    Token,
+    Tokenizer,
+)
+from whoosh.lang import porter
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.support.charset import accent_map
+
+from . import query as q
+from .model import EngineHit, IndexLocked, SearchIndexError
+from .snippets import HighlightSpec, TextToken, highlight_spec
+
+SCHEMA_VERSION = 1  # bump when the schema or analysers change: indexes are then rebuilt
+ENGINE = "whoosh"
+MAX_SEGMENTS = 8  # more segments than this and the smallest are merged ...
+KEEP_SEGMENTS = 3  # ... into one, keeping this many of the largest as they are
+SEP = "\x1f"  # joins list values (topics, places, ...) into one field value
+TAG_GAP = 100  # positions between list values, so a phrase never spans two people
+UNDATED = 2**62  # sort key that puts undated articles after every dated one
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TITLE_BOOST = 2.0
+DEFAULT_FIELDS = (("title", TITLE_BOOST), ("text", 1.0))
+
+# query fields whose values are matched whole (any case), not word by word
+VALUE_FIELDS = frozenset({"source", "topic", "country", "kind", "language"})
+# facet name -> index field that keeps the values as written
+FACET_FIELDS: dict[str, str] = {
+    "source": "facet_source",
+    "topic": "facet_topic",
+    "country": "country",
+    "place": "facet_place",
+    "person": "facet_person",
+    "org": "facet_org",
+    "kind": "kind",
+    "language": "language",
+    "month": "month",
+    "year": "month",
+}
+
+_KEEP_CASE = {"topic", "place", "person", "org"}  # list fields with a facet_ copy as written
+
+
+# --- analysis --------------------------------------------------------------------------------------
+
+_WORD = RegexTokenizer().expression  # whoosh's word pattern, shared by every analyser here
+
+
+class TagWordsTokenizer(Tokenizer):  # type: ignore[misc]
+    """Words of ``SEP``-joined values, with a gap of ``TAG_GAP`` positions between values.
+
+    ``person:hunt`` matches "Jeremy Hunt"; ``person:"hunt theresa"`` does not match the two
+    people "Jeremy Hunt" and "Theresa May".
+    """
+
+    expression = _WORD
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterable[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:  # whoosh asks for the value whole (e.g. for a prefix)
+            t.original = t.text = value
+            t.boost, t.pos, t.startchar, t.endchar = 1.0, start_pos, start_char, len(value)
+            yield t
+            return
+        pos, offset = start_pos, start_char
+        for part in value.split(SEP):
+            for match in self.expression.finditer(part):
+                t.text = match.group(0)
+                t.boost, t.stopped = 1.0, False
+                if keeporiginal:
+                    t.original = t.text
+                if positions:
+                    t.pos = pos
+                if chars:
+                    t.startchar, t.endchar = offset + match.start(), offset + match.end()
+                pos += 1
+                yield t
+            pos += TAG_GAP
+            offset += len(part) + 1
+
+
+@functools.lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    stemmed: str = porter.stem(word)  # what StemFilter() applies
+    return stemmed
+
+
+def text_analyzer() -> Any:
+    """Words, lower-cased, accents folded (``café`` = ``cafe``), English (Porter) stems; no stop list
+    so that phrases match exactly."""
+    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StemFilter()
+
+
+def _values(lowercase: bool) -> fields.FieldType:
+    """A list of whole values (``SEP``-joined), e.g. topics; matched whole, not by word."""
+    analyzer = RegexTokenizer(rf"[^{SEP}\s](?:[^{SEP}]*[^{SEP}\s])?")
+    if lowercase:
+        analyzer = analyzer | LowercaseFilter()
+    return fields.FieldType(formats.Existence(), analyzer, scorable=False)
+
+
+def schema() -> fields.Schema:
+    tag_words = TagWordsTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    return fields.Schema(
+        doc_id=fields.ID(stored=True, unique=True),
+        part=fields.ID(stored=True),
+        row=fields.STORED(),
+        title=fields.TEXT(analyzer=text_analyzer(), stored=True),
+        text=fields.TEXT(analyzer=text_analyzer()),
+        published_at=fields.DATETIME(),
+        published=fields.STORED(),
+        url=fields.STORED(),
+        newest=fields.COLUMN(columns.NumericColumn("q")),
+        oldest=fields.COLUMN(columns.NumericColumn("q")),
+        month=fields.ID(),
+        source=fields.ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
+        kind=fields.ID(analyzer=IDAnalyzer(lowercase=True)),
+        language=fields.ID(analyzer=IDAnalyzer(lowercase=True)),
+        topic=_values(lowercase=True),
+        country=_values(lowercase=True),
+        place=fields.TEXT(analyzer=tag_words),
+        person=fields.TEXT(analyzer=tag_words),
+        org=fields.TEXT(analyzer=tag_words),
+        facet_source=_values(lowercase=False),
+        facet_topic=_values(lowercase=False),
+        facet_place=_values(lowercase=False),
+        facet_person=_values(lowercase=False),
+        facet_org=_values(lowercase=False),
+    )
+
+
+def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
+    """The whoosh document for one corpus row (columns of ``fetch.INDEX_COLUMNS``)."""
+    doc: dict[str, Any] = {
+        "doc_id": row["doc_id"],
+        "part": part,
+        "row": row_number,
+        "text": row["text"] or "",
+        "url": row["url"],
+        "source": row["source"] or "",
+        "facet_source": row["source"] or "",
+        "kind": row["kind"] or "",
+        "language": row["language"] or "",
+        "newest": UNDATED,
+        "oldest": UNDATED,
+    }
+    if row["title"]:
+        doc["title"] = row["title"]
+    published: datetime | None = row["published_at"]
+    if published is not None:
+        utc = published.astimezone(UTC).replace(tzinfo=None)  # whoosh dates are naive
+        micros = (published - EPOCH) // timedelta(microseconds=1)
+        doc.update(
+            published_at=utc,
+            published=published.isoformat(),
+            newest=-micros,
+            oldest=micros,
+            month=f"{utc:%Y-%m}",
+        )
+    for column, name in (
+        ("topics", "topic"),
+        ("countries", "country"),
+        ("places", "place"),
+        ("people", "person"),
+        ("organisations", "org"),
+    ):
+        if row[column]:
+            joined = SEP.join(row[column])
+            doc[name] = joined
+            if name in _KEEP_CASE:
+                doc[f"facet_{name}"] = joined
+    return {k: v for k, v in doc.items() if v != ""}  # whoosh indexes "" as a term
+
+
+# --- compiling query trees -------------------------------------------------------------------------
+
+
+class Compiler:
+    """Turns a :mod:`query` tree into a whoosh query, analysing words as the index did."""
+
+    def __init__(self, schema: fields.Schema) -> None:
+        self.schema = schema
+
+    def analyse(self, field: str, text: str) -> list[str]:
+        return [t.text for t in self.schema[field].analyzer(text, mode="query")]
+
+    def compile(self, node: q.Node) -> wq.Query:
+        return self.node(node, None).normalize()
+
+    def node(self, node: q.Node, field: str | None) -> wq.Query:
+        match node:
+            case q.And(children):
+                return self.conjunction(children, field)
+            case q.Or(children):
+                return wq.Or([self.node(c, field) for c in children])
+            case q.Not(child):
+                return wq.AndNot(wq.Every(), self.node(child, field))
+            case q.Field(name, child):
+                return self.node(child, name)
+            case q.DateRange(start, end):
+                return wq.DateRange("published_at", _naive(start), _naive(end), endexcl=True)
+            case q.MatchAll():
+                return wq.Every()
+        leaf: q.Term | q.Phrase | q.Prefix = node
+        if field is None:
+            return wq.Or([self.leaf(leaf, name, boost) for name, boost in DEFAULT_FIELDS])
+        return self.leaf(leaf, field, 1.0)
+
+    def conjunction(self, children: tuple[q.Node, ...], field: str | None) -> wq.Query:
+        # NOT inside AND subtracts from the rest rather than scanning every document
+        keep = [self.node(c, field).normalize() for c in children if not isinstance(c, q.Not)]
+        drop = [self.node(c.child, field) for c in children if isinstance(c, q.Not)]
+        # whoosh normalises And(Every(), x) to Every() (right for Or, wrong for And): drop them
+        keep = [k for k in keep if not _matches_all(k)]
+        base = wq.And(keep) if keep else wq.Every()
+        return wq.AndNot(base, wq.Or(drop)) if drop else base
+
+    def leaf(self, node: q.Term | q.Phrase | q.Prefix, name: str, boost: float) -> wq.Query:
+        """``node`` in index field ``name`` (query field names are index field names)."""
+        if name in VALUE_FIELDS:
+            return self.value(node, name)
+        if isinstance(node, q.Prefix):
+            return wq.Prefix(name, fold(node.text), boost=boost)
+        if isinstance(node, q.Term):
+            words, slop = self.analyse(name, node.text), 0
+        else:
+            words, slop = self.analyse(name, " ".join(node.words)), node.slop
+        if not words:  # punctuation only: matches nothing, and AND ignores it
+            return wq.NullQuery
+        if len(words) == 1:
+            return wq.Term(name, words[0], boost=boost)
+        return wq.Phrase(name, words, slop=slop + 1, boost=boost)  # whoosh: slop 1 = adjacent
+
+    @staticmethod
+    def value(node: q.Term | q.Phrase | q.Prefix, name: str) -> wq.Query:
+        if isinstance(node, q.Prefix):
+            return wq.Prefix(name, node.text.lower())
+        text = node.text if isinstance(node, q.Term) else " ".join(node.words)
+        return wq.Term(name, text.strip().lower())
+
+
+def _matches_all(query: wq.Query) -> bool:
+    return isinstance(query, wq.Every) and not query.fieldname
+
+
+def fold(text: str) -> str:
+    """A prefix as the index holds words, minus the stemming: ``Stri*`` -> ``stri``."""
+    return text.lower().translate(accent_map)
+
+
+def _naive(day: date | None) -> datetime | None:
+    return None if day is None else datetime(day.year, day.month, day.day)
+
+
+# --- the index -------------------------------------------------------------------------------------
+
+
+class _QuietTask(SubWriterTask):  # type: ignore[misc]
+    """A worker that leaves Ctrl-C to its parent (which cancels the whole write)."""
+
+    def run(self) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        super().run()
+
+
+class _MpWriter(MpWriter):  # type: ignore[misc]
+    def _new_task(self) -> _QuietTask:
+        task = _QuietTask(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def cancel(self) -> None:
+        # whoosh's cancel() only flips a flag in the parent's copy of each task
+        for task in self.tasks:
+            task.terminate()
+            task.join()
+        self.tasks.clear()
+        MpWriter.cancel(self)
+
+
+def _merge_smallest(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy: keep the ``KEEP_SEGMENTS`` largest segments, merge all the others."""
+    from whoosh.reading import SegmentReader
+
+    ordered = sorted(segments, key=lambda s: s.doc_count_all(), reverse=True)
+    for segment in ordered[KEEP_SEGMENTS:]:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return ordered[:KEEP_SEGMENTS]
+
+
+class WhooshIndex:
+    """One whoosh index folder. Open with :meth:`open` or :meth:`create`."""
+
+    engine = ENGINE
+    document = staticmethod(document)
+
+    def __init__(self, ix: Any) -> None:
+        self.ix = ix
+        self.compiler = Compiler(ix.schema)
+
+    @classmethod
+    def create(cls, path: Path) -> WhooshIndex:
+        path.mkdir(parents=True, exist_ok=True)
+        return cls(index.create_in(str(path), schema()))
+
+    @classmethod
+    def open(cls, path: Path) -> WhooshIndex:
+        """Raises :class:`SearchIndexError` if there is no readable index at ``path``."""
+        try:
+            return cls(index.open_dir(str(path)))
+        except Exception as exc:  # whoosh raises bare Exceptions, pickle errors, OSError...
+            raise SearchIndexError(f"cannot read the whoosh index at {path}: {exc}") from exc
+
+    # --- state
+
+    def doc_count(self) -> int:
+        return int(self.ix.doc_count())
+
+    def segment_count(self) -> int:
+        return len(self.ix._segments())
+
+    def terms(self, field: str) -> set[str]:
+        """Every value indexed in ``field`` (e.g. all doc_ids, all part names)."""
+        with self.ix.reader() as reader:
+            return {t.decode("utf-8") for t in reader.lexicon(field)}
+
+    def indexed_ids(self) -> list[str]:
+        """Every doc_id once per document holding it (a repeat would mean a corrupt index)."""
+        with self.ix.reader() as reader:
+            return [
+                term.decode("utf-8")
+                for term, info in reader.iter_field("doc_id")
+                for _ in range(info.doc_frequency())
+            ]
+
+    # --- writing
+
+    def add(self, docs: Iterable[dict[str, Any]], *, procs: int = 1, limitmb: int = 256) -> int:
+        """Add ``docs`` in one commit: all or nothing. Returns how many were added."""
+        from whoosh.index import LockError
+
+        before = self.ix.doc_count_all()
+        try:
+            if procs > 1:
+                writer = _MpWriter(
+                    self.ix, procs=procs, multisegment=True, limitmb=limitmb, compound=False
+                )
+            else:
+                writer = self.ix.writer(limitmb=limitmb, compound=False)
+        except LockError:
+            raise IndexLocked(
+                f"the whoosh index in {self.ix.storage.folder} is being written by another process"
+            ) from None
+        added = 0
+        try:
+            for doc in docs:
+                writer.add_document(**doc)
+                added += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        after = self.ix.doc_count_all()
+        if after != before + added:
+            raise SearchIndexError(
+                f"an index worker failed: {before + added - after} of {added} articles were not "
+                "indexed; run 'newsarchive index' again to add them"
+            )
+        self.bound_segments()
+        return added
+
+    def bound_segments(self) -> None:
+        if self.segment_count() > MAX_SEGMENTS:
+            self.ix.writer(compound=False).commit(mergetype=_merge_smallest)
+
+    # --- reading
+
+    def search(
+        self, tree: q.Node, *, limit: int | None, offset: int, sort: str
+    ) -> tuple[int, list[EngineHit]]:
+        """``(total, hits[offset:offset+limit])``; sort is relevance, newest or oldest."""
+        query = self.compiler.compile(tree)
+        upto = None if limit is None else offset + limit
+        with self.ix.searcher() as searcher:
+            if upto == 0:
+                return self._count(searcher, query), []
+            if sort == "relevance":
+                results = searcher.search(query, limit=upto)
+            else:
+                keys = [sorting.FieldFacet(sort), sorting.ScoreFacet()]
+                results = searcher.search(query, limit=upto, sortedby=keys)
+            hits = [_hit(h, sort) for h in results[offset:upto]]
+            return len(results), hits
+
+    @staticmethod
+    def _count(searcher: Any, query: wq.Query) -> int:
+        return sum(1 for _ in searcher.docs_for_query(query))
+
+    def facet(self, tree: q.Node, name: str) -> list[tuple[str, int]]:
+        """Counts per value of facet ``name`` over every hit of ``tree``."""
+        field = FACET_FIELDS[name]
+        with self.ix.searcher() as searcher:
+            docs = set(searcher.docs_for_query(self.compiler.compile(tree)))
+            reader = searcher.reader()
+            counts: dict[str, int] = {}
+            for term in reader.lexicon(field):
+                n = sum(1 for d in reader.postings(field, term).all_ids() if d in docs)
+                if n:
+                    counts[term.decode("utf-8")] = n
+        return facet_counts(name, counts)
+
+    # --- snippets
+
+    @staticmethod
+    def tokens(text: str, spec: HighlightSpec) -> list[TextToken]:
+        """The words of ``text`` that may match ``spec``, analysed as :func:`text_analyzer` does.
+
+        Stemming every word of every hit's text is the slow part of a search (a third of its
+        time), and a word can only stem to a query word that starts with the same two letters.
+        """
+        firsts = spec.first_letters()
+        found = []
+        for pos, match in enumerate(_WORD.finditer(text)):
+            word = match.group().lower().translate(accent_map)
+            if word[:2] in firsts:
+                found.append(TextToken(_stem(word), pos, match.start(), match.end()))
+        return found
+
+    def highlight_spec(self, tree: q.Node) -> HighlightSpec:
+        return highlight_spec(tree, lambda text: self.compiler.analyse("text", text), fold)
+
+
+def facet_counts(name: str, counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Dates in date order; other facets by count, then value."""
+    if name == "year":
+        years: dict[str, int] = {}
+        for month, n in counts.items():
+            years[month[:4]] = years.get(month[:4], 0) + n
+        return sorted(years.items())
+    if name == "month":
+        return sorted(counts.items())
+    display: Callable[[str], str] = str.upper if name == "country" else str
+    return sorted(((display(v), n) for v, n in counts.items()), key=lambda vn: (-vn[1], vn[0]))
+
+
+def _hit(hit: Any, sort: str) -> EngineHit:
+    stored = hit.fields()
+    # a sorted search reports its sort key; the relevance score is the ScoreFacet's, negated
+    score = hit.score if sort == "relevance" else -hit.score[1]
+    published = stored.get("published")
+    return EngineHit(
+        doc_id=stored["doc_id"],
+        score=float(score),
+        title=stored.get("title"),
+        source=stored.get("source", ""),
+        url=stored.get("url"),
+        published_at=datetime.fromisoformat(published) if published else None,
+        part=stored["part"],
+        row=stored["row"],
+    )
