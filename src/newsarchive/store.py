@@ -41,6 +41,9 @@ RUNS_DIR = "_runs"
 STATE_DIR = "_state"
 TMP_DIR = ".tmp"
 LOCK_FILE = ".lock"
+# Small row groups let a reader fetch a few articles' text (snippets, kwic, show) without
+# decompressing a whole part file's text column.
+ROW_GROUP_ROWS = 256
 
 
 def schema() -> pa.Schema:
@@ -282,7 +285,7 @@ class CorpusWriter:
         name = f"part-{self.run_id}-{self.seq:05d}.parquet"
         tmp = self.tmp / (name + ".tmp")
         with open(tmp, "wb") as fh:
-            pq.write_table(table, fh, compression="zstd", row_group_size=self.batch_rows)
+            pq.write_table(table, fh, compression="zstd", row_group_size=ROW_GROUP_ROWS)
             fh.flush()
             os.fsync(fh.fileno())
         with _ctrl_c_deferred():  # commit and bookkeeping as one step, or a re-flush adds a twin
