@@ -280,10 +280,14 @@ def ingest(
     ner: str = "builtin",
     index: bool = True,
     index_dir: str | Path = "indexes",
+    engine: str | None = None,
     wait: bool = False,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Ingest files, folders or globs into the corpus at ``corpus``; returns an :class:`IngestReport`.
+
+    With ``index``, the search index in ``index_dir`` is updated at the end; ``engine``
+    (``whoosh``, ``tantivy``) is passed to :func:`newsarchive.index.update_index`.
 
     >>> report = ingest(["examples/"], corpus="corpus")  # doctest: +SKIP
     >>> report.ingested, dict(report.skipped_by_reason)  # doctest: +SKIP
@@ -344,7 +348,7 @@ def ingest(
             try:
                 from ..index import update_index
 
-                report.index = update_index(corpus, index_dir)
+                report.index = update_index(corpus, index_dir, engine=engine)
             except KeyboardInterrupt:  # the articles are committed; say so, as for a stop mid-run
                 raise IngestInterrupted(report) from None
     if report.status == "interrupted":

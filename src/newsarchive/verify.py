@@ -1,0 +1,448 @@
+"""Consistency checks of a corpus and its index, and repairs that never lose an article.
+
+``verify`` reads every committed part file in full and checks, in order:
+
+* ``parts``: each part file reads to the end and has exactly the schema of :func:`store.schema`;
+* ``doc_ids``: no ``doc_id`` is stored twice, and every ``duplicate_of`` names a stored article;
+* ``runs``: every run record in ``_runs/`` counts as many articles as the parts hold for that run
+  (rows of a run without a record, i.e. a killed or still-running ingest, are only noted);
+* ``state``: the learned-template file under ``_state/`` is readable;
+* ``index``: the full-text index holds exactly the corpus's ids (an index that is merely behind
+  the corpus, as after a killed ingest, is noted, not failed).
+
+``repair`` takes the writer's lock, moves whatever cannot be read (and parts whose every article
+is stored in an earlier part) into ``_quarantine/``, and brings the index, which is derived, back
+in line with the corpus (a rebuild if it is damaged, an update if it is only behind). It never
+deletes a file.
+
+>>> report = verify("corpus", "indexes")  # doctest: +SKIP
+>>> report.exit_code, [c.status for c in report.checks]  # doctest: +SKIP
+(0, ['ok', 'ok', 'ok', 'ok', 'ok'])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import store
+from .errors import CorpusError
+
+OK, FAIL, INFO = "ok", "FAIL", "info"
+QUARANTINE_DIR = "_quarantine"
+QUARANTINE_SUFFIX = ".bad"  # quarantined files must not end in .parquet: readers would pick them up
+QUARANTINE_LOG = "log.jsonl"
+TEMPLATES = Path(store.STATE_DIR) / "templates.json"
+SHOWN = 5  # names listed per check line; the count says how many more
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One line of the verdict: ``status`` is ``ok``, ``FAIL`` or ``info``."""
+
+    name: str
+    status: str
+    message: str
+
+
+@dataclass(slots=True)
+class PartScan:
+    """What one part file holds, or why it cannot be read (``error``)."""
+
+    path: Path
+    rows: int = 0
+    doc_ids: list[str] = field(default_factory=list)
+    runs: list[str] = field(default_factory=list)  # ingest_run of each row, in step with doc_ids
+    links: set[str] = field(default_factory=set)  # values of duplicate_of
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class Tally:
+    """What the readable parts hold together, taken one part at a time in commit order."""
+
+    rows: int = 0
+    ids: set[str] = field(default_factory=set)
+    repeats: Counter[str] = field(default_factory=Counter)  # doc_id → extra copies
+    stored: Counter[str] = field(default_factory=Counter)  # run → articles it stored first
+    links: set[str] = field(default_factory=set)
+    repeated_parts: list[Path] = field(default_factory=list)  # all of whose rows came earlier
+
+    def take(self, scan: PartScan) -> None:
+        repeated = 0
+        for doc_id, run in zip(scan.doc_ids, scan.runs, strict=True):
+            if doc_id in self.ids:
+                self.repeats[doc_id] += 1
+                repeated += 1
+            else:  # an article counts once, for the run that stored it first
+                self.ids.add(doc_id)
+                self.stored[run] += 1
+        # A part copied or committed twice: every article in it is already stored.
+        if scan.rows and repeated == scan.rows and len(set(scan.doc_ids)) == scan.rows:
+            self.repeated_parts.append(scan.path)
+        self.rows += scan.rows
+        self.links |= scan.links
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    """The checks, and the findings a repair acts on."""
+
+    corpus: str
+    index_dir: str | None
+    parts: int = 0
+    articles: int = 0
+    records: int = 0
+    checks: list[Check] = field(default_factory=list)
+    unreadable: dict[Path, str] = field(default_factory=dict)  # file → why it cannot be used
+    repeated_parts: list[Path] = field(default_factory=list)  # every row also in an earlier part
+    index_damaged: bool = False  # unreadable, or ids the corpus lacks: rebuild it
+    index_behind: bool = False  # lacks articles of the corpus only: an update catches it up
+
+    @property
+    def problems(self) -> list[Check]:
+        return [c for c in self.checks if c.status == FAIL]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
+
+    def add(self, name: str, status: str, message: str) -> None:
+        self.checks.append(Check(name, status, message))
+
+
+@dataclass(slots=True)
+class RepairReport:
+    """What ``verify --repair`` found, what it did, and the verdict afterwards."""
+
+    before: VerifyReport
+    actions: list[str]
+    after: VerifyReport
+
+    @property
+    def exit_code(self) -> int:
+        return self.after.exit_code
+
+
+# --- verify -----------------------------------------------------------------------------------------
+
+
+def verify(corpus: str | Path = "corpus", index_dir: str | Path | None = "indexes") -> VerifyReport:
+    """Check ``corpus`` (and the index in ``index_dir``, unless ``None``); read-only.
+
+    Safe while an ingest runs: run records are read before the parts are listed, and a run
+    record is written only after all of its parts, so every record's parts are in the snapshot.
+    """
+    path = Path(corpus)
+    if not store.is_corpus(path):
+        raise CorpusError(f"no corpus at {path}: run 'newsarchive ingest FILES --corpus {path}'")
+    report = VerifyReport(str(path), None if index_dir is None else str(index_dir))
+    records, bad_records = _read_records(path)
+    state = store.corpus_state(path)  # before listing: a commit in between shows as a change
+    parts = store.part_files(path)
+    tally, bad_parts = Tally(), []
+    for part in parts:  # one part's rows in memory at a time; the tally keeps the ids
+        scan = scan_part(part)
+        if scan.error is None:
+            tally.take(scan)
+        else:
+            bad_parts.append(scan)
+    report.parts, report.articles, report.records = len(parts), tally.rows, len(records)
+    _check_parts(len(parts), bad_parts, report)
+    _check_ids(tally, report)
+    _check_runs(path, records, bad_records, tally, report)
+    _check_state(path, report)
+    _note_leftovers(path, report)
+    if index_dir is not None:
+        _check_index(path, Path(index_dir), tally.ids, state, report)
+    return report
+
+
+def scan_part(path: Path) -> PartScan:
+    """Read one part file to the end, a row group at a time (a damaged page fails here)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    scan = PartScan(path)
+    try:
+        pf = pq.ParquetFile(path)
+        scan.error = schema_problem(pf.schema_arrow)
+        if scan.error is not None:
+            return scan
+        for i in range(pf.num_row_groups):
+            table = pf.read_row_group(i)  # every column, so every page is decompressed
+            scan.rows += table.num_rows
+            scan.doc_ids += [str(v) for v in table.column("doc_id").to_pylist()]
+            scan.runs += [v or "" for v in table.column("ingest_run").to_pylist()]
+            scan.links.update(v for v in table.column("duplicate_of").to_pylist() if v)
+        if scan.rows != pf.metadata.num_rows:
+            scan.error = f"holds {scan.rows} rows, its footer says {pf.metadata.num_rows}"
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        scan.error = f"cannot be read ({_one_line(exc)})"
+    return scan
+
+
+def schema_problem(found: Any) -> str | None:
+    """Why ``found`` (an Arrow schema) is not the corpus schema, or ``None`` if it is."""
+    expected = store.schema()
+    if found.names != expected.names:
+        missing = [n for n in expected.names if n not in found.names]
+        extra = [n for n in found.names if n not in expected.names]
+        return f"has other columns (missing {missing}, extra {extra})"
+    for want, got in zip(expected, found, strict=True):
+        if not got.equals(want):
+            return f"column {want.name!r} is {got.type}, expected {want.type}"
+    key = b"newsarchive.schema_version"
+    version = (found.metadata or {}).get(key)
+    if version != expected.metadata[key]:
+        return f"schema version {version!r}, expected {expected.metadata[key]!r}"
+    return None
+
+
+def _check_parts(count: int, bad: list[PartScan], report: VerifyReport) -> None:
+    for scan in bad:
+        report.unreadable[scan.path] = scan.error or ""
+        report.add("parts", FAIL, f"{scan.path.name} {scan.error}")
+    if not bad:
+        report.add("parts", OK, f"{count:,} part files read in full, all with the corpus schema")
+
+
+def _check_ids(tally: Tally, report: VerifyReport) -> None:
+    report.repeated_parts = tally.repeated_parts
+    if tally.repeats:
+        sample = ", ".join(sorted(tally.repeats)[:SHOWN])
+        report.add(
+            "doc_ids", FAIL, f"{len(tally.repeats):,} doc_ids stored more than once ({sample})"
+        )
+    else:
+        report.add("doc_ids", OK, f"{len(tally.ids):,} articles, each doc_id stored once")
+    dangling = sorted(tally.links - tally.ids)
+    if dangling:
+        report.add(
+            "doc_ids",
+            FAIL,
+            f"{len(dangling):,} duplicate_of links name no stored article "
+            f"({', '.join(dangling[:SHOWN])})",
+        )
+
+
+def _read_records(corpus: Path) -> tuple[dict[str, dict[str, Any]], dict[Path, str]]:
+    """The run records by run id, and the files in ``_runs/`` that are not run records."""
+    records: dict[str, dict[str, Any]] = {}
+    bad: dict[Path, str] = {}
+    runs_dir = corpus / store.RUNS_DIR
+    for f in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
+        try:
+            record = json.loads(f.read_text(encoding="utf-8"))
+            int(record["ingested"])
+            records[str(record["run_id"])] = record
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+            bad[f] = f"is not a run record ({_one_line(exc)})"
+    return records, bad
+
+
+def _check_runs(
+    corpus: Path,
+    records: dict[str, dict[str, Any]],
+    bad_records: dict[Path, str],
+    tally: Tally,
+    report: VerifyReport,
+) -> None:
+    for f, why in bad_records.items():
+        report.unreadable[f] = why
+        report.add("runs", FAIL, f"{store.RUNS_DIR}/{f.name} is not a run record")
+    stored = tally.stored  # a repeated article is the doc_ids check's problem, not the run's
+    quarantined = _quarantined_runs(corpus)
+    mismatched = len(bad_records)
+    for run_id, record in records.items():
+        want, have = int(record["ingested"]), stored.get(run_id, 0)
+        if want == have:
+            continue
+        if have < want and run_id in quarantined:
+            report.add(
+                "runs",
+                INFO,
+                f"run {run_id} recorded {want:,} articles, the corpus holds {have:,}; "
+                f"the rest are in quarantined part files ({QUARANTINE_DIR}/)",
+            )
+            continue
+        mismatched += 1
+        report.add(
+            "runs", FAIL, f"run {run_id} recorded {want:,} articles, the corpus holds {have:,}"
+        )
+    for run_id in sorted(stored.keys() - records.keys()):
+        report.add(
+            "runs",
+            INFO,
+            f"run {run_id} has {stored[run_id]:,} articles and no run record "
+            "(killed, or still running); its batches are whole",
+        )
+    if not mismatched:
+        report.add("runs", OK, f"{len(records):,} run records match the articles stored")
+
+
+def _check_state(corpus: Path, report: VerifyReport) -> None:
+    path = corpus / TEMPLATES
+    if not path.exists():
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        report.unreadable[path] = f"cannot be read ({_one_line(exc)})"
+        report.add("state", FAIL, f"{TEMPLATES} cannot be read; the next ingest would stop on it")
+        return
+    report.add("state", OK, f"{TEMPLATES}: template lines of {len(data):,} sources")
+
+
+def _note_leftovers(corpus: Path, report: VerifyReport) -> None:
+    tmp = corpus / store.TMP_DIR
+    leftovers = sorted(tmp.iterdir()) if tmp.is_dir() else []
+    if leftovers:
+        report.add(
+            "parts",
+            INFO,
+            f"{len(leftovers):,} unfinished part files in {store.TMP_DIR}/ (an interrupted or running "
+            "write); readers never see them and the next ingest removes them",
+        )
+
+
+# --- the index ---------------------------------------------------------------------------------------
+
+
+def _check_index(
+    corpus: Path, index_dir: Path, ids: set[str], state: str, report: VerifyReport
+) -> None:
+    from .index import index_status, indexed_ids
+
+    if not index_dir.exists():
+        report.add("index", INFO, f"no index at {index_dir} (build it with 'newsarchive index')")
+        return
+    try:
+        found = indexed_ids(index_dir)
+        status = index_status(corpus, index_dir)
+    except Exception as exc:  # whatever the engine raises on a damaged index
+        report.index_damaged = True
+        report.add("index", FAIL, f"the index at {index_dir} cannot be read ({_one_line(exc)})")
+        return
+    if found is None:
+        report.add("index", INFO, f"no index at {index_dir} (build it with 'newsarchive index')")
+        return
+    if status.corpus_state != state:
+        # An ingest committed while we read: the index may rightly hold rows our snapshot lacks.
+        report.add("index", INFO, "the corpus changed while it was verified; run verify again")
+        return
+    _compare_ids(Counter(found), ids, status.index_state == state, report)
+
+
+def _compare_ids(
+    indexed: Counter[str], ids: set[str], claims_current: bool, report: VerifyReport
+) -> None:
+    twice = sorted(i for i, n in indexed.items() if n > 1)
+    extra = sorted(indexed.keys() - ids)
+    missing = len(ids - indexed.keys())
+    if twice:
+        report.add("index", FAIL, f"{len(twice):,} ids indexed twice ({', '.join(twice[:SHOWN])})")
+    if extra:
+        report.add(
+            "index",
+            FAIL,
+            f"{len(extra):,} indexed ids not in the corpus ({', '.join(extra[:SHOWN])})",
+        )
+    if missing and claims_current:
+        report.add(
+            "index",
+            FAIL,
+            f"the index says it is up to date but lacks {missing:,} articles of the corpus",
+        )
+    elif missing:
+        report.add(
+            "index",
+            INFO,
+            f"the index is behind the corpus by {missing:,} articles "
+            "(an interrupted run); 'newsarchive index' adds them",
+        )
+    elif not (twice or extra):
+        report.add("index", OK, f"{len(indexed):,} documents, the same ids as the corpus")
+    report.index_damaged = bool(twice or extra or (missing and claims_current))
+    report.index_behind = bool(missing)
+
+
+# --- repair ------------------------------------------------------------------------------------------
+
+
+def repair(
+    corpus: str | Path = "corpus", index_dir: str | Path | None = "indexes", *, wait: bool = False
+) -> RepairReport:
+    """Verify; quarantine what cannot be read; rebuild the index if it is damaged (or parts were
+    moved), update it if it is only behind; verify again.
+
+    Holds the corpus's writer lock throughout, as an ingest does while it writes and indexes
+    (``wait``: wait for a running ingest instead of stopping).
+    """
+    path = Path(corpus)
+    actions: list[str] = []
+    with store.writer_lock(path, wait=wait):
+        before = verify(path, index_dir)
+        for f, why in sorted(before.unreadable.items()):
+            actions.append(_quarantine(path, f, why))
+        for f in before.repeated_parts:
+            actions.append(_quarantine(path, f, "every article in it is stored in an earlier part"))
+        if index_dir is not None and Path(index_dir).exists():
+            if actions or before.index_damaged:
+                actions.append(_update_index(path, Path(index_dir), rebuild=True))
+            elif before.index_behind:
+                actions.append(_update_index(path, Path(index_dir), rebuild=False))
+        after = verify(path, index_dir)
+    return RepairReport(before, actions, after)
+
+
+def _quarantine(corpus: Path, f: Path, why: str) -> str:
+    """Move ``f`` into ``_quarantine/`` under a name no reader picks up; log why."""
+    qdir = corpus / QUARANTINE_DIR
+    qdir.mkdir(exist_ok=True)
+    rel = f.relative_to(corpus)
+    base = str(rel).replace(os.sep, "__")
+    target, n = qdir / (base + QUARANTINE_SUFFIX), 1
+    while target.exists():  # never overwrite an earlier quarantined file
+        n += 1
+        target = qdir / f"{base}.{n}{QUARANTINE_SUFFIX}"
+    os.replace(f, target)
+    entry = {"file": str(rel), "moved_to": target.name, "reason": why, "at": _now()}
+    with open(qdir / QUARANTINE_LOG, "a", encoding="utf-8") as log:
+        log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    return f"moved {rel} to {QUARANTINE_DIR}/{target.name}: {why}"
+
+
+def _quarantined_runs(corpus: Path) -> set[str]:
+    """Runs with a part file in quarantine: their missing articles are accounted for."""
+    qdir = corpus / QUARANTINE_DIR
+    names = [f.name for f in qdir.glob("part-*")] if qdir.is_dir() else []
+    # part-<run>-<seq>.parquet…: the run id is everything between "part-" and the last "-"
+    return {name.removeprefix("part-").split(".parquet")[0].rsplit("-", 1)[0] for name in names}
+
+
+def _update_index(corpus: Path, index_dir: Path, *, rebuild: bool) -> str:
+    from .index import update_index
+
+    result = update_index(corpus, index_dir, rebuild=rebuild)
+    if rebuild:
+        return f"rebuilt the index at {index_dir} from the corpus: {result.total:,} documents"
+    return (
+        f"added {result.added:,} articles to the index at {index_dir}: {result.total:,} documents"
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
