@@ -1,0 +1,246 @@
+"""One article as a researcher reads it: metadata, the date and its evidence, tags and theirs, text.
+
+``--raw`` shows the text as it was before cleaning, every removed span marked in place with the
+rule that removed it: ``[-Video Loading-]{player/video-loading}``. Removal offsets index the
+pre-clean text (``Article.body``), which is not stored; it is rebuilt with the ingest's own
+functions (``normalise`` of the decoded text, or of an HTML page's visible text) and checked
+against every removal. If the check fails (an older ingest), spans are found by their text, in order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NewsarchiveError
+from .common import rows_in_order, snapshot
+
+if TYPE_CHECKING:
+    import pyarrow.dataset as pads
+
+Mark = Callable[[str, str], str]  # (removed text, rule) -> how it is shown
+TAG_FIELDS = ("topics", "places", "countries", "people", "organisations")
+MAX_LISTED_IDS = 5
+
+
+class ArticleNotFound(NewsarchiveError):
+    """No article has this id, or an id prefix matches several."""
+
+
+def bracket_mark(text: str, rule: str) -> str:
+    """The plain-text marking of a removed span: ``[-text-]{rule}``."""
+    return f"[-{text}-]{{{rule}}}"
+
+
+def find_doc_id(dataset: pads.Dataset, id_or_prefix: str) -> str:
+    """The one ``doc_id`` equal to, or else starting with, ``id_or_prefix``."""
+    import pyarrow.compute as pc
+
+    wanted = id_or_prefix.strip().lower()
+    if not wanted:
+        raise ArticleNotFound("give an article id (or the first characters of one)")
+    found = dataset.to_table(
+        columns=["doc_id"], filter=pc.starts_with(pc.field("doc_id"), wanted)
+    ).column("doc_id")
+    ids = sorted(str(i) for i in found.to_pylist())
+    if wanted in ids or len(ids) == 1:
+        return wanted if wanted in ids else ids[0]
+    if not ids:
+        raise ArticleNotFound(f"no article with id {id_or_prefix!r} in this corpus")
+    shown = ", ".join(ids[:MAX_LISTED_IDS]) + (", …" if len(ids) > MAX_LISTED_IDS else "")
+    raise ArticleNotFound(
+        f"id prefix {id_or_prefix!r} matches {len(ids)} articles ({shown}); give more characters"
+    )
+
+
+def load_article(corpus: str | Path, id_or_prefix: str) -> dict[str, Any]:
+    """Every stored column of one article, by id or unique id prefix."""
+    dataset = snapshot(corpus)
+    doc_id = find_doc_id(dataset, id_or_prefix)
+    return next(rows_in_order(dataset, [doc_id], dataset.schema.names))  # one row group read
+
+
+# --- the pre-clean text -----------------------------------------------------------------------------
+
+
+def pre_clean_text(row: dict[str, Any], max_line_chars: int | None = None) -> str:
+    """The text the cleaner worked on, rebuilt from ``raw_text`` as ingest built it.
+
+    ``max_line_chars`` defaults to the shipped setting; if the ingest used another, the offsets
+    will not agree and :func:`marked_text` finds the spans by their text instead.
+    """
+    from ..pipeline.decode import normalise
+    from ..settings import Settings
+
+    limit = max_line_chars or Settings().get("max_line_chars")
+    text = row["raw_text"]
+    if row.get("format") == "html":
+        from ..pipeline.html import extract
+
+        text = extract(text).text
+    return normalise(text, max_line_chars=limit)
+
+
+def marked_text(body: str, removed: Sequence[dict[str, Any]], mark: Mark = bracket_mark) -> str:
+    """``body`` with each removed span replaced by ``mark(text, rule)``.
+
+    Spans are placed by their offsets when ``body`` agrees with every one of them; otherwise each
+    is looked for by its text after the previous one. Spans not found are listed at the end.
+    """
+    spans = sorted(removed, key=lambda r: (r["start"], r["end"]))
+    placed: list[tuple[dict[str, Any], int | None]]
+    if _offsets_agree(body, spans):
+        placed = [(s, s["start"]) for s in spans]
+    else:
+        placed = list(_by_search(body, spans))
+    out: list[str] = []
+    lost: list[dict[str, Any]] = []
+    pos = 0
+    for span, at in placed:
+        if at is None:
+            lost.append(span)
+            continue
+        out += [body[pos:at], mark(span["text"], span["rule"])]
+        pos = at + len(span["text"])
+    out.append(body[pos:])
+    text = "".join(out)
+    if lost:
+        text += "\n\nRemoved spans not found in the text:\n" + "\n".join(
+            "  " + mark(s["text"], s["rule"]) for s in lost
+        )
+    return text
+
+
+def _offsets_agree(body: str, spans: Sequence[dict[str, Any]]) -> bool:
+    pos = 0
+    for s in spans:
+        if s["start"] < pos or body[s["start"] : s["end"]] != s["text"]:
+            return False
+        pos = s["end"]
+    return True
+
+
+def _by_search(
+    body: str, spans: Sequence[dict[str, Any]]
+) -> Iterator[tuple[dict[str, Any], int | None]]:
+    pos = 0
+    for s in spans:
+        at = body.find(s["text"], pos) if s["text"] else -1
+        if at < 0:
+            yield s, None
+        else:
+            yield s, at
+            pos = at + len(s["text"])
+
+
+# --- rendering --------------------------------------------------------------------------------------
+
+
+def render_article(row: dict[str, Any], *, raw: bool = False, mark: Mark = bracket_mark) -> str:
+    """The article view ``newsarchive show`` prints."""
+    title = row.get("title") or "(untitled)"
+    parts = [title, "=" * min(len(title), 100), _metadata(row), "", "Date", _date(row)]
+    parts += ["", "Tags", render_evidence(row, indent="  ")]
+    parts += ["", _removals(row), ""]
+    if raw:
+        parts += [
+            "Raw text (removed spans marked " + mark("…", "rule") + ")",
+            "-" * 40,
+            marked_text(pre_clean_text(row), row.get("removed") or [], mark),
+        ]
+    else:
+        parts += ["Text", "-" * 40, row["text"]]
+    return "\n".join(parts)
+
+
+def _metadata(row: dict[str, Any]) -> str:
+    fields = [
+        ("doc_id", row["doc_id"]),
+        ("source", row["source"]),
+        ("url", row.get("url")),
+        ("source_path", f"{row['source_path']} ({row.get('format')}, {row.get('encoding')})"),
+        ("authors", ", ".join(row.get("authors") or [])),
+        ("kind", f"{row.get('kind')} · {row.get('language') or 'language unknown'} · "
+                 f"{row.get('word_count') or 0:,} words"),
+        ("ingested", f"{_when(row.get('ingested_at'))}, run {row.get('ingest_run')}"),
+        ("duplicate_of", row.get("duplicate_of")),
+        ("extra", _extra(row.get("extra"))),
+    ]  # fmt: skip
+    return "\n".join(f"{name:<13} {value}" for name, value in fields if value)
+
+
+def _extra(extra: str | None) -> str:
+    if not extra:
+        return ""
+    try:
+        values = json.loads(extra)
+    except ValueError:
+        return extra
+    return ", ".join(f"{k}={v}" for k, v in values.items()) if isinstance(values, dict) else extra
+
+
+def _date(row: dict[str, Any]) -> str:
+    published = row.get("published_at")
+    if published is None:
+        lines = ["  undated"]
+    else:
+        lines = [
+            f"  published_at  {_when(published)} ({row.get('date_precision') or 'precision unknown'})",
+            f"  date_source   {row.get('date_source')}",
+            f"  date_text     {json.dumps(row.get('date_text'), ensure_ascii=False)}",
+        ]
+    if row.get("date_note"):
+        lines.append(f"  date_note     {row['date_note']}")
+    return "\n".join(lines)
+
+
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return "–"
+    if moment.second or moment.microsecond:
+        return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _removals(row: dict[str, Any]) -> str:
+    removed = row.get("removed") or []
+    if not removed:
+        return "Removed: nothing"
+    by_rule = Counter(r["rule"] for r in removed)
+    listed = ", ".join(f"{rule} {n}" for rule, n in sorted(by_rule.items()))
+    spans = "span" if len(removed) == 1 else "spans"
+    return f"Removed {len(removed)} {spans}: {listed}"
+
+
+def render_evidence(row: dict[str, Any], *, indent: str = "") -> str:
+    """Each tag of the article with the rule that produced it and the words it matched.
+
+    Tags with no evidence recorded are listed too, so nothing is hidden.
+    """
+    evidence = row.get("tag_evidence") or []
+    lines: list[str] = []
+    for field in TAG_FIELDS:
+        found = [e for e in evidence if e["field"] == field]
+        values = list(dict.fromkeys([*(row.get(field) or []), *(e["value"] for e in found)]))
+        if not values:
+            continue
+        rows: list[tuple[str, str, str]] = []
+        for value in values:
+            why = [(e["rule"], f"matched “{e['matched']}”") for e in found if e["value"] == value]
+            rows += [
+                (value, rule, words) for rule, words in why or [("(no evidence recorded)", "")]
+            ]
+        vw, rw = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
+        lines.append(f"{indent}{field}")
+        lines += [f"{indent}  {v:<{vw}}  {rule:<{rw}}  {words}".rstrip() for v, rule, words in rows]
+    return "\n".join(lines) if lines else f"{indent}(no tags)"
+
+
+def explain_tags(corpus: str | Path, id_or_prefix: str) -> str:
+    """``newsarchive tags explain``: the article's id and title, then :func:`render_evidence`."""
+    row = load_article(corpus, id_or_prefix)
+    return f"{row['doc_id']}  {row.get('title') or '(untitled)'}\n{render_evidence(row)}"

@@ -1,0 +1,192 @@
+"""Attention over time: a query's hits per day, week, month or year, and their share of all articles.
+
+Counting is done by pyarrow on two narrow columns (``doc_id``, ``published_at``), never by a Python
+loop over rows. Every period between the first and the last appears, with zero where nothing
+matched. Undated articles have no place on a time axis: they are counted apart.
+
+Weeks are ISO weeks (Monday to Sunday, labelled ``2016-W17``); all periods are UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+from ..errors import UsageError
+from .common import Scope, read_columns, snapshot
+from .hits import hit_ids
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+
+By = Literal["day", "week", "month", "year"]
+PERIODS: tuple[str, ...] = get_args(By)
+COLUMNS = ("period", "query", "hits", "articles", "share")
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Hits per period for each query, beside all articles of the period (the share's base)."""
+
+    by: str
+    queries: tuple[str, ...]
+    starts: list[datetime]  # first instant of each period, UTC
+    articles: list[int]  # dated articles in scope, per period
+    hits: dict[str, list[int]]  # per query, per period
+    undated_articles: int
+    undated_hits: dict[str, int]
+    scope: Scope = field(default_factory=Scope)
+
+    @property
+    def labels(self) -> list[str]:
+        return [period_label(s, self.by) for s in self.starts]
+
+    def shares(self, query: str) -> list[float | None]:
+        """Hits / articles per period; ``None`` where the period has no articles at all."""
+        return [h / n if n else None for h, n in zip(self.hits[query], self.articles, strict=True)]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per period and query (tidy data): period, query, hits, articles, share."""
+        rows = []
+        for q in self.queries:
+            for label, hits, n, share in zip(
+                self.labels, self.hits[q], self.articles, self.shares(q), strict=True
+            ):
+                rows.append(
+                    {"period": label, "query": q, "hits": hits, "articles": n, "share": share}
+                )
+        return rows
+
+    def to_pandas(self) -> pd.DataFrame:
+        """:meth:`rows` as a DataFrame, with ``start`` (the period's first day) for plotting."""
+        import pandas as pd
+
+        df = pd.DataFrame(self.rows(), columns=list(COLUMNS))
+        df.insert(1, "start", pd.to_datetime(self.starts * len(self.queries), utc=True))
+        return df
+
+
+def timeline(
+    queries: str | Sequence[str],
+    *,
+    corpus: str | Path = "corpus",
+    index_dir: str | Path = "indexes",
+    by: By = "month",
+    scope: Scope | None = None,
+) -> Timeline:
+    """Hits of each query per period (``by``), with the share of all articles in that period.
+
+    The share's base is every dated article in ``scope`` (the whole corpus, or one source).
+    """
+    names = (queries,) if isinstance(queries, str) else tuple(queries)
+    if not names:
+        raise UsageError("give at least one query")
+    hits = {q: hit_ids(q, corpus=corpus, index_dir=index_dir) for q in names}
+    return count_timeline(snapshot(corpus), hits, by=by, scope=scope or Scope())
+
+
+def count_timeline(
+    dataset: pads.Dataset, hits: Mapping[str, Sequence[str]], *, by: By, scope: Scope
+) -> Timeline:
+    """:func:`timeline` for hit ids already known (query label → ids)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if by not in PERIODS:
+        raise UsageError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
+    table = read_columns(dataset, ["doc_id", "published_at"], scope)
+    dated = table.filter(pc.is_valid(table.column("published_at")))
+    starts = _axis(dated.column("published_at"), by, scope)
+    counts: dict[str, list[int]] = {}
+    undated: dict[str, int] = {}
+    for q, ids in hits.items():
+        is_hit = pc.is_in(table.column("doc_id"), value_set=pa.array(list(ids), pa.string()))
+        mine = table.filter(is_hit)
+        counts[q] = _on_axis(period_counts(mine.column("published_at"), by), starts)
+        undated[q] = mine.column("published_at").null_count
+    return Timeline(
+        by=by,
+        queries=tuple(hits),
+        starts=starts,
+        articles=_on_axis(period_counts(dated.column("published_at"), by), starts),
+        hits=counts,
+        undated_articles=table.num_rows - dated.num_rows,
+        undated_hits=undated,
+        scope=scope,
+    )
+
+
+def period_counts(timestamps: pa.ChunkedArray[Any] | pa.Array[Any], by: By) -> dict[datetime, int]:
+    """Articles per period start (nulls ignored), counted by pyarrow."""
+    import pyarrow.compute as pc
+
+    if len(timestamps) == timestamps.null_count:
+        return {}
+    floored = pc.floor_temporal(timestamps.drop_null(), unit=by, week_starts_monday=True)
+    counted = pc.value_counts(floored)
+    # pyarrow hands back ZoneInfo("UTC"); one tzinfo everywhere keeps labels and keys alike
+    starts: list[datetime] = counted.field("values").to_pylist()  # type: ignore[assignment]
+    counts: list[int] = counted.field("counts").to_pylist()  # type: ignore[assignment]
+    return {s.astimezone(UTC): n for s, n in zip(starts, counts, strict=True)}
+
+
+def period_start(moment: datetime, by: By) -> datetime:
+    """The first instant (UTC) of the period holding ``moment``."""
+    day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    if by == "week":
+        return day - timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    if by == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def next_period(start: datetime, by: By) -> datetime:
+    if by == "day":
+        return start + timedelta(days=1)
+    if by == "week":
+        return start + timedelta(days=7)
+    if by == "month":
+        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return start.replace(year=start.year + 1)
+
+
+def period_label(start: datetime, by: str) -> str:
+    """``2016-04-26`` (day), ``2016-W17`` (ISO week), ``2016-04`` (month), ``2016`` (year)."""
+    if by == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return start.strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[by])
+
+
+def period_range(first: datetime, last: datetime, by: By) -> list[datetime]:
+    """Every period start from the period of ``first`` to that of ``last``, inclusive."""
+    starts, current, end = [], period_start(first, by), period_start(last, by)
+    while current <= end:
+        starts.append(current)
+        current = next_period(current, by)
+    return starts
+
+
+def _axis(published: pa.ChunkedArray[Any], by: By, scope: Scope) -> list[datetime]:
+    """The periods to show: each end from the scope's date range if set, else from the articles."""
+    import pyarrow.compute as pc
+
+    start, end = scope.bounds()
+    last = end - timedelta(microseconds=1) if end else None
+    if published.null_count < len(published):
+        lo, hi = (value.as_py() for value in pc.min_max(published).values())
+        start, last = start or lo, last or hi
+    if start is None or last is None:
+        return []  # no dated article and no range given: no axis
+    return period_range(start, last, by)
+
+
+def _on_axis(counts: dict[datetime, int], starts: list[datetime]) -> list[int]:
+    return [counts.get(s, 0) for s in starts]

@@ -1,0 +1,463 @@
+"""The researcher's commands: kwic, timeline, stats, top-words, show, export, tags explain.
+
+Each is a thin layer: parse options, call one function of :mod:`newsarchive.analysis`, format the
+result. Results go to stdout; notes (undated counts, files written) go to stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from .common import corpus_option, index_dir_option, reports_errors
+
+if TYPE_CHECKING:
+    from ..analysis.common import Scope
+    from ..analysis.timeline import Timeline
+
+F = TypeVar("F", bound=Callable[..., Any])
+TABLE_FORMATS = ("table", "csv", "jsonl")
+
+
+def scope_options(func: F) -> F:
+    """``--source``, ``--from``, ``--to``: the articles a command looks at."""
+    func = click.option(
+        "--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY[-MM[-DD]])."
+    )(func)
+    func = click.option(
+        "--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY[-MM[-DD]])."
+    )(func)
+    return click.option("--source", help="Only articles from this source.")(func)
+
+
+def format_option(choices: Sequence[str] = TABLE_FORMATS) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def _scope(source: str | None, date_from: str | None, date_to: str | None) -> Scope:
+    from ..analysis.common import Scope
+
+    return Scope(source, date_from, date_to)
+
+
+def _records(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
+    """``rows`` as CSV (with a header) or JSON Lines."""
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+@contextmanager
+def notes_on_stale_index() -> Iterator[None]:
+    """Print the library's :class:`IndexBehindWarning` once, as a note on stderr."""
+    from ..analysis.hits import IndexBehindWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IndexBehindWarning)
+        yield
+    notes = [w for w in caught if issubclass(w.category, IndexBehindWarning)]
+    for w in caught:  # anything else goes on as if never caught
+        if w not in notes:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for message in dict.fromkeys(str(w.message) for w in notes):
+        click.echo(f"Note: {message}.", err=True)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 article``, ``2 articles``."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+# --- kwic -------------------------------------------------------------------------------------------
+
+
+@click.command("kwic")
+@click.argument("query")
+@corpus_option
+@index_dir_option
+@click.option(
+    "--width",
+    default=40,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Characters of context each side.",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["date", "left", "right", "none"]),
+    default="date",
+    show_default=True,
+    help="Order: by date; by the words left or right of the match; or search order (none).",
+)
+@click.option("--limit", default=0, type=click.IntRange(0), help="Lines to show; 0 for all.")
+@format_option()
+@scope_options
+@reports_errors
+def kwic_cmd(
+    query: str,
+    corpus: str,
+    index_dir: str,
+    width: int,
+    sort: str,
+    limit: int,
+    fmt: str,
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> None:
+    """Keyword in context: every occurrence of QUERY's words in its hits, one per line.
+
+    Matches are the words as written (case aside): search finds 'strikes' for 'strike', the
+    concordance shows only 'strike'; ask for 'strik*' to see every form.
+
+    \b
+      newsarchive kwic '"junior doctors"' --sort left --width 50
+      newsarchive kwic 'strik*' --from 2016-04 --format csv > strike.csv
+    """
+    from ..analysis.kwic import COLUMNS, kwic
+
+    with notes_on_stale_index():
+        lines = kwic(
+            query,
+            corpus=corpus,
+            index_dir=index_dir,
+            width=width,
+            sort=sort,  # type: ignore[arg-type]
+            limit=limit or None,
+            scope=_scope(source, date_from, date_to),
+        )
+    if fmt != "table":
+        click.echo(_records([ln.to_dict() for ln in lines], COLUMNS, fmt), nl=False)
+        return
+    source_width = max((len(ln.source) for ln in lines), default=0)
+    for ln in lines:
+        click.echo(
+            f"{ln.doc_id}  {ln.date or 'undated':<10}  {ln.source:<{source_width}}  "
+            f"{ln.left:>{width}}" + click.style(ln.match, bold=True) + ln.right
+        )
+    articles = len({ln.doc_id for ln in lines})
+    click.echo(f"{_count(len(lines), 'occurrence')} in {_count(articles, 'article')}", err=True)
+
+
+# --- timeline ---------------------------------------------------------------------------------------
+
+
+@click.command("timeline")
+@click.argument("query", required=False)
+@click.option(
+    "--query",
+    "-q",
+    "more",
+    multiple=True,
+    help="A query to chart; repeat to compare several side by side.",
+)
+@corpus_option
+@index_dir_option
+@click.option(
+    "--by",
+    type=click.Choice(["day", "week", "month", "year"]),
+    default="month",
+    show_default=True,
+    help="Period (weeks are ISO weeks, from Monday; all periods UTC).",
+)
+@format_option()
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    help="Also draw the chart to FILE (.png or .svg): counts, and share of all articles.",
+)
+@scope_options
+@reports_errors
+def timeline_cmd(
+    query: str | None,
+    more: tuple[str, ...],
+    corpus: str,
+    index_dir: str,
+    by: str,
+    fmt: str,
+    plot: str | None,
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> None:
+    """Attention over time: hits of QUERY per period, and their share of all articles then.
+
+    Every period from the first to the last appears, with zero where nothing matched. The share
+    is hits / all dated articles of the period (of --source when given). Undated articles
+    cannot be placed on the axis: they are counted apart.
+
+    \b
+      newsarchive timeline strike --by week
+      newsarchive timeline --query oil --query wheat --by month --plot attention.png
+    """
+    from ..analysis.timeline import COLUMNS, timeline
+
+    queries = ([query] if query else []) + list(more)
+    if not queries:
+        raise click.UsageError("give a QUERY, or one or more --query")
+    with notes_on_stale_index():
+        tl = timeline(
+            queries,
+            corpus=corpus,
+            index_dir=index_dir,
+            by=by,  # type: ignore[arg-type]
+            scope=_scope(source, date_from, date_to),
+        )
+    if fmt == "table":
+        click.echo(format_timeline(tl))
+    else:
+        click.echo(_records(tl.rows(), COLUMNS, fmt), nl=False)
+        if tl.undated_articles:
+            click.echo(_undated_note(tl), err=True)
+    if plot:
+        from ..analysis.plot import plot_timeline
+
+        click.echo(f"Chart written to {plot_timeline(tl, plot)}", err=True)
+
+
+def format_timeline(tl: Timeline) -> str:
+    """Periods down, one ``hits share`` column pair per query across, undated at the foot."""
+    widths = [max(len(q), 6) for q in tl.queries]
+    head = f"{'period':<10}  {'articles':>8}" + "".join(
+        f"  {q:>{w}}  {'share':>6}" for q, w in zip(tl.queries, widths, strict=True)
+    )
+    lines = [head]
+    shares = {q: tl.shares(q) for q in tl.queries}
+    for i, label in enumerate(tl.labels):
+        row = f"{label:<10}  {tl.articles[i]:>8,}"
+        for q, w in zip(tl.queries, widths, strict=True):
+            row += f"  {tl.hits[q][i]:>{w},}  {_share(shares[q][i]):>6}"
+        lines.append(row)
+    undated = f"{'undated':<10}  {tl.undated_articles:>8,}" + "".join(
+        f"  {tl.undated_hits[q]:>{w},}  {'':>6}" for q, w in zip(tl.queries, widths, strict=True)
+    )
+    lines += [undated.rstrip(), "(undated articles are counted apart: they have no period)"]
+    return "\n".join(lines)
+
+
+def _undated_note(tl: Timeline) -> str:
+    hits = ", ".join(f"{q} {tl.undated_hits[q]:,}" for q in tl.queries)
+    return f"Undated, not in the timeline: {_count(tl.undated_articles, 'article')}; hits: {hits}"
+
+
+# --- stats ------------------------------------------------------------------------------------------
+
+
+@click.command("stats")
+@corpus_option
+@click.option(
+    "--top",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Values listed per section.",
+)
+@format_option(("table", "json"))
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    help="Draw articles per month to FILE (.png or .svg).",
+)
+@scope_options
+@reports_errors
+def stats_cmd(
+    corpus: str,
+    top: int,
+    fmt: str,
+    plot: str | None,
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> None:
+    """The corpus profile: articles, sources, dates and how they were found, languages, kinds,
+    top tags, and the cleaning rules that removed most."""
+    from ..analysis.stats import corpus_stats, plot_stats
+
+    stats = corpus_stats(corpus, top=top, scope=_scope(source, date_from, date_to))
+    if fmt == "json":
+        click.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(stats.to_text())
+    if plot:
+        click.echo(f"Chart written to {plot_stats(stats, plot)}", err=True)
+
+
+# --- top-words --------------------------------------------------------------------------------------
+
+
+@click.command("top-words")
+@click.argument("query")
+@corpus_option
+@index_dir_option
+@click.option(
+    "--limit", default=25, show_default=True, type=click.IntRange(1), help="Terms to show."
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["all", "word", "phrase"]),
+    default="all",
+    show_default=True,
+    help="Words, two-word phrases, or both.",
+)
+@click.option(
+    "--min-count",
+    default=3,
+    show_default=True,
+    type=click.IntRange(2),
+    help="Least times a term must occur in the hits.",
+)
+@format_option()
+@reports_errors
+def top_words_cmd(
+    query: str, corpus: str, index_dir: str, limit: int, kind: str, min_count: int, fmt: str
+) -> None:
+    """Words and two-word phrases most over-represented in QUERY's hits against the rest of the
+    corpus, by log-likelihood (G²); stopwords aside.
+
+    The first run on a corpus state counts the whole corpus once (cached in corpus/_state/).
+    """
+    from ..analysis.keyness import top_words
+
+    with notes_on_stale_index():
+        words = top_words(
+            query,
+            corpus=corpus,
+            index_dir=index_dir,
+            limit=limit,
+            kind=kind,  # type: ignore[arg-type]
+            min_count=min_count,
+        )
+    columns = ("term", "kind", "hits", "rest", "g2")
+    rows = [{c: getattr(w, c) for c in columns} for w in words]
+    if fmt != "table":
+        click.echo(_records(rows, columns, fmt), nl=False)
+        return
+    tw = max([len("term"), *(len(w.term) for w in words)])
+    click.echo(f"{'term':<{tw}}  {'kind':<6}  {'hits':>7}  {'rest':>9}  {'G²':>9}")
+    for w in words:
+        click.echo(f"{w.term:<{tw}}  {w.kind:<6}  {w.hits:>7,}  {w.rest:>9,}  {w.g2:>9.2f}")
+
+
+# --- show, tags explain -----------------------------------------------------------------------------
+
+
+@click.command("show")
+@click.argument("doc_id")
+@corpus_option
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Show the text before cleaning, each removed span marked [-like this-]{rule}.",
+)
+@reports_errors
+def show_cmd(doc_id: str, corpus: str, raw: bool) -> None:
+    """One article: metadata, its date and the evidence, tags and theirs, then the clean text.
+
+    DOC_ID may be the first characters of an id, if only one article starts with them.
+    """
+    from ..analysis.show import load_article, render_article
+
+    click.echo(render_article(load_article(corpus, doc_id), raw=raw, mark=_styled_mark))
+
+
+def _styled_mark(text: str, rule: str) -> str:
+    # click.echo drops the colours when stdout is not a terminal: the brackets carry the meaning.
+    return click.style(f"[-{text}-]", fg="red") + click.style(f"{{{rule}}}", dim=True)
+
+
+@click.group("tags")
+def tags_cmd() -> None:
+    """Tag tools: see why an article carries each of its tags."""
+
+
+@tags_cmd.command("explain")
+@click.argument("doc_id")
+@corpus_option
+@reports_errors
+def explain_cmd(doc_id: str, corpus: str) -> None:
+    """List each tag of DOC_ID (or a unique prefix) with the rule and words that produced it."""
+    from ..analysis.show import explain_tags
+
+    click.echo(explain_tags(corpus, doc_id))
+
+
+# --- export -----------------------------------------------------------------------------------------
+
+
+@click.command("export")
+@click.argument("query", required=False)
+@corpus_option
+@index_dir_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet", "tei"]),
+    help="Output format [default: from the file name: .jsonl .csv .parquet .xml].",
+)
+@click.option(
+    "--output", "-o", required=True, type=click.Path(dir_okay=False), help="File to write."
+)
+@click.option(
+    "--columns",
+    help="Comma-separated columns (default: metadata, tags and clean text; not for TEI).",
+)
+@scope_options
+@reports_errors
+def export_cmd(
+    query: str | None,
+    corpus: str,
+    index_dir: str,
+    fmt: str | None,
+    output: str,
+    columns: str | None,
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> None:
+    """Export the whole corpus, or the articles matching QUERY.
+
+    OUTPUT.export.json records the query, the corpus state and the newsarchive version (Parquet
+    files also carry it in their metadata, TEI files in their header).
+
+    \b
+      newsarchive export 'topic:health AND strike' --output strike.csv
+      newsarchive export --format tei --output corpus.xml
+    """
+    from ..analysis.export import export
+
+    with notes_on_stale_index():
+        report = export(
+            output,
+            corpus=corpus,
+            index_dir=index_dir,
+            query=query,
+            fmt=fmt,
+            columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
+            scope=_scope(source, date_from, date_to),
+        )
+    click.echo(
+        f"Exported {report.rows:,} articles to {report.path} ({report.format}); "
+        f"export record in {report.sidecar}"
+    )

@@ -1,0 +1,241 @@
+"""``newsarchive.Corpus``: the corpus in a notebook, every analysis one method away.
+
+Each method returns a pandas DataFrame (or a chart, or a report object) and calls the same
+library function as the matching command, so a notebook and the command line always agree::
+
+    >>> corpus = Corpus("corpus", index_dir="indexes")            # doctest: +SKIP
+    >>> corpus.articles(columns=["title", "published_at"], where={"source": "wire"})  # doctest: +SKIP
+    >>> corpus.timeline(["strike", "flood*"], by="week")           # doctest: +SKIP
+    >>> corpus.kwic('"junior doctors"', sort="left").head()        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import store
+from .analysis.common import DEFAULT_COLUMNS, Scope, check_columns
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow.compute as pc
+    from matplotlib.figure import Figure
+
+    from .analysis.export import ExportReport
+    from .analysis.keyness import Kind
+    from .analysis.kwic import Sort
+    from .analysis.stats import CorpusStats
+    from .analysis.timeline import By, Timeline
+    from .index import IndexReport
+
+
+class Corpus:
+    """A corpus folder and its search index. Nothing is read until a method asks.
+
+    ``where`` in :meth:`articles` takes a ``pyarrow.compute`` expression
+    (``pc.field("word_count") > 500``) or a dict of column → value (a list or tuple means "any of").
+    The analysis methods take ``source``, ``date_from`` and ``date_to`` (``YYYY``, ``YYYY-MM`` or
+    ``YYYY-MM-DD``, inclusive) to narrow the articles they look at.
+    """
+
+    def __init__(self, path: str | Path = "corpus", index_dir: str | Path = "indexes") -> None:
+        self.path = Path(path)
+        self.index_dir = Path(index_dir)
+
+    def __repr__(self) -> str:
+        return f"Corpus({str(self.path)!r}, index_dir={str(self.index_dir)!r})"
+
+    def __len__(self) -> int:
+        return int(store.open_dataset(self.path).count_rows())
+
+    @property
+    def state(self) -> str:
+        """Changes whenever an ingest commits: cite it with results (exports record it)."""
+        return store.corpus_state(self.path)
+
+    # --- articles ---------------------------------------------------------------------------
+
+    def articles(
+        self,
+        columns: Sequence[str] | None = None,
+        where: pc.Expression | Mapping[str, Any] | None = None,
+    ) -> pd.DataFrame:
+        """Articles as a DataFrame: ``columns`` (default: all but the raw text and provenance
+        lists) of the rows ``where`` selects."""
+        cols = check_columns(columns or DEFAULT_COLUMNS)
+        table = store.read_corpus(self.path, columns=cols, filter=_where(where))
+        return table.to_pandas()
+
+    def show(self, doc_id: str, *, raw: bool = False) -> str:
+        """The article view of ``newsarchive show`` (``print`` it); ``doc_id`` may be a prefix."""
+        from .analysis.show import load_article, render_article
+
+        return render_article(load_article(self.path, doc_id), raw=raw)
+
+    def stats(self, *, top: int = 10, **scope: str | None) -> CorpusStats:
+        """The corpus profile of ``newsarchive stats``: ``print(c.stats().to_text())``, or
+        ``.to_dict()``."""
+        from .analysis.stats import corpus_stats
+
+        return corpus_stats(self.path, top=top, scope=_scope(scope))
+
+    def plot_stats(self, *, path: str | Path | None = None, **scope: str | None) -> Figure:
+        """Articles per month as a Figure; with ``path``, also saved as PNG or SVG."""
+        from .analysis.plot import save
+        from .analysis.stats import corpus_stats, stats_figure
+
+        fig = stats_figure(corpus_stats(self.path, scope=_scope(scope)))
+        if path is not None:
+            save(fig, path)
+        return fig
+
+    # --- queries ----------------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int | None = 20, **filters: Any) -> pd.DataFrame:
+        """Ranked hits of ``query`` (``newsarchive search``); ``limit=None`` for all of them."""
+        from .index import search
+
+        results = search(query, corpus=self.path, index_dir=self.index_dir, limit=limit, **filters)
+        return results.to_pandas()
+
+    def kwic(
+        self,
+        query: str,
+        *,
+        width: int = 40,
+        sort: Sort = "date",
+        limit: int | None = None,
+        **scope: str | None,
+    ) -> pd.DataFrame:
+        """The concordance: doc_id, date, source, left, match, right, one row per occurrence."""
+        import pandas as pd
+
+        from .analysis.kwic import COLUMNS, kwic
+
+        lines = kwic(
+            query,
+            corpus=self.path,
+            index_dir=self.index_dir,
+            width=width,
+            sort=sort,
+            limit=limit,
+            scope=_scope(scope),
+        )
+        return pd.DataFrame([ln.to_dict() for ln in lines], columns=list(COLUMNS))
+
+    def timeline(
+        self, queries: str | Sequence[str], *, by: By = "month", **scope: str | None
+    ) -> pd.DataFrame:
+        """Hits per period for each query: period, start, query, hits, articles, share.
+
+        ``df.pivot(index="start", columns="query", values="share").plot()`` charts it with
+        pandas; :meth:`plot_timeline` draws the same chart as the command.
+        """
+        return self._timeline(queries, by, scope).to_pandas()
+
+    def plot_timeline(
+        self,
+        queries: str | Sequence[str],
+        *,
+        by: By = "month",
+        path: str | Path | None = None,
+        **scope: str | None,
+    ) -> Figure:
+        """The ``timeline --plot`` chart as a matplotlib Figure (shown inline in Jupyter);
+        with ``path``, also saved as PNG or SVG."""
+        from .analysis.plot import save, timeline_figure
+
+        fig = timeline_figure(self._timeline(queries, by, scope))
+        if path is not None:
+            save(fig, path)
+        return fig
+
+    def _timeline(
+        self, queries: str | Sequence[str], by: By, scope: Mapping[str, str | None]
+    ) -> Timeline:
+        from .analysis.timeline import timeline
+
+        return timeline(
+            queries, corpus=self.path, index_dir=self.index_dir, by=by, scope=_scope(scope)
+        )
+
+    def top_words(
+        self, query: str, *, limit: int = 25, kind: Kind = "all", min_count: int = 3
+    ) -> pd.DataFrame:
+        """Terms over-represented in the hits: term, kind, hits, rest, g2 (log-likelihood)."""
+        import pandas as pd
+
+        from .analysis.keyness import top_words
+
+        words = top_words(
+            query,
+            corpus=self.path,
+            index_dir=self.index_dir,
+            limit=limit,
+            kind=kind,
+            min_count=min_count,
+        )
+        return pd.DataFrame(
+            [(w.term, w.kind, w.hits, w.rest, w.g2) for w in words],
+            columns=["term", "kind", "hits", "rest", "g2"],
+        )
+
+    def export(
+        self,
+        output: str | Path,
+        query: str | None = None,
+        *,
+        fmt: str | None = None,
+        columns: Sequence[str] | None = None,
+        **scope: str | None,
+    ) -> ExportReport:
+        """Write the corpus or the hits of ``query`` (jsonl, csv, parquet, tei: see ``export``)."""
+        from .analysis.export import export
+
+        return export(
+            output,
+            corpus=self.path,
+            index_dir=self.index_dir,
+            query=query,
+            fmt=fmt,
+            columns=columns,
+            scope=_scope(scope),
+        )
+
+    def update_index(self) -> IndexReport:
+        """Bring the search index up to date with the corpus (after an ingest with no index)."""
+        from .index import update_index
+
+        return update_index(self.path, self.index_dir)
+
+
+_SCOPE_KEYS = ("source", "date_from", "date_to")
+
+
+def _scope(values: Mapping[str, str | None]) -> Scope:
+    unknown = sorted(set(values) - set(_SCOPE_KEYS))
+    if unknown:
+        raise UsageError(f"unknown option(s) {', '.join(unknown)}; use {', '.join(_SCOPE_KEYS)}")
+    return Scope(values.get("source"), values.get("date_from"), values.get("date_to"))
+
+
+def _where(where: pc.Expression | Mapping[str, Any] | None) -> pc.Expression | None:
+    """A pyarrow expression as given, or one built from ``{column: value or list of values}``."""
+    import pyarrow.compute as pc
+
+    if where is None or isinstance(where, pc.Expression):
+        return where
+    expr: pc.Expression | None = None
+    for column, value in where.items():
+        check_columns([column])
+        if isinstance(value, list | tuple | set | frozenset):
+            part = pc.field(column).isin(list(value))
+        elif value is None:
+            part = pc.field(column).is_null()
+        else:
+            part = pc.field(column) == value
+        expr = part if expr is None else expr & part
+    return expr

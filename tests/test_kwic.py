@@ -1,0 +1,207 @@
+"""Keyword in context: surface matching, context, sorting, limits and scope, on the fixture corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsarchive import store
+from newsarchive.analysis import common
+from newsarchive.analysis.common import Scope
+from newsarchive.analysis.hits import surface_pattern
+from newsarchive.analysis.kwic import concordance_lines, kwic
+from newsarchive.errors import QuerySyntaxError, UsageError
+from test_corpus_api import ARTICLES, Fixture, build_corpus
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
+    return build_corpus(tmp_path_factory.mktemp("kwic"))
+
+
+def lines(fx: Fixture, query: str, **kw: object) -> list[tuple[str, str, str, str]]:
+    found = kwic(query, corpus=fx.corpus, index_dir=fx.index_dir, **kw)  # type: ignore[arg-type]
+    return [(ln.doc_id[:4], ln.left, ln.match, ln.right) for ln in found]
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "found"),
+    [
+        ("strike", "Strike! strikes, a strike-day", ["Strike", "strike"]),
+        ('"junior doctors"', "junior  doctors; Junior-doctors, junior doctor", ["junior  doctors", "Junior-doctors"]),
+        ("strik*", "Striking strikers strike; restrike", ["Striking", "strikers", "strike"]),
+        ('"picket line"~1', "picket line, picket on line, picket on the line", ["picket line", "picket on line"]),
+        ("strike NOT ferries", "ferries strike", ["strike"]),
+        ("title:nurses OR text:ballot", "Nurses ballot", ["Nurses", "ballot"]),
+        ("U.S.", "the U.S. and US", ["U.S"]),
+        ("strike topic:health source:wire date:2016", "strike", ["strike"]),
+    ],
+)  # fmt: skip
+def test_surface_pattern_finds_what_the_query_names(
+    query: str, text: str, found: list[str]
+) -> None:
+    assert surface_pattern(query).findall(text) == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(
+            ["strike", "Strikes", "restrike", "junior", "doctors", "-", " ", ", ", "_", "9"]
+        ),
+        max_size=12,
+    ).map("".join),
+    query=st.sampled_from(
+        ["strike", "strik*", '"junior doctors"', '"junior strike"~1', "doctors OR strike"]
+    ),
+)
+def test_the_fast_path_finds_what_the_plain_pattern_finds(text: str, query: str) -> None:
+    pattern = surface_pattern(query)
+    assert list(pattern.spans(text)) == [m.span() for m in pattern.exact.finditer(text)]
+
+
+def test_text_whose_case_folding_changes_length_uses_the_plain_pattern() -> None:
+    text = "İstanbul strike, STRIKE"  # 'İ'.lower() is two characters
+    assert [text[a:b] for a, b in surface_pattern("strike").spans(text)] == ["strike", "STRIKE"]
+
+
+def test_a_phrase_wins_over_its_own_word() -> None:
+    assert surface_pattern('doctors OR "junior doctors"').findall("junior doctors") == [
+        "junior doctors"
+    ]
+
+
+def test_filters_alone_give_nothing_to_show() -> None:
+    with pytest.raises(UsageError, match="names no words to find in the text"):
+        surface_pattern("topic:health NOT strike")
+    with pytest.raises(QuerySyntaxError):
+        surface_pattern('"unclosed')
+
+
+def test_context_is_one_line_cut_to_width() -> None:
+    text = "Nurses\n\njoined the strike on Monday\nafter talks failed."
+    (line,) = concordance_lines("d1", None, "wire", text, surface_pattern("strike"), 12)
+    assert line.to_dict() == {
+        "doc_id": "d1",
+        "date": "",
+        "source": "wire",
+        "left": " joined the ",  # the blank line became one space
+        "match": "strike",
+        "right": " on Monday a",
+    }
+    assert line.offset == 19
+
+
+def test_every_occurrence_in_every_hit_by_date_undated_last(fx: Fixture) -> None:
+    assert lines(fx, "strike", width=20) == [
+        ("1e2a", "Junior doctors ", "strike", " over contract Junio"),
+        ("1e2a", "y in the first full ", "strike", " in the history of t"),
+        ("1e2a", "ssociation said the ", "strike", " would go ahead afte"),
+        ("1e2a", "", "Strike", " day two: picket lin"),
+        ("1e2a", "the junior doctors' ", "strike", ". Consultants covere"),
+        ("7c8d", "bin workers warn of ", "strike", " The council approve"),
+        ("7c8d", " would ballot for a ", "strike", ". Strikes last year "),
+        ("9a0b", "orm was forecast to ", "strike", " the coast overnight"),
+    ]
+
+
+def test_surface_forms_only_search_stems_but_kwic_does_not(fx: Fixture) -> None:
+    # search finds every article saying strike or strikes; the concordance shows only 'strikes'
+    assert lines(fx, "strikes", width=10) == [
+        ("1e2a", "sman said ", "strikes", " were a la"),
+        ("7c8d", "a strike. ", "Strikes", " last year"),
+    ]
+
+
+def test_sort_by_the_words_left_or_right_nearest_first(fx: Fixture) -> None:
+    assert lines(fx, "strike", width=20, sort="left") == [
+        ("1e2a", "", "Strike", " day two: picket lin"),
+        ("7c8d", " would ballot for a ", "strike", ". Strikes last year "),
+        ("1e2a", "Junior doctors ", "strike", " over contract Junio"),
+        ("1e2a", "the junior doctors' ", "strike", ". Consultants covere"),
+        ("1e2a", "y in the first full ", "strike", " in the history of t"),
+        ("7c8d", "bin workers warn of ", "strike", " The council approve"),
+        ("1e2a", "ssociation said the ", "strike", " would go ahead afte"),
+        ("9a0b", "orm was forecast to ", "strike", " the coast overnight"),
+    ]
+    assert [right for *_, right in lines(fx, "strike", width=12, sort="right")] == [
+        ". Consultant",
+        " day two: pi",
+        " in the hist",
+        " over contra",
+        ". Strikes la",
+        " the coast o",
+        " The council",
+        " would go ah",
+    ]
+
+
+def test_search_order_and_limits(fx: Fixture) -> None:
+    assert [d for d, *_ in lines(fx, "strike", sort="none", limit=3)] == ["1e2a"] * 3
+    assert len(lines(fx, "strike", limit=5, sort="left")) == 5
+    assert lines(fx, "strike", width=0, limit=1) == [("1e2a", "", "strike", "")]
+
+
+def test_a_limit_stops_reading_early(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fx = build_corpus(tmp_path, batch_rows=1)  # one part file per article
+    read: list[list[str]] = []
+    real = common._read_unit
+
+    def counting(unit: common.Unit, ids: list[str], columns: list[str]) -> object:
+        read.append(ids)
+        return real(unit, ids, columns)
+
+    monkeypatch.setattr(common, "_read_unit", counting)
+    monkeypatch.setattr(common, "READ_AHEAD", 1)  # no reading ahead: count exactly
+    assert len(lines(fx, "strike", limit=2)) == 2
+    assert read == [["1e2a7c40b5d90f11"]]  # the oldest hit alone had enough lines
+    read.clear()
+    assert len(lines(fx, "strike", limit=4, sort="none")) == 4
+    assert len(read) == 2
+    read.clear()
+    assert len(lines(fx, "strike")) == 8
+    assert len(read) == 4  # no limit: each part holding a hit, once
+
+
+def test_only_the_row_groups_holding_hits_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "ROW_GROUP_ROWS", 2)  # the six articles in three row groups
+    fx = build_corpus(tmp_path)
+    dataset = common.snapshot(fx.corpus)
+    places = common.locate(dataset, [a.doc_id for a in ARTICLES] + ["not-there"])
+    assert [(places[a.doc_id].row_group) for a in ARTICLES] == [0, 0, 1, 1, 2, 2]
+    assert common.locate(dataset, [ARTICLES[0].doc_id], Scope(source="gazette")) == {}
+    read: list[tuple[int, ...]] = []
+    real = common._read_unit
+
+    def counting(unit: common.Unit, ids: list[str], columns: list[str]) -> object:
+        read.append(unit[1])
+        return real(unit, ids, columns)
+
+    monkeypatch.setattr(common, "_read_unit", counting)
+    monkeypatch.setattr(common, "READ_AHEAD", 1)
+    assert len(lines(fx, "floods")) == 1
+    assert read == [(1,)]  # the York story's row group, not the others
+    read.clear()
+    assert len(lines(fx, "strike", limit=3)) == 3
+    assert read == [(0,)]
+
+
+def test_scope_narrows_the_articles(fx: Fixture) -> None:
+    assert {d for d, *_ in lines(fx, "strike", scope=Scope(source="gazette"))} == {"7c8d"}
+    assert {d for d, *_ in lines(fx, "strike", scope=Scope(date_to="2016-04"))} == {"1e2a"}
+
+
+def test_bad_options(fx: Fixture) -> None:
+    with pytest.raises(UsageError, match="unknown sort"):
+        kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir, sort="random")  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="must not be negative"):
+        kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir, width=-1)
+
+
+def test_no_hits_no_lines(fx: Fixture, tmp_path: Path) -> None:
+    assert lines(fx, "zeppelin") == []
