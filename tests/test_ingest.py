@@ -109,7 +109,11 @@ def test_bad_inputs_are_reported_and_the_rest_goes_in(tmp_path: Path) -> None:
 def test_gz_and_manifest_metadata(tmp_path: Path) -> None:
     src = tmp_path / "in"
     write(src, "a.txt.gz", gzip.compress(STORY.encode()))
-    write(src, "manifest.csv", "path,url,date,source,label\na.txt.gz,https://example.org/a,,buses,true\n")
+    write(
+        src,
+        "manifest.csv",
+        "path,url,date,source,label\na.txt.gz,https://example.org/a,,buses,true\n",
+    )
     report = run([src], tmp_path / "corpus")
     assert (report.ingested, report.ignored, report.exit_code) == (1, 1, 0)  # the manifest
     row = rows(tmp_path / "corpus", "source", "url", "extra", "raw_text")[0]

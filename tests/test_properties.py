@@ -238,11 +238,6 @@ def test_query_parser_raises_only_query_syntax_errors(query: str) -> None:
         assert err.position is not None and 0 <= err.position <= len(query), (query, err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="index/query.py lines 219 and 235 echo the query's tail, line breaks and all, "
-    "into the message: parse('\"\\n') gives 'unclosed quote at position 0: \"\\n'",
-)
 @FAST
 @given(
     st.lists(st.sampled_from([*QUERY_BITS, "\n", "\r", "\x85", "\u2028"]), max_size=8).map("".join)

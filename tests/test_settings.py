@@ -59,3 +59,10 @@ def test_bad_files_give_one_line_errors(tmp_path: Path, content: str, message: s
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="config file not found"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_public_api_names_resolve() -> None:
+    import newsarchive
+
+    for name in newsarchive.__all__:
+        assert getattr(newsarchive, name) is not None

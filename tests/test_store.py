@@ -103,9 +103,12 @@ def test_known_articles_maps_first_id_per_text(tmp_path: Path) -> None:
 
 
 def test_second_writer_is_refused_with_a_clear_message(tmp_path: Path) -> None:
-    with store.writer_lock(tmp_path), pytest.raises(CorpusLocked) as err:
-        with store.writer_lock(tmp_path):
-            pass  # pragma: no cover
+    with (
+        store.writer_lock(tmp_path),
+        pytest.raises(CorpusLocked) as err,
+        store.writer_lock(tmp_path),
+    ):
+        pass  # pragma: no cover
     assert str(err.value).startswith(f"corpus {tmp_path} is being written by process ")
     assert str(err.value).endswith("; wait for it to finish, or pass --wait")
     with store.writer_lock(tmp_path):  # released: a new writer gets in

@@ -62,7 +62,14 @@ def test_authors_from_byline_line_and_from_removed_byline() -> None:
     glued = Article(
         text="Ferries cancelled.",
         body="By. Associated Press. PUBLISHED:. 14:11 EST, 25 October 2013. Ferries cancelled.",
-        removed=[Removal("By. Associated Press. PUBLISHED:. 14:11 EST, 25 October 2013.", "byline/dailymail-header", 0, 61)],
+        removed=[
+            Removal(
+                "By. Associated Press. PUBLISHED:. 14:11 EST, 25 October 2013.",
+                "byline/dailymail-header",
+                0,
+                61,
+            )
+        ],
     )
     assert add_structure(glued).authors == ["Associated Press"]
     two = Article(text="x", body="By Jane Doe and John Roe\nText.")
@@ -82,4 +89,6 @@ def test_word_count_counts_cjk_characters() -> None:
 
 def test_posted_by_line_gives_the_author() -> None:
     body = "Strike live\nPosted by Hannah Ward\nMarching in Manchester"
-    assert add_structure(Article(text="Strike live\n\nMarching", body=body)).authors == ["Hannah Ward"]
+    assert add_structure(Article(text="Strike live\n\nMarching", body=body)).authors == [
+        "Hannah Ward"
+    ]

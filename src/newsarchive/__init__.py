@@ -25,12 +25,25 @@ _LAZY = {
     "update_index": "newsarchive.index",
     "load_settings": "newsarchive.settings",
     "Article": "newsarchive.article",
+    "Corpus": "newsarchive.corpus",
 }
 
-__all__ = ["__version__", *sorted(_LAZY)]
+__all__ = [
+    "Article",
+    "Corpus",
+    "IngestReport",
+    "__version__",
+    "ingest",
+    "load_settings",
+    "read_corpus",
+    "read_dataframe",
+    "search",
+    "update_index",
+]
 
 if TYPE_CHECKING:
     from .article import Article
+    from .corpus import Corpus
     from .index import search, update_index
     from .pipeline.run import IngestReport, ingest
     from .settings import load_settings

@@ -172,8 +172,8 @@ def known_articles(path: str | Path) -> KnownArticles:
         for doc_id, content_hash in zip(
             batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
         ):
-            known.doc_ids.add(doc_id)
-            known.first_by_hash.setdefault(content_hash, doc_id)
+            known.doc_ids.add(str(doc_id))
+            known.first_by_hash.setdefault(str(content_hash), str(doc_id))
     return known
 
 

@@ -84,7 +84,9 @@ def test_no_rule_removes_anything_from_bbc(ingested: dict[str, tuple[IngestRepor
 
 
 @pytest.mark.parametrize("name", sorted(GONE))
-def test_known_boilerplate_is_gone(ingested: dict[str, tuple[IngestReport, Path]], name: str) -> None:
+def test_known_boilerplate_is_gone(
+    ingested: dict[str, tuple[IngestReport, Path]], name: str
+) -> None:
     _, corpus = ingested[name]
     texts = store.read_corpus(corpus, columns=["text"]).column(0).to_pylist()
     left = Counter(s for t in texts for s in GONE[name] if s in t)

@@ -3,7 +3,7 @@
 Keyness is Dunning's log-likelihood (G²) of a term's frequency in the hits against its frequency
 in the rest of the corpus (Rayson & Garside 2000, as AntConc and Sketch Engine compute it), so a
 word counts as "key" for being unusually common *here*, not for being common. Only
-over-represented terms are listed. Stopwords (``stopwords-en.txt``) never count, and a phrase is
+over-represented terms are listed. Stopwords (``data/stopwords-en.txt``) never count, and a phrase is
 two neighbouring non-stopwords with no punctuation, number or stopword between them.
 
 The corpus-wide frequency table is counted once per corpus state and cached in
@@ -62,7 +62,7 @@ class Frequencies:
 @cache
 def stopwords() -> frozenset[str]:
     """The shipped English stopword list."""
-    text = files("newsarchive.analysis").joinpath("stopwords-en.txt").read_text(encoding="utf-8")
+    text = files("newsarchive.data").joinpath("stopwords-en.txt").read_text(encoding="utf-8")
     return frozenset(
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
     )

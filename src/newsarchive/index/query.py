@@ -213,10 +213,18 @@ def _lex(query: str) -> list[_Token]:
     return tokens
 
 
+def _excerpt(text: str, width: int = 40) -> str:
+    """The part of the query an error points at, on one line (a pasted query may hold breaks)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
 def _lex_phrase(query: str, start: int, tokens: list[_Token]) -> int:
     end = query.find('"', start + 1)
     if end < 0:
-        raise QuerySyntaxError(f"unclosed quote at position {start}: {query[start:]}", start)
+        raise QuerySyntaxError(
+            f"unclosed quote at position {start}: {_excerpt(query[start:])}", start
+        )
     i = end + 1
     slop = 0
     if i < len(query) and query[i] == "~":
@@ -232,7 +240,9 @@ def _lex_phrase(query: str, start: int, tokens: list[_Token]) -> int:
 def _lex_range(query: str, start: int, tokens: list[_Token]) -> int:
     end = query.find("]", start + 1)
     if end < 0:
-        raise QuerySyntaxError(f"unclosed '[' at position {start}: {query[start:]}", start)
+        raise QuerySyntaxError(
+            f"unclosed '[' at position {start}: {_excerpt(query[start:])}", start
+        )
     tokens.append(_Token("RANGE", start, query[start + 1 : end]))
     return end + 1
 
