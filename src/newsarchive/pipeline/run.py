@@ -151,6 +151,10 @@ class Pipeline:
         self.rules = RuleSet.load(self.settings)
         self.dater = Dater(self.settings, cli_date=options.cli_date, use_mtime=options.use_mtime)
         self.tagger = Tagger(self.settings, ner=options.ner)
+        if not self.settings.get("language_hint"):
+            from .structure import load_models
+
+            load_models()
 
     def __call__(self, inp: Input | Rejected) -> Outcome:
         if isinstance(inp, Rejected):

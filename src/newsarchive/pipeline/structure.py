@@ -112,6 +112,11 @@ def _classify() -> Callable[[str], tuple[str, float]]:
     return py3langid.classify  # type: ignore[no-any-return]
 
 
+def load_models() -> None:
+    """Load the language model now: in the parent, so that forked workers share it."""
+    _classify()
+
+
 def find_language(text: str, hint: str = "") -> str | None:
     """ISO 639-1 code from py3langid over the first characters (``hint`` wins if given).
 
