@@ -91,3 +91,17 @@ class Progress:
         if self.enabled:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
+
+
+def stop_on_sigterm() -> None:
+    """Treat SIGTERM (a job scheduler's time limit, ``kill PID``) like Ctrl-C: stop cleanly.
+
+    The library already turns Ctrl-C into "keep what is committed, say so"; this gives a
+    terminated batch job the same ending and message instead of an abrupt death.
+    """
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)

@@ -208,8 +208,10 @@ _worker: Callable[[Any], Any] | None = None
 
 
 def _init_worker(func: Callable[[Any], Any]) -> None:
-    # Ctrl-C goes to the whole process group: only the main process handles it.
+    # Ctrl-C goes to the whole process group: only the main process handles it. SIGTERM is how
+    # the pool ends its workers, whatever handler the parent installed for itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     global _worker
     _worker = func
 
@@ -327,12 +329,11 @@ def ingest(
         report.templates = {s: sorted(lines) for s, lines in sorted(templates.items())}
         writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
         now = datetime.now(UTC)
-        seen_ids: set[str] = set()
         try:
             outcomes = _map(pipeline, itertools.chain(head, inputs), jobs)
             for outcome in outcomes:
                 report.seen += 1
-                _take(outcome, report, known, seen_ids, writer, run_id, now)
+                _take(outcome, report, known, writer, run_id, now)
                 if progress is not None:
                     progress(report.seen, report)
             writer.flush()
@@ -372,7 +373,6 @@ def _take(
     outcome: Outcome,
     report: IngestReport,
     known: store.KnownArticles,
-    seen_ids: set[str],
     writer: store.CorpusWriter,
     run_id: str,
     now: datetime,
@@ -382,11 +382,11 @@ def _take(
         if outcome.reason in IGNORED_REASONS:
             report.ignored += 1
         return
-    if isinstance(outcome, Already) or outcome.doc_id in seen_ids:
+    if isinstance(outcome, Already) or outcome.doc_id in known.doc_ids:
         report.already += 1  # the same file named twice in one run counts once
         return
     article = outcome
-    seen_ids.add(article.doc_id)
+    known.doc_ids.add(article.doc_id)  # one set for the corpus and this run: memory
     first = known.first_by_hash.setdefault(article.content_hash, article.doc_id)
     if first != article.doc_id:
         article.duplicate_of = first
