@@ -68,3 +68,37 @@ def test_bad_date_option(tmp_path: Path) -> None:
     code, _, err = invoke("ingest", str(tmp_path), "--date", "last tuesday")
     assert code == 2
     assert err == "Error: --date: cannot read 'last tuesday' as a date; use YYYY-MM-DD\n"
+
+
+def test_sigterm_stops_like_ctrl_c_and_keeps_committed_batches(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(2500):
+        (src / f"{n:04d}.txt").write_text(STORY.replace("Monday", f"day {n}"), encoding="utf-8")
+    cfg = tmp_path / "na.toml"
+    cfg.write_text("[settings]\nbatch_rows = 200\n", encoding="utf-8")
+    exe = Path(sys.executable).with_name("newsarchive")
+    cmd = [str(exe), "ingest", str(src), "--corpus", str(tmp_path / "c"), "--no-index"]
+    proc = subprocess.Popen(
+        [*cmd, "-j", "1", "--config", str(cfg)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "c").glob("part-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.startswith("Interrupted: kept ")
+    assert "Traceback" not in err
+    import newsarchive
+
+    kept = newsarchive.read_corpus(tmp_path / "c", columns=["doc_id"]).num_rows
+    assert 0 < kept < 2500

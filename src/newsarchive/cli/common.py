@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -93,15 +94,21 @@ class Progress:
             sys.stderr.flush()
 
 
-def stop_on_sigterm() -> None:
-    """Treat SIGTERM (a job scheduler's time limit, ``kill PID``) like Ctrl-C: stop cleanly.
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """Treat SIGTERM (a job scheduler's time limit, ``kill PID``) like Ctrl-C while inside.
 
     The library already turns Ctrl-C into "keep what is committed, say so"; this gives a
-    terminated batch job the same ending and message instead of an abrupt death.
+    terminated batch job the same ending and message instead of an abrupt death. The previous
+    handler comes back afterwards, so nothing forked later inherits this one.
     """
     import signal
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,7 +14,11 @@ from .common import (
     quiet_option,
     reports_errors,
     show_progress,
+    stop_on_sigterm,
 )
+
+if TYPE_CHECKING:
+    from ..pipeline.sources import Rejected
 
 # Listing every skipped input is what the issue asks; past this many the run record holds the rest.
 MAX_LISTED = 100
@@ -36,6 +41,12 @@ MAX_LISTED = 100
 )
 @click.option("--no-index", is_flag=True, help="Do not update the search index after ingesting.")
 @index_dir_option
+@click.option(
+    "--engine",
+    type=click.Choice(["whoosh", "tantivy"]),  # newsarchive.index.api.ENGINES, not imported here
+    help="Search engine of the index; another engine than the index's rebuilds it "
+    "[default: the index's engine, whoosh for a new index].",
+)
 @click.option(
     "--config",
     type=click.Path(dir_okay=False),
@@ -95,6 +106,7 @@ def ingest_cmd(
     jobs: int | None,
     no_index: bool,
     index_dir: str,
+    engine: str | None,
     config: str | None,
     date: str | None,
     date_from_mtime: bool,
@@ -122,24 +134,26 @@ def ingest_cmd(
         text=text_column, title=title_column, date=date_column, url=url_column, source=source_column
     )
     try:
-        report = ingest(
-            list(paths),
-            corpus=corpus,
-            manifest=manifest,
-            source=source,
-            columns=columns,
-            jobs=jobs,
-            config=config,
-            date=date,
-            date_from_mtime=date_from_mtime,
-            ner=ner,
-            index=not no_index,
-            index_dir=index_dir,
-            wait=wait,
-            progress=lambda done, r: bar.update(
-                done, note=f" · {len(r.skipped)} skipped" if r.skipped else ""
-            ),
-        )
+        with stop_on_sigterm():
+            report = ingest(
+                list(paths),
+                corpus=corpus,
+                manifest=manifest,
+                source=source,
+                columns=columns,
+                jobs=jobs,
+                config=config,
+                date=date,
+                date_from_mtime=date_from_mtime,
+                ner=ner,
+                index=not no_index,
+                index_dir=index_dir,
+                engine=engine,
+                wait=wait,
+                progress=lambda done, r: bar.update(
+                    done, note=f" · {len(r.skipped)} skipped" if r.skipped else ""
+                ),
+            )
     except IngestInterrupted as stop:
         bar.close()
         r = stop.report
@@ -154,8 +168,14 @@ def ingest_cmd(
     sys.exit(report.exit_code)
 
 
+def _listed(rej: Rejected) -> str:
+    # repr() keeps a file name with a newline or odd bytes on its one line
+    path = rej.source_path if rej.source_path.isprintable() else repr(rej.source_path)
+    return f"  {rej.reason}: {path}" + (f" ({rej.detail})" if rej.detail else "")
+
+
 def format_summary(report: object) -> str:
-    from ..pipeline.run import IngestReport
+    from ..pipeline.run import IGNORED_REASONS, IngestReport
 
     assert isinstance(report, IngestReport)
     r = report
@@ -177,13 +197,18 @@ def format_summary(report: object) -> str:
     lines.append(f"  elapsed {r.elapsed:,.1f} s, {r.rate:,.0f} inputs/s")
     if r.index is not None:
         lines.append(f"  index: {r.index.added:,} added, {r.index.total:,} in the index")
+        if r.index.switched_from:
+            lines.append(f"  index: rebuilt with {r.index.engine} (it was {r.index.switched_from})")
     if r.skipped:
-        lines.append("Skipped or not articles:")
-        for rej in r.skipped[:MAX_LISTED]:
-            lines.append(
-                f"  {rej.reason}: {rej.source_path}" + (f" ({rej.detail})" if rej.detail else "")
-            )
-        if len(r.skipped) > MAX_LISTED:
-            lines.append(f"  … and {len(r.skipped) - MAX_LISTED:,} more")
-        lines.append(f"Every skipped input is listed in {r.corpus}/_runs/{r.run_id}.json")
+        skipped = [rej for rej in r.skipped if rej.reason not in IGNORED_REASONS]
+        ignored = [rej for rej in r.skipped if rej.reason in IGNORED_REASONS]
+        for heading, group in (("Skipped:", skipped), ("Not articles:", ignored)):
+            if group:
+                lines.append(heading)
+                lines += [_listed(rej) for rej in group[:MAX_LISTED]]
+            if len(group) > MAX_LISTED:
+                lines.append(f"  … and {len(group) - MAX_LISTED:,} more")
+        lines.append(
+            f"Skipped inputs and non-articles are listed in {r.corpus}/_runs/{r.run_id}.json"
+        )
     return "\n".join(lines)

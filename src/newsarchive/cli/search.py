@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from ..index.api import FACETS, SORTS, index_status, search, update_index
+from ..index.api import ENGINES, FACETS, SORTS, index_status, search, update_index
 from ..index.model import HIT_COLUMNS, Hit, SearchResults
 from .common import corpus_option, index_dir_option, quiet_option, reports_errors, show_progress
 
@@ -35,10 +35,22 @@ FORMATS = ("table", "jsonl", "csv", "parquet")
 @click.option(
     "--status", is_flag=True, help="Only report whether the index agrees with the corpus."
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    help="Search engine (tantivy: fast, an optional extra); another engine than the index's "
+    "rebuilds it [default: the index's engine, whoosh for a new index].",
+)
 @quiet_option
 @reports_errors
 def index_cmd(
-    corpus: str, index_dir: str, rebuild: bool, procs: int | None, status: bool, quiet: bool
+    corpus: str,
+    index_dir: str,
+    rebuild: bool,
+    procs: int | None,
+    status: bool,
+    engine: str | None,
+    quiet: bool,
 ) -> None:
     """Build or update the full-text index of a corpus.
 
@@ -50,9 +62,20 @@ def index_cmd(
         return
     with _Progress(enabled=show_progress(quiet), label="Indexing") as progress:
         report = update_index(
-            corpus, index_dir, rebuild=rebuild, procs=procs, progress=progress.update
+            corpus,
+            index_dir,
+            rebuild=rebuild,
+            procs=procs,
+            progress=progress.update,
+            engine=engine,
         )
     if not quiet:
+        if report.switched_from:
+            click.echo(
+                f"Switching the index from {report.switched_from} to {report.engine}: "
+                "it was rebuilt.",
+                err=True,
+            )
         verb = "Rebuilt the index with" if report.rebuilt else "Indexed"
         click.echo(
             f"{verb} {report.added:,} articles in {report.seconds:.1f} s; "

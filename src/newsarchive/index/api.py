@@ -3,9 +3,14 @@
 Layout of an index folder::
 
     indexes/
-      whoosh/        the engine's index (``whoosh.new/`` while a rebuild is being written)
+      whoosh/        the engine's index (``whoosh.new/`` while a rebuild is being written),
+                     or tantivy/ for the tantivy engine
       state.json     engine, schema version, corpus path, the corpus state indexed, article count
       .lock          held by the one process updating the index
+
+The engine is chosen when the index is built (``engine=``, ``--engine``) and recorded in
+``state.json``; later updates and every search use the recorded one. Choosing another engine
+rebuilds the index with it.
 
 An update adds only the articles the index does not hold yet, in one transactional commit: a
 crash leaves the previous commit readable. A rebuild (``--rebuild``, a new schema version, or
@@ -19,6 +24,7 @@ IndexReport(added=2225, total=2225, corpus_state='5c1f…', seconds=9.8, engine=
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import time
@@ -26,12 +32,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import store
 from ..errors import CorpusError, UsageError
 from . import query as q
 from .model import (
+    Engine,
     EngineHit,
     Hit,
     IndexLocked,
@@ -42,14 +49,12 @@ from .model import (
     SearchResults,
 )
 
-if TYPE_CHECKING:
-    from .whoosh_engine import WhooshIndex
-
 STATE_FILE = "state.json"
-ENGINE_DIR = "whoosh"
+ENGINES = ("whoosh", "tantivy")  # each engine's index lives in the index folder under its name
+DEFAULT_ENGINE = "whoosh"  # pure Python; tantivy is an optional extra
 LOCK_FILE = ".lock"
 MP_THRESHOLD = 2000  # fewer new articles than this: one writer (starting workers costs more)
-LIMIT_MB = 256  # whoosh's indexing buffer, per process
+LIMIT_MB = 256  # the indexing buffer: whoosh's per process, tantivy's for all its threads
 SORTS = ("relevance", "newest", "oldest")
 FACETS = (
     "topic",
@@ -77,14 +82,15 @@ def update_index(
     rebuild: bool = False,
     procs: int | None = None,
     progress: Progress | None = None,
+    engine: str | None = None,
 ) -> IndexReport:
     """Index the corpus's articles that the index does not hold yet (all of them if ``rebuild``).
 
-    ``procs`` is the number of indexing processes (default: 2 for 2,000 new articles or more, else
-    1); ``progress(done, total)`` is called as corpus rows are read.
+    ``procs`` is the number of indexing processes (tantivy: threads; default: 2 for 2,000 new
+    articles or more, else 1); ``progress(done, total)`` is called as corpus rows are read.
+    ``engine`` (``whoosh`` or ``tantivy``) defaults to the index's recorded engine, and whoosh for
+    a new index; another engine than the recorded one rebuilds the index with it.
     """
-    from .whoosh_engine import SCHEMA_VERSION, WhooshIndex
-
     corpus, index_dir = Path(corpus), Path(index_dir)
     started = time.monotonic()
     state = store.corpus_state(corpus)  # read before the parts: a later commit is seen next time
@@ -92,23 +98,53 @@ def update_index(
     index_dir.mkdir(parents=True, exist_ok=True)
     with _index_lock(index_dir):
         _recover(index_dir)
-        engine = None if rebuild else _open_current(index_dir, SCHEMA_VERSION)
-        if engine is not None and engine.terms("part") - {p.name for p in parts}:
-            engine = None  # parts were rewritten or removed: their rows cannot be trusted
-        fresh = index_dir / f"{ENGINE_DIR}.new"
-        rebuilt = engine is None
-        if engine is None:
-            engine = WhooshIndex.create(fresh)
-        added = _add_new(engine, parts, procs, progress)
-        total = engine.doc_count()
+        recorded = _recorded_engine(index_dir)
+        name = engine or recorded or DEFAULT_ENGINE
+        cls, schema_version = _engine_class(name)
+        current = None if rebuild else _open_current(index_dir, name, schema_version)
+        if current is not None and current.terms("part") - {p.name for p in parts}:
+            current = None  # parts were rewritten or removed: their rows cannot be trusted
+        fresh = index_dir / f"{name}.new"
+        rebuilt = current is None
+        index = current if current is not None else cls.create(fresh)
+        added = _add_new(index, parts, procs, progress)
+        total = index.doc_count()
         if rebuilt:
-            _swap_in(index_dir, fresh)
-        _write_state(index_dir, corpus, state, total, SCHEMA_VERSION)
-    return IndexReport(added, total, state, time.monotonic() - started, engine.engine, rebuilt)
+            _swap_in(index_dir, name, fresh)
+        _write_state(index_dir, corpus, state, total, name, schema_version)
+        switched = recorded if recorded not in (None, name) else None
+        if switched is not None:  # readers follow state.json, written above: drop the old index
+            shutil.rmtree(index_dir / switched, ignore_errors=True)
+    seconds = time.monotonic() - started
+    return IndexReport(added, total, state, seconds, name, rebuilt, switched_from=switched)
+
+
+def _engine_class(name: str) -> tuple[Any, int]:
+    """The engine's index class and schema version; a clear error if it is not installed."""
+    if name not in ENGINES:
+        raise UsageError(f"unknown search engine {name!r}; use one of: {', '.join(ENGINES)}")
+    try:
+        module = importlib.import_module(f".{name}_engine", __package__)
+    except ImportError as exc:
+        if exc.name != name:
+            raise
+        raise UsageError(
+            f"the {name} engine needs the {name} package: pip install 'newsarchive[{name}]'"
+        ) from None
+    cls = module.TantivyIndex if name == "tantivy" else module.WhooshIndex
+    return cls, int(module.SCHEMA_VERSION)
+
+
+def _recorded_engine(index_dir: Path) -> str | None:
+    """The engine recorded in ``state.json``, else the one whose index folder is there."""
+    recorded = _read_state(index_dir).get("engine")
+    if recorded in ENGINES:
+        return str(recorded)
+    return next((name for name in ENGINES if (index_dir / name).is_dir()), None)
 
 
 def _add_new(
-    engine: WhooshIndex, parts: list[Path], procs: int | None, progress: Progress | None
+    engine: Engine, parts: list[Path], procs: int | None, progress: Progress | None
 ) -> int:
     from . import fetch
 
@@ -121,7 +157,7 @@ def _add_new(
         procs = min(2, os.cpu_count() or 1) if todo >= MP_THRESHOLD else 1
     known = engine.terms("doc_id")
 
-    def documents() -> Iterator[dict[str, Any]]:
+    def documents() -> Iterator[Any]:
         done = 0
         for part in new_parts:
             for row_number, row in fetch.part_rows(part):
@@ -160,36 +196,43 @@ def _index_lock(index_dir: Path) -> Iterator[None]:
         lock.release()
 
 
-def _open_current(index_dir: Path, schema_version: int) -> WhooshIndex | None:
+def _open_current(index_dir: Path, name: str, schema_version: int) -> Engine | None:
     """The live index if it can be updated in place; None if it must be rebuilt."""
-    from .whoosh_engine import ENGINE, WhooshIndex
-
     recorded = _read_state(index_dir)
-    if recorded.get("engine") != ENGINE or recorded.get("schema_version") != schema_version:
+    if recorded.get("engine") != name or recorded.get("schema_version") != schema_version:
         return None
     try:
-        return WhooshIndex.open(index_dir / ENGINE_DIR)
+        return _open_engine(name, index_dir / name)
     except SearchIndexError:
         return None
 
 
-def _swap_in(index_dir: Path, fresh: Path) -> None:
-    live, old = index_dir / ENGINE_DIR, index_dir / f"{ENGINE_DIR}.old"
+def _open_engine(name: str, path: Path, corpus: Path | None = None) -> Engine:
+    cls, _ = _engine_class(name)
+    index: Engine = cls.open(path)
+    if corpus is not None and name == "tantivy":
+        index.corpus = corpus  # type: ignore[attr-defined]  # proximity phrases read its text
+    return index
+
+
+def _swap_in(index_dir: Path, name: str, fresh: Path) -> None:
+    live, old = index_dir / name, index_dir / f"{name}.old"
     if live.exists():
         os.replace(live, old)
-    os.replace(fresh, live)  # between the two renames, readers fall back to whoosh.old
+    os.replace(fresh, live)  # between the two renames, readers fall back to NAME.old
     shutil.rmtree(old, ignore_errors=True)
 
 
 def _recover(index_dir: Path) -> None:
     """Finish a swap that a crash interrupted; drop a rebuild that a crash cut short."""
-    live, old = index_dir / ENGINE_DIR, index_dir / f"{ENGINE_DIR}.old"
-    shutil.rmtree(index_dir / f"{ENGINE_DIR}.new", ignore_errors=True)
-    if old.exists():
-        if live.exists():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(old, live)
+    for name in ENGINES:
+        live, old = index_dir / name, index_dir / f"{name}.old"
+        shutil.rmtree(index_dir / f"{name}.new", ignore_errors=True)
+        if old.exists():
+            if live.exists():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(old, live)
 
 
 def _read_state(index_dir: Path) -> dict[str, Any]:
@@ -203,14 +246,12 @@ def _read_state(index_dir: Path) -> dict[str, Any]:
 
 
 def _write_state(
-    index_dir: Path, corpus: Path, corpus_state: str, total: int, schema_version: int
+    index_dir: Path, corpus: Path, corpus_state: str, total: int, engine: str, schema_version: int
 ) -> None:
-    from .whoosh_engine import ENGINE
-
     store.write_json_atomic(
         index_dir / STATE_FILE,
         {
-            "engine": ENGINE,
+            "engine": engine,
             "schema_version": schema_version,
             "corpus": str(corpus.resolve()),
             "corpus_state": corpus_state,
@@ -223,11 +264,11 @@ def _write_state(
 def index_status(corpus: str | Path = "corpus", index_dir: str | Path = "indexes") -> IndexStatus:
     """Does the index hold every article of the corpus, and reflect its latest state?"""
     from . import fetch
-    from .whoosh_engine import SCHEMA_VERSION
 
     corpus, index_dir = Path(corpus), Path(index_dir)
     parts = store.part_files(corpus)
     recorded = _read_state(index_dir)
+    name = _recorded_engine(index_dir)
     try:
         indexed = _open_for_search(index_dir).doc_count()
         exists = True
@@ -235,12 +276,12 @@ def index_status(corpus: str | Path = "corpus", index_dir: str | Path = "indexes
         indexed, exists = 0, False
     return IndexStatus(
         exists=exists,
-        engine=recorded.get("engine"),
+        engine=name if exists else recorded.get("engine"),
         indexed=indexed,
         corpus_articles=fetch.part_row_counts(parts),
         corpus_state=store.corpus_state(corpus),
         index_state=recorded.get("corpus_state"),
-        schema_ok=recorded.get("schema_version") == SCHEMA_VERSION,
+        schema_ok=exists and recorded.get("schema_version") == _engine_class(str(name))[1],
     )
 
 
@@ -303,7 +344,7 @@ def search(
         raise UsageError("limit and offset must not be negative")
     tree = build_query(query, date_from=date_from, date_to=date_to, source=source, topic=topic)
     corpus, index_dir = Path(corpus), Path(index_dir)
-    engine = _open_for_search(index_dir)
+    engine = _open_for_search(index_dir, corpus)
     total, found = engine.search(tree, limit=limit, offset=offset, sort=sort)
     hits = _with_snippets(engine, tree, corpus, found, offset, snippets)
 
@@ -315,19 +356,19 @@ def search(
     return SearchResults(total, hits, query, _behind(corpus, index_dir), facet)
 
 
-def _open_for_search(index_dir: Path) -> WhooshIndex:
-    from .whoosh_engine import WhooshIndex
-
-    for name in (ENGINE_DIR, f"{ENGINE_DIR}.old"):  # .old: a rebuild is being swapped in
-        if (index_dir / name).is_dir():
-            return WhooshIndex.open(index_dir / name)
+def _open_for_search(index_dir: Path, corpus: Path | None = None) -> Engine:
+    name = _recorded_engine(index_dir)
+    if name is not None:
+        for folder in (name, f"{name}.old"):  # .old: a rebuild is being swapped in
+            if (index_dir / folder).is_dir():
+                return _open_engine(name, index_dir / folder, corpus)
     raise IndexMissing(
         f"no search index in {index_dir}: run 'newsarchive index --index-dir {index_dir}' first"
     )
 
 
 def _with_snippets(
-    engine: WhooshIndex,
+    engine: Engine,
     tree: q.Node,
     corpus: Path,
     found: list[EngineHit],

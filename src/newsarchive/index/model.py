@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import NewsarchiveError
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+
+    from .query import Node
+    from .snippets import HighlightSpec, TextToken
 
 
 class SearchIndexError(NewsarchiveError):
@@ -36,6 +39,7 @@ class IndexReport:
     seconds: float
     engine: str
     rebuilt: bool = False
+    switched_from: str | None = None  # the engine of the index this rebuild replaced
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,32 @@ class EngineHit:
     published_at: datetime | None
     part: str  # the corpus part file name
     row: int  # the row in that part
+
+
+class Engine(Protocol):
+    """What the API asks of an engine's index (``WhooshIndex``, ``TantivyIndex``)."""
+
+    engine: str
+
+    def doc_count(self) -> int: ...
+
+    def terms(self, field: str) -> set[str]: ...
+
+    def indexed_ids(self) -> list[str]: ...
+
+    def document(self, row: dict[str, Any], part: str, row_number: int) -> Any: ...
+
+    def add(self, docs: Iterable[Any], *, procs: int = 1, limitmb: int = 256) -> int: ...
+
+    def search(
+        self, tree: Node, *, limit: int | None, offset: int, sort: str
+    ) -> tuple[int, list[EngineHit]]: ...
+
+    def facet(self, tree: Node, name: str) -> list[tuple[str, int]]: ...
+
+    def tokens(self, text: str, spec: HighlightSpec) -> list[TextToken]: ...
+
+    def highlight_spec(self, tree: Node) -> HighlightSpec: ...
 
 
 @dataclass(frozen=True, slots=True)

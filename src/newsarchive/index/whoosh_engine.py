@@ -16,6 +16,9 @@ whoosh 2.7.4 is pure Python and unmaintained; these are the traps this module st
 - ``limitmb`` is per process. A sort key missing from a document sorts as 0, so undated
   articles get explicit sort keys that put them last both ways.
 - The text is not stored: snippets are cut from the corpus text (``fetch.fetch_texts``).
+- Its ``AndNotMatcher`` checks its first document against the excluded ones only when both start
+  on the same document, so ``merger NOT leeds`` returned an article with both words when another
+  article with *leeds* came first in its segment: :class:`_AndNot` fixes that.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from whoosh.analysis import (
     Tokenizer,
 )
 from whoosh.lang import porter
+from whoosh.matching import AndNotMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.support.charset import accent_map
 
@@ -241,7 +245,7 @@ class Compiler:
             case q.Or(children):
                 return wq.Or([self.node(c, field) for c in children])
             case q.Not(child):
-                return wq.AndNot(wq.Every(), self.node(child, field))
+                return _AndNot(wq.Every(), self.node(child, field))
             case q.Field(name, child):
                 return self.node(child, name)
             case q.DateRange(start, end):
@@ -260,7 +264,7 @@ class Compiler:
         # whoosh normalises And(Every(), x) to Every() (right for Or, wrong for And): drop them
         keep = [k for k in keep if not _matches_all(k)]
         base = wq.And(keep) if keep else wq.Every()
-        return wq.AndNot(base, wq.Or(drop)) if drop else base
+        return _AndNot(base, wq.Or(drop)) if drop else base
 
     def leaf(self, node: q.Term | q.Phrase | q.Prefix, name: str, boost: float) -> wq.Query:
         """``node`` in index field ``name`` (query field names are index field names)."""
@@ -286,6 +290,22 @@ class Compiler:
         return wq.Term(name, text.strip().lower())
 
 
+class _AndNotMatcher(AndNotMatcher):  # type: ignore[misc]
+    def _find_first(self) -> None:
+        # whoosh skips past excluded documents only if both matchers start on the same one
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class _AndNot(wq.AndNot):  # type: ignore[misc]
+    """``a AND NOT b`` whose first hit is checked against ``b`` too (see the module notes)."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> _AndNotMatcher:
+        kept = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _AndNotMatcher(kept, excluded)
+
+
 def _matches_all(query: wq.Query) -> bool:
     return isinstance(query, wq.Every) and not query.fieldname
 
@@ -307,6 +327,9 @@ class _QuietTask(SubWriterTask):  # type: ignore[misc]
 
     def run(self) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(
+            signal.SIGTERM, signal.SIG_DFL
+        )  # cancel() terminates us, whatever we inherited
         super().run()
 
 
