@@ -25,8 +25,8 @@ demo: $(VENV)/.ok-demo
 	$(NA) search '"picket line"' --corpus corpus --index-dir indexes --limit 5
 
 lint: $(VENV)/.ok-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs/gen_cli_reference.py
+	$(BIN)/ruff format --check src tests bench docs/gen_cli_reference.py
 
 typecheck: $(VENV)/.ok-test
 	$(BIN)/mypy

@@ -33,7 +33,9 @@ def _commands() -> list[tuple[str, click.Command]]:
 def test_every_command_and_option_has_help(name: str, command: click.Command) -> None:
     assert command.help, f"{name} has no help text"
     missing = [
-        p.name for p in command.params if isinstance(p, click.Option) and not p.help and not p.hidden
+        p.name
+        for p in command.params
+        if isinstance(p, click.Option) and not p.help and not p.hidden
     ]
     assert missing == [], f"options of {name} without help"
 
@@ -41,7 +43,9 @@ def test_every_command_and_option_has_help(name: str, command: click.Command) ->
 def test_cli_reference_is_up_to_date() -> None:
     generated = runpy.run_path(str(DOCS / "gen_cli_reference.py"))["reference"]()
     current = (DOCS / "cli.md").read_text(encoding="utf-8")
-    assert current == generated, "docs/cli.md is stale: run .venv/bin/python docs/gen_cli_reference.py"
+    assert current == generated, (
+        "docs/cli.md is stale: run .venv/bin/python docs/gen_cli_reference.py"
+    )
 
 
 def test_readme_links_every_doc() -> None:
