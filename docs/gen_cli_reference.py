@@ -28,7 +28,13 @@ def _section(name: str, command: click.Command, ctx: click.Context) -> list[str]
 
 
 def reference() -> str:
-    ctx = click.Context(main, info_name="newsarchive", terminal_width=100, max_content_width=100)
+    ctx = click.Context(
+        main,
+        info_name="newsarchive",
+        terminal_width=100,
+        max_content_width=100,
+        **main.context_settings,  # -h/--help, as on the real command line
+    )
     lines = [
         "# Command reference",
         "",
