@@ -78,7 +78,8 @@ def synthetic_corpus(workdir: Path, n: int) -> Path:
             source = f"outlet-{rng.randrange(SOURCES)}"
             writer.writerow([path.relative_to(files).as_posix(), f"{day:%Y-%m-%d}", source])
     command = [str(NEWSARCHIVE), "ingest", str(files), "--corpus", str(corpus), "--no-index", "-q"]
-    subprocess.run(command, check=False)  # exit 1: the manifest itself is listed as skipped
+    # exit status 1: the manifest itself is listed as "not an article"
+    subprocess.run(command, check=False, capture_output=True)
     return corpus
 
 

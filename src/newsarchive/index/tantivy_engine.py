@@ -20,9 +20,9 @@ tantivy's, and never hands the user's string to tantivy's own query parser:
   and ligatures): words holding them may match differently on the two engines.
 - **Proximity.** tantivy's phrase slop is a budget over the whole phrase and lets two words swap
   places (slop 2 finds *b a* for ``"a b"``); ours is per neighbouring pair, in order. Exact phrases
-  compile directly; a proximity phrase takes tantivy's matches for each neighbouring pair (a
-  superset) and checks each candidate word by word, on the stored title and names or on the text
-  read back from the corpus: slow only when the words are common everywhere.
+  compile directly; a proximity phrase keeps what tantivy's slop 1 finds (surely right) and checks
+  the other matches of each neighbouring pair (a superset) word by word, on the stored title and
+  names or on the text read back from the corpus: slow only when such near misses are many.
 - **Dates** sort and filter on microseconds in an integer fast field: tantivy's date fields keep
   whole seconds, whoosh sorts by microseconds. Undated articles hold no value, which tantivy puts
   last both ways, as whoosh does. Date sorts break ties by relevance, as whoosh does.
@@ -42,7 +42,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -52,7 +52,7 @@ import tantivy
 from whoosh.lang.porter import stem as porter_stem
 
 from . import query as q
-from .model import EngineHit, IndexLocked, SearchIndexError
+from .model import EngineHit, IndexLocked, SearchIndexError, facet_counts
 from .snippets import HighlightSpec, TextToken, highlight_spec
 
 SCHEMA_VERSION = 1  # bump when the schema or analysis changes: indexes are then rebuilt
@@ -590,17 +590,26 @@ class _Compiler:
         return tantivy.Query.term_query(self.schema, name, low(text.strip()))
 
     def proximity(self, field: str, alternatives: list[list[str]], slop: int) -> tantivy.Query:
-        """Neighbours in order with at most ``slop`` words between each pair, as whoosh."""
+        """Neighbours in order with at most ``slop`` words between each pair, as whoosh.
+
+        The exact phrase is surely right, and so is tantivy's slop 1 when no word repeats (a
+        repeated word may stand on one position twice) in one value (names are several); the other
+        candidates, those of each neighbouring pair within ``slop``, are checked word by word.
+        """
+        distinct = len(set().union(*alternatives)) == sum(len(a) for a in alternatives)
+        sure_slop = min(slop, 1) if distinct and field not in TAG_FIELDS else 0
+        sure = self.phrase(field, alternatives, sure_slop)
         pairs = [
             self.phrase(field, alternatives[i : i + 2], slop) for i in range(len(alternatives) - 1)
         ]
         candidates = _must(pairs)
         wanted = [frozenset(a) for a in alternatives]
-        ids = self.index.verify(self.searcher, candidates, field, wanted, slop)
+        doubtful = _must([candidates], [sure])
+        ids = self.index.verify(self.searcher, doubtful, field, wanted, slop)
         if not ids:
-            return tantivy.Query.empty_query()
+            return sure
         only = tantivy.Query.term_set_query(self.schema, "doc_id", sorted(ids))
-        return _must([candidates, tantivy.Query.const_score_query(only, 0.0)])
+        return _should([sure, _must([candidates, tantivy.Query.const_score_query(only, 0.0)])])
 
 
 def near(positions: list[list[int]], slop: int) -> bool:
@@ -946,16 +955,3 @@ def _hit(doc: tantivy.Document, score: float) -> EngineHit:
         part=str(doc["part"][0]),
         row=int(doc["row"][0]),
     )
-
-
-def facet_counts(name: str, counts: dict[str, int]) -> list[tuple[str, int]]:
-    """Dates in date order; other facets by count, then value (as the whoosh engine)."""
-    if name == "year":
-        years: dict[str, int] = {}
-        for month, n in counts.items():
-            years[month[:4]] = years.get(month[:4], 0) + n
-        return sorted(years.items())
-    if name == "month":
-        return sorted(counts.items())
-    display: Callable[[str], str] = str.upper if name == "country" else str
-    return sorted(((display(v), n) for v, n in counts.items()), key=lambda vn: (-vn[1], vn[0]))
