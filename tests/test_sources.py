@@ -525,10 +525,16 @@ def test_odd_file_names(tmp_path: Path) -> None:
 
 
 def test_deeply_nested_folders(tmp_path: Path) -> None:
-    deep = tmp_path
+    folders = [tmp_path]
     for _ in range(1100):  # deeper than Python's recursion limit
-        deep /= "d"
-        deep.mkdir()
-    write(deep / "story.txt", "Deep story.")
-    (item,) = iter_inputs([str(tmp_path)], settings=SETTINGS)
-    assert isinstance(item, Input) and item.source_path.endswith("/d/d/story.txt")
+        folders.append(folders[-1] / "d")
+        folders[-1].mkdir()
+    story = write(folders[-1] / "story.txt", "Deep story.")
+    try:
+        (item,) = iter_inputs([str(tmp_path)], settings=SETTINGS)
+        assert isinstance(item, Input) and item.source_path.endswith("/d/d/story.txt")
+    finally:
+        # pytest's own clean-up of old temp folders recurses, and would fail on this tree
+        story.unlink()
+        for folder in reversed(folders[1:]):
+            folder.rmdir()

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .article import SCHEMA_VERSION, STORED_FIELDS, Article
-from .errors import CorpusError, CorpusLocked
+from .errors import CorpusError, CorpusLocked, NewsarchiveError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -218,30 +218,48 @@ def write_json_atomic(target: Path, obj: Any) -> None:
 
 
 @contextmanager
-def writer_lock(path: str | Path, *, wait: bool = False, timeout: float = -1) -> Iterator[None]:
-    """Hold the corpus's single-writer lock; the OS frees it if the holder dies (no stale locks).
+def exclusive(
+    folder: Path,
+    busy: Callable[[str], NewsarchiveError],
+    *,
+    wait: bool = False,
+    timeout: float = -1,
+) -> Iterator[None]:
+    """Hold ``folder``'s one-process lock; the OS frees it if the holder dies (no stale locks).
 
-    With ``wait=False`` a second writer gets :class:`CorpusLocked` at once, naming the holder.
+    Without ``wait`` a second process gets ``busy(holder)`` at once, ``holder`` naming the
+    process that has the lock, so its message can say who is writing.
     """
     from filelock import FileLock, Timeout
 
-    p = Path(path)
-    p.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(p / LOCK_FILE))
-    info = p / ".lock.pid"
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / LOCK_FILE))
+    info = folder / f"{LOCK_FILE}.pid"
     try:
         lock.acquire(timeout=timeout if wait else 0)
     except Timeout:
         holder = info.read_text(encoding="utf-8").strip() if info.exists() else "another process"
-        raise CorpusLocked(
-            f"corpus {p} is being written by {holder}; wait for it to finish, or pass --wait"
-        ) from None
+        raise busy(holder) from None
     try:
         info.write_text(f"process {os.getpid()}", encoding="utf-8")
         yield
     finally:
         info.unlink(missing_ok=True)
         lock.release()
+
+
+def writer_lock(path: str | Path, *, wait: bool = False, timeout: float = -1) -> Any:
+    """The corpus's single-writer lock (see :func:`exclusive`); a second writer gets
+    :class:`CorpusLocked` at once unless ``wait``."""
+    p = Path(path)
+    return exclusive(
+        p,
+        lambda holder: CorpusLocked(
+            f"corpus {p} is being written by {holder}; wait for it to finish, or pass --wait"
+        ),
+        wait=wait,
+        timeout=timeout,
+    )
 
 
 class CorpusWriter:

@@ -29,7 +29,6 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -174,26 +173,14 @@ def _add_new(
     return engine.add(documents(), procs=procs, limitmb=LIMIT_MB)
 
 
-@contextmanager
-def _index_lock(index_dir: Path) -> Iterator[None]:
-    """One updater per index; the OS frees the lock if its holder dies."""
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(index_dir / LOCK_FILE))
-    holder = index_dir / f"{LOCK_FILE}.pid"
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        who = holder.read_text(encoding="utf-8").strip() if holder.exists() else "another process"
-        raise IndexLocked(
+def _index_lock(index_dir: Path) -> Any:
+    """One updater per index (the same OS-released lock as the corpus writer's)."""
+    return store.exclusive(
+        index_dir,
+        lambda who: IndexLocked(
             f"the index in {index_dir} is being updated by {who}; wait for it to finish"
-        ) from None
-    try:
-        holder.write_text(f"process {os.getpid()}", encoding="utf-8")
-        yield
-    finally:
-        holder.unlink(missing_ok=True)
-        lock.release()
+        ),
+    )
 
 
 def _open_current(index_dir: Path, name: str, schema_version: int) -> Engine | None:

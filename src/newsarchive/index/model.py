@@ -184,3 +184,16 @@ class SearchResults:
     @staticmethod
     def row(hit: Hit) -> dict[str, Any]:
         return {name: getattr(hit, name) for name in HIT_COLUMNS}
+
+
+def facet_counts(name: str, counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Dates in date order; other facets by count, then value. Shared by every engine."""
+    if name == "year":
+        years: dict[str, int] = {}
+        for month, n in counts.items():
+            years[month[:4]] = years.get(month[:4], 0) + n
+        return sorted(years.items())
+    if name == "month":
+        return sorted(counts.items())
+    display: Callable[[str], str] = str.upper if name == "country" else str
+    return sorted(((display(v), n) for v, n in counts.items()), key=lambda vn: (-vn[1], vn[0]))

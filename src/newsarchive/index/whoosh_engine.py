@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.support.charset import accent_map
 
 from . import query as q
-from .model import EngineHit, IndexLocked, SearchIndexError
+from .model import EngineHit, IndexLocked, SearchIndexError, facet_counts
 from .snippets import HighlightSpec, TextToken, highlight_spec
 
 SCHEMA_VERSION = 1  # bump when the schema or analysers change: indexes are then rebuilt
@@ -508,19 +508,6 @@ class WhooshIndex:
 
     def highlight_spec(self, tree: q.Node) -> HighlightSpec:
         return highlight_spec(tree, lambda text: self.compiler.analyse("text", text), fold)
-
-
-def facet_counts(name: str, counts: dict[str, int]) -> list[tuple[str, int]]:
-    """Dates in date order; other facets by count, then value."""
-    if name == "year":
-        years: dict[str, int] = {}
-        for month, n in counts.items():
-            years[month[:4]] = years.get(month[:4], 0) + n
-        return sorted(years.items())
-    if name == "month":
-        return sorted(counts.items())
-    display: Callable[[str], str] = str.upper if name == "country" else str
-    return sorted(((display(v), n) for v, n in counts.items()), key=lambda vn: (-vn[1], vn[0]))
 
 
 def _hit(hit: Any, sort: str) -> EngineHit:
