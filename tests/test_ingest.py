@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import signal
 from pathlib import Path
 
 import pytest
 
 import newsarchive
 from newsarchive import store
+from newsarchive.pipeline import run as pipeline_run
 from newsarchive.pipeline.run import IngestInterrupted, IngestReport, make_doc_id
 
 STORY = (
@@ -136,7 +138,10 @@ def test_run_record_says_how_the_corpus_was_made(tmp_path: Path) -> None:
     assert (record["seen"], record["ingested"], record["skipped"]) == (1, 1, [])
 
 
-def test_interrupted_run_keeps_whole_batches_and_a_rerun_finishes(tmp_path: Path) -> None:
+def test_interrupted_run_keeps_whole_batches_and_a_rerun_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline_run, "CHUNK", 1)  # progress after every article
     src = tmp_path / "in"
     for n in range(7):
         write(src, f"{n}.txt", STORY.replace("Leeds", f"Leeds {n}"))
@@ -177,3 +182,23 @@ def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no such file or folder"):
         run([tmp_path / "nope"], tmp_path / "corpus")
     assert not (tmp_path / "corpus" / "_runs").exists()
+
+
+def _signal_state(_task: object) -> tuple[object, bool, bool]:
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    sigterm = signal.getsignal(signal.SIGTERM)
+    return sigterm, signal.SIGTERM in blocked, signal.SIGINT in blocked
+
+
+def test_workers_take_sigterm_from_the_start_whatever_the_parent_handles() -> None:
+    # The CLI turns SIGTERM into Ctrl-C in the main process. A worker that inherited that
+    # handler and got the pool's SIGTERM before resetting it swallowed it, and the pool waited
+    # for it forever; workers now start with stop signals blocked until their handlers are set.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        states = list(pipeline_run._map(_signal_state, range(4), jobs=2))
+        parent_blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert states == [(signal.SIG_DFL, False, False)] * 4
+    assert signal.SIGTERM not in parent_blocked and signal.SIGINT not in parent_blocked

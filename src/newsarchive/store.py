@@ -18,13 +18,15 @@ so they see a consistent state while a writer adds parts.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +48,7 @@ LOCK_FILE = ".lock"
 ROW_GROUP_ROWS = 256
 
 
+@lru_cache(maxsize=1)
 def schema() -> pa.Schema:
     """The one Arrow schema of every part file (documented in ``docs/schema.md``)."""
     import pyarrow as pa
@@ -101,6 +104,16 @@ def schema() -> pa.Schema:
         [pa.field(name, t, nullable=name not in not_null) for name, t in types.items()],
         metadata={"newsarchive.schema_version": str(SCHEMA_VERSION)},
     )
+
+
+def to_batch(articles: Sequence[Article]) -> pa.RecordBatch:
+    """Articles as one Arrow record batch of the corpus schema: a part file's rows.
+
+    Ingest workers build these themselves, so the writing process only filters and writes them.
+    """
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_pylist([a.to_row() for a in articles], schema=schema())
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -263,7 +276,7 @@ def writer_lock(path: str | Path, *, wait: bool = False, timeout: float = -1) ->
 
 
 class CorpusWriter:
-    """Buffers articles and commits them as part files of ``batch_rows`` rows each.
+    """Buffers rows and commits them as part files of ``batch_rows`` rows each.
 
     Use inside :func:`writer_lock`. Each :meth:`flush` writes one complete Parquet file in ``.tmp/``
     and renames it into place, so the corpus only ever gains whole batches.
@@ -273,7 +286,8 @@ class CorpusWriter:
         self.path = Path(path)
         self.run_id = run_id
         self.batch_rows = batch_rows
-        self.rows: list[dict[str, Any]] = []
+        self.pending: list[pa.RecordBatch] = []  # rows of the next part file, in order
+        self.pending_rows = 0
         self.seq = 0
         self.committed = 0
         self.path.mkdir(parents=True, exist_ok=True)
@@ -285,21 +299,30 @@ class CorpusWriter:
         self.tmp.mkdir(exist_ok=True)
 
     def add(self, article: Article) -> None:
-        self.rows.append(article.to_row())
-        if len(self.rows) >= self.batch_rows:
-            self.flush()
+        self.add_batch(to_batch([article]))
 
-    def add_all(self, articles: Iterable[Article]) -> None:
-        for a in articles:
-            self.add(a)
+    def add_all(self, articles: Iterable[Article], chunk: int = 1024) -> None:
+        it = iter(articles)
+        while rows := list(itertools.islice(it, chunk)):
+            self.add_batch(to_batch(rows))
+
+    def add_batch(self, batch: pa.RecordBatch) -> None:
+        """Add rows of the corpus schema (:func:`to_batch`); full part files are committed."""
+        while batch.num_rows:
+            room = self.batch_rows - self.pending_rows
+            self.pending.append(batch.slice(0, room))
+            self.pending_rows += min(room, batch.num_rows)
+            batch = batch.slice(room)
+            if self.pending_rows >= self.batch_rows:
+                self.flush()
 
     def flush(self) -> None:
-        if not self.rows:
+        if not self.pending_rows:
             return
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pylist(self.rows, schema=schema())
+        table = pa.Table.from_batches(self.pending, schema=schema())
         name = f"part-{self.run_id}-{self.seq:05d}.parquet"
         tmp = self.tmp / (name + ".tmp")
         with open(tmp, "wb") as fh:
@@ -308,9 +331,9 @@ class CorpusWriter:
             os.fsync(fh.fileno())
         with _ctrl_c_deferred():  # commit and bookkeeping as one step, or a re-flush adds a twin
             os.replace(tmp, self.path / name)
-            self.committed += len(self.rows)
+            self.committed += self.pending_rows
             self.seq += 1
-            self.rows = []
+            self.pending, self.pending_rows = [], 0
         _fsync_dir(self.path)
 
 

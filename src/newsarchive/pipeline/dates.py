@@ -616,7 +616,7 @@ class Dater:
         t = self._tables
         window = _header_window(body, t)
         cues = _cues(window, t)
-        if not cues and not any(ch.isdigit() for ch in window):
+        if not cues and _DIGIT.search(window) is None:
             return
         found: list[tuple[int, int, Outcome]] = []
         used: set[int] = set()
@@ -677,6 +677,7 @@ _LINK_DATE = re.compile(
     r"|(?<![0-9A-Za-z])(?P<cy>(?:1[89]|20)[0-9]{2})(?P<cm>[01][0-9])(?P<cd>[0-3][0-9])(?![0-9A-Za-z])"
 )
 _SEGMENT_END = re.compile(r"[\n|]|\.\s")  # where a cue's sentence ends in glued text
+_DIGIT = re.compile(r"\d")
 _YEAR_AND_WORD = re.compile(r"(?=.*\b(?:1[89]|20)[0-9]{2}\b)(?=.*[^\W\d_]{3})")
 
 

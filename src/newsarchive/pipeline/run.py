@@ -20,12 +20,12 @@ import multiprocessing
 import os
 import signal
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__, store
 from ..article import Article
@@ -33,10 +33,14 @@ from ..errors import Skip
 from ..settings import Settings, load_settings
 from .sources import DumpColumns, Input, Rejected, iter_inputs, load
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 # Reasons that mean "this file is not an article" rather than "an article was lost".
 IGNORED_REASONS = frozenset({"not-an-article"})
-# Inputs handed to the pool at a time: bounds memory however many files a run has.
-WINDOW = 2048
+# Inputs per task for a worker: large enough that handing over a task costs little, small
+# enough that the progress bar moves and the last tasks of a run end together.
+CHUNK = 64
 
 ProgressCallback = Callable[[int, "IngestReport"], None]
 
@@ -49,7 +53,27 @@ class Already:
     doc_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """An article a worker finished; its row travels in its :class:`Chunk`'s record batch."""
+
+    source_path: str
+    doc_id: str
+    content_hash: str
+    rules: tuple[str, ...]  # the rule of each removal, for the run's counts
+
+
 Outcome = Article | Rejected | Already
+
+
+@dataclass(slots=True)
+class Chunk:
+    """A worker's answer for a run of inputs: one outcome each, in input order, and the rows of
+    the processed ones. Rows cross between processes as Arrow (cheap to send, ready to write)
+    rather than as Python objects."""
+
+    outcomes: list[Processed | Rejected | Already]
+    rows: pa.RecordBatch | None  # one row per Processed outcome, in the same order
 
 
 @dataclass(slots=True)
@@ -131,6 +155,18 @@ def content_hash(text: str) -> str:
     ).hexdigest()
 
 
+_WARM_UP = Input(
+    source_path="<warm-up>",
+    format="txt",
+    path=None,
+    root="warm-up",
+    meta={},
+    text="Strike talks resume\n\nLONDON (Reuters) - By Ann Lee. Published 3 March 2014. "
+    "Doctors in Leeds and Manchester said on Monday that talks with the British Medical "
+    "Association (BMA) would resume.\n\nREAD MORE: Strike dates announced\n",
+)
+
+
 class Pipeline:
     """The per-process stages, built once per worker: load → clean → structure → dates → tags."""
 
@@ -148,6 +184,8 @@ class Pipeline:
         self.settings = options.settings
         self.templates = templates
         self.known_ids = known_ids
+        self.run_id = ""
+        self.ingested_at: datetime | None = None
         self.rules = RuleSet.load(self.settings)
         self.dater = Dater(self.settings, cli_date=options.cli_date, use_mtime=options.use_mtime)
         self.tagger = Tagger(self.settings, ner=options.ner)
@@ -155,6 +193,14 @@ class Pipeline:
             from .structure import load_models
 
             load_models()
+
+    def warm_up(self) -> None:
+        """Take a made-up article through every stage here, before workers are forked, so that
+        what the stages load on first use (modules, compiled patterns) is loaded once for all."""
+        import pandas  # noqa: F401  (pyarrow imports it on a worker's first conversion)
+        import pyarrow  # noqa: F401
+
+        self(_WARM_UP)
 
     def __call__(self, inp: Input | Rejected) -> Outcome:
         if isinstance(inp, Rejected):
@@ -165,6 +211,23 @@ class Pipeline:
             return Rejected(inp.source_path, skip.reason, skip.detail)
         except Exception as exc:  # a bug in a stage must cost one article, never the batch
             return Rejected(inp.source_path, "error", f"{type(exc).__name__}: {exc}")
+
+    def run_chunk(self, inputs: list[Input | Rejected]) -> Chunk:
+        """Process a run of inputs; the stored rows come back as one record batch."""
+        outcomes: list[Processed | Rejected | Already] = []
+        articles: list[Article] = []
+        for inp in inputs:
+            outcome = self(inp)
+            if not isinstance(outcome, Article):
+                outcomes.append(outcome)
+                continue
+            outcome.ingest_run, outcome.ingested_at = self.run_id, self.ingested_at
+            articles.append(outcome)
+            rules = tuple(r.rule for r in outcome.removed)
+            outcomes.append(
+                Processed(outcome.source_path, outcome.doc_id, outcome.content_hash, rules)
+            )
+        return Chunk(outcomes, store.to_batch(articles) if articles else None)
 
     def _process(self, inp: Input) -> Outcome:
         from .clean import clean
@@ -192,14 +255,18 @@ class _SampleLoader:
     def __init__(self, settings: Settings, source: str | None) -> None:
         self.settings, self.source = settings, source
 
-    def __call__(self, inp: Input | Rejected) -> tuple[str, str] | None:
-        if isinstance(inp, Rejected):
-            return None
-        try:
-            article = load(inp, self.settings, source=self.source)
-        except Exception:  # the main pass reports it
-            return None
-        return article.source, article.body
+    def __call__(self, inputs: list[Input | Rejected]) -> list[tuple[str, str]]:
+        """``(source, body)`` of each input that loads."""
+        samples = []
+        for inp in inputs:
+            if isinstance(inp, Rejected):
+                continue
+            try:
+                article = load(inp, self.settings, source=self.source)
+            except Exception:  # the main pass reports it
+                continue
+            samples.append((article.source, article.body))
+        return samples
 
 
 # --- worker-process plumbing ----------------------------------------------------------------------
@@ -207,11 +274,22 @@ class _SampleLoader:
 _worker: Callable[[Any], Any] | None = None
 
 
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _init_worker(func: Callable[[Any], Any]) -> None:
     # Ctrl-C goes to the whole process group: only the main process handles it. SIGTERM is how
-    # the pool ends its workers, whatever handler the parent installed for itself.
+    # the pool ends its workers, whatever handler the parent installed for itself. Both arrive
+    # blocked (see _map) and are let through only once these handlers are in place.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    # Arrow's default allocator reserves 1 GiB of address space in each process that uses it;
+    # workers only build small batches, and with the system allocator they stay well inside
+    # address-space limits (ulimit -v, batch schedulers) even on a 10 MB article.
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
     global _worker
     _worker = func
 
@@ -221,21 +299,46 @@ def _call_worker(item: Any) -> Any:
     return _worker(item)
 
 
-def _map(func: Callable[[Any], Any], items: Iterable[Any], jobs: int) -> Iterator[Any]:
-    """``map(func, items)`` in order, on ``jobs`` processes, a window at a time.
+def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, CHUNK)):
+        yield chunk
 
+
+def _map(func: Callable[[Any], Any], tasks: Iterable[Any], jobs: int) -> Iterator[Any]:
+    """``map(func, tasks)`` in order, on ``jobs`` processes.
+
+    A few tasks per process are in flight at a time, so memory stays bounded however many
+    inputs a run has, and no process waits for another's task to end before starting the next.
     Workers are forked, so they inherit ``func`` (compiled rules, gazetteer, known ids) as built
     in the main process instead of rebuilding or unpickling it.
     """
     if jobs <= 1:
-        yield from map(func, items)
+        yield from map(func, tasks)
         return
+    import gc
+
+    # Objects built so far (rules, gazetteer, models) are shared with the forked workers until
+    # written; a collection in a worker would write to every one of them and copy the heap.
+    gc.freeze()
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(func,)) as pool:
-        it = iter(items)
-        while window := list(itertools.islice(it, WINDOW)):
-            chunk = max(1, min(64, len(window) // (jobs * 4)))
-            yield from pool.imap(_call_worker, window, chunksize=chunk)
+    # A pool ended moments after it started could otherwise send SIGTERM to a worker still
+    # running the parent's handler, which swallows it: the worker lives on and the pool waits
+    # for it forever. Workers (and the pool's threads, which fork replacements) start with stop
+    # signals blocked; the main thread gets them back as soon as the pool is up.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(func,))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    with pool:
+        in_flight: deque[Any] = deque()
+        for task in tasks:
+            in_flight.append(pool.apply_async(_call_worker, (task,)))
+            if len(in_flight) > 4 * jobs:
+                yield in_flight.popleft().get()
+        while in_flight:
+            yield in_flight.popleft().get()
 
 
 # --- templates ------------------------------------------------------------------------------------
@@ -248,10 +351,10 @@ def _learn_templates(
 
     learner = TemplateLearner(options.settings)
     sources: set[str] = set()
-    for sample in _map(_SampleLoader(options.settings, options.source), head, jobs):
-        if sample is not None:
-            learner.add(*sample)
-            sources.add(sample[0])
+    for samples in _map(_SampleLoader(options.settings, options.source), _chunks(head), jobs):
+        for src, body in samples:
+            learner.add(src, body)
+            sources.add(src)
     saved = _saved_templates(corpus)
     learned = {s: learner.templates(s) for s in sources}
     merged = {
@@ -324,16 +427,17 @@ def ingest(
             if store.is_corpus(corpus)
             else store.KnownArticles(set(), {})
         )
+        if jobs > 1:
+            pipeline.warm_up()
         templates = _learn_templates(corpus, head, options, jobs)
         pipeline.templates, pipeline.known_ids = templates, known.doc_ids
         report.templates = {s: sorted(lines) for s, lines in sorted(templates.items())}
+        pipeline.run_id, pipeline.ingested_at = run_id, datetime.now(UTC)
         writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
-        now = datetime.now(UTC)
         try:
-            outcomes = _map(pipeline, itertools.chain(head, inputs), jobs)
-            for outcome in outcomes:
-                report.seen += 1
-                _take(outcome, report, known, writer, run_id, now)
+            tasks = _chunks(itertools.chain(head, inputs))
+            for chunk in _map(pipeline.run_chunk, tasks, jobs):
+                _take(chunk, report, known, writer)
                 if progress is not None:
                     progress(report.seen, report)
             writer.flush()
@@ -370,32 +474,39 @@ class IngestInterrupted(KeyboardInterrupt):
 
 
 def _take(
-    outcome: Outcome,
-    report: IngestReport,
-    known: store.KnownArticles,
-    writer: store.CorpusWriter,
-    run_id: str,
-    now: datetime,
+    chunk: Chunk, report: IngestReport, known: store.KnownArticles, writer: store.CorpusWriter
 ) -> None:
-    if isinstance(outcome, Rejected):
-        report.skipped.append(outcome)
-        if outcome.reason in IGNORED_REASONS:
-            report.ignored += 1
+    """Count a chunk's outcomes, link duplicates and hand the new rows to the writer."""
+    keep: list[bool] = []  # per row of chunk.rows
+    duplicate_of: list[str | None] = []  # per kept row
+    for outcome in chunk.outcomes:
+        report.seen += 1
+        if isinstance(outcome, Rejected):
+            report.skipped.append(outcome)
+            if outcome.reason in IGNORED_REASONS:
+                report.ignored += 1
+            continue
+        if isinstance(outcome, Already) or outcome.doc_id in known.doc_ids:
+            report.already += 1  # the same file named twice in one run counts once
+            if isinstance(outcome, Processed):
+                keep.append(False)
+            continue
+        known.doc_ids.add(outcome.doc_id)  # one set for the corpus and this run: memory
+        first = known.first_by_hash.setdefault(outcome.content_hash, outcome.doc_id)
+        duplicate_of.append(first if first != outcome.doc_id else None)
+        report.duplicates += first != outcome.doc_id
+        report.removals.update(outcome.rules)
+        report.ingested += 1
+        keep.append(True)
+    if chunk.rows is None or not any(keep):
         return
-    if isinstance(outcome, Already) or outcome.doc_id in known.doc_ids:
-        report.already += 1  # the same file named twice in one run counts once
-        return
-    article = outcome
-    known.doc_ids.add(article.doc_id)  # one set for the corpus and this run: memory
-    first = known.first_by_hash.setdefault(article.content_hash, article.doc_id)
-    if first != article.doc_id:
-        article.duplicate_of = first
-        report.duplicates += 1
-    article.ingested_at = now
-    article.ingest_run = run_id
-    report.removals.update(r.rule for r in article.removed)
-    writer.add(article)
-    report.ingested += 1
+    import pyarrow as pa
+
+    rows = chunk.rows if all(keep) else chunk.rows.filter(pa.array(keep))
+    if any(duplicate_of):
+        column = rows.schema.get_field_index("duplicate_of")
+        rows = rows.set_column(column, "duplicate_of", pa.array(duplicate_of, pa.string()))
+    writer.add_batch(rows)
 
 
 def _save_run(
