@@ -27,6 +27,7 @@ from newsarchive.index import (
     IndexLocked,
     index_status,
     indexed_ids,
+    matching_ids,
     search,
     update_index,
 )
@@ -112,9 +113,14 @@ def results(built: Built, corpus: str, query: str, **options: object) -> dict[st
 
 
 def same_set(built: Built, corpus: str, query: str, **options: object) -> set[str]:
+    """The hits both engines find, checked to be the same set, and to be exactly what each
+    engine's unranked ``matching_ids`` gives."""
     found = results(built, corpus, query, **options)
     assert set(found["tantivy"]) == set(found["whoosh"]), query
     assert len(found["tantivy"]) == len(set(found["tantivy"]))
+    for engine, (corpus_dir, index_dir) in built[corpus].items():
+        ids = matching_ids(query, corpus=corpus_dir, index_dir=index_dir, **options).ids  # type: ignore[arg-type]
+        assert sorted(ids) == sorted(found[engine]), (engine, query)
     return set(found["whoosh"])
 
 
@@ -349,6 +355,46 @@ def test_facets_exactly(built: Built) -> None:
         ("Manchester", 1),
         ("York", 1),
     ]
+
+
+def test_blank_and_untrimmed_tag_values(tmp_path: Path) -> None:
+    """Tag lists not written by the tagger may hold blanks and untrimmed values: both engines
+    index the values trimmed and leave the blanks out."""
+    messy = article(
+        "messy",
+        "Messy tags",
+        "A story with untidy tags.",
+        published=utc(2016, 1, 1, 9, 0),
+        topics=[" Health", ""],
+        places=[" Leeds ", "", "York"],
+        countries=["gb ", " "],
+        people=["Jeremy Hunt\t"],
+        organisations=["", "NHS"],
+    )
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, [messy])
+    facets = {}
+    for engine in ENGINES:
+        index_dir = tmp_path / engine
+        update_index(corpus, index_dir, engine=engine)
+        query = 'topic:health place:leeds country:gb person:"jeremy hunt" org:nhs'
+        assert [h.doc_id for h in search(query, corpus=corpus, index_dir=index_dir).hits] == [
+            "messy"
+        ]
+        every = search("*", corpus=corpus, index_dir=index_dir, limit=1)
+        names = ("topic", "place", "country", "person", "org")
+        facets[engine] = {name: every.facet(name) for name in names}
+    assert (
+        facets["tantivy"]
+        == facets["whoosh"]
+        == {
+            "topic": [("Health", 1)],
+            "place": [("Leeds", 1), ("York", 1)],
+            "country": [("GB", 1)],
+            "person": [("Jeremy Hunt", 1)],
+            "org": [("NHS", 1)],
+        }
+    )
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,10 @@ from newsarchive import store
 from newsarchive.errors import CorpusError
 from newsarchive.index import (
     IndexLocked,
+    MatchingIds,
     index_status,
     indexed_ids,
+    matching_ids,
     search,
     update_index,
 )
@@ -69,12 +71,16 @@ def test_updates_add_only_new_articles(corpus: Path, tmp_path: Path) -> None:
     status = index_status(corpus, index_dir)
     assert (status.indexed, status.corpus_articles, status.up_to_date) == (8, 9, False)
     assert search("strike", corpus=corpus, index_dir=index_dir).index_behind
+    assert matching_ids("strike", corpus=corpus, index_dir=index_dir).index_behind
     report = update_index(corpus, index_dir)
     assert (report.added, report.total, report.rebuilt) == (1, 9, False)
     assert agrees(corpus, index_dir)
     hits = search("contract vote", corpus=corpus, index_dir=index_dir)
     assert [h.doc_id for h in hits.hits] == ["strike-may"]
     assert not hits.index_behind
+    assert matching_ids("contract vote", corpus=corpus, index_dir=index_dir) == MatchingIds(
+        ["strike-may"], "contract vote", index_behind=False
+    )
 
 
 def test_an_article_stored_twice_is_indexed_once(corpus: Path, tmp_path: Path) -> None:

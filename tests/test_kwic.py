@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,22 @@ def test_search_order_and_limits(fx: Fixture) -> None:
     assert [d for d, *_ in lines(fx, "strike", sort="none", limit=3)] == ["1e2a"] * 3
     assert len(lines(fx, "strike", limit=5, sort="left")) == 5
     assert lines(fx, "strike", width=0, limit=1) == [("1e2a", "", "strike", "")]
+
+
+def test_equal_dates_go_by_article_then_position_with_or_without_a_limit(tmp_path: Path) -> None:
+    # Without a limit the lines are sorted once read; with one, the hits are read in date order.
+    # Every dated article on one day, written in reverse: the order is the doc_ids', not the index's.
+    day = ARTICLES[0].published_at
+    articles = [
+        a if a.published_at is None else dataclasses.replace(a, published_at=day)
+        for a in reversed(ARTICLES)
+    ]
+    fx = build_corpus(tmp_path, articles)
+    every = kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir)
+    found = [(ln.doc_id, ln.offset) for ln in every]
+    assert found == sorted(found, key=lambda d: (d[0] == "9a0b1c2d3e4f5a85", d))  # undated last
+    assert len({d for d, _ in found}) == 4
+    assert kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir, limit=len(every)) == every
 
 
 def test_a_limit_stops_reading_early(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

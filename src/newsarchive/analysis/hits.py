@@ -1,8 +1,8 @@
 """Which articles a query matches, and which words of the text it matches.
 
 :func:`hit_ids` is the one place the analysis tools ask the search engine for a query's hits;
-swap it when the engine offers a cheaper "all matching ids" call. :func:`surface_pattern` turns
-the query's positive words, phrases and prefixes into a pattern over the clean text.
+:func:`surface_pattern` turns the query's positive words, phrases and prefixes into a pattern over
+the clean text.
 """
 
 from __future__ import annotations
@@ -28,17 +28,25 @@ class IndexBehindWarning(UserWarning):
     """
 
 
-def hit_ids(query: str, *, corpus: str | Path, index_dir: str | Path) -> list[str]:
-    """The ``doc_id`` of every article matching ``query``, best match first.
+def hit_ids(
+    query: str, *, corpus: str | Path, index_dir: str | Path, ranked: bool = False
+) -> list[str]:
+    """The ``doc_id`` of every article matching ``query``: best match first if ``ranked``, else
+    in no particular order (much cheaper: counting and filtering need no relevance).
 
     Scope filters (source, dates) are applied by the callers on the corpus, so this asks the
     engine for the bare query, every hit, without snippets. Warns with
     :class:`IndexBehindWarning` when the index lags the corpus.
     """
-    from ..index import search
+    from ..index import matching_ids, search
 
-    results = search(query, corpus=corpus, index_dir=index_dir, limit=None, snippets=False)
-    if results.index_behind:
+    if ranked:
+        results = search(query, corpus=corpus, index_dir=index_dir, limit=None, snippets=False)
+        ids, behind = [hit.doc_id for hit in results.hits], results.index_behind
+    else:
+        matches = matching_ids(query, corpus=corpus, index_dir=index_dir)
+        ids, behind = matches.ids, matches.index_behind
+    if behind:
         warnings.warn(
             IndexBehindWarning(
                 "the corpus has changed since it was indexed; run 'newsarchive index' "
@@ -46,7 +54,7 @@ def hit_ids(query: str, *, corpus: str | Path, index_dir: str | Path) -> list[st
             ),
             stacklevel=3,
         )
-    return [hit.doc_id for hit in results.hits]
+    return ids
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,7 +114,8 @@ def kwic(
     if width < 0 or (limit is not None and limit < 0):
         raise UsageError("--width and --limit must not be negative")
     pattern = surface_pattern(query)
-    ids = hit_ids(query, corpus=corpus, index_dir=index_dir)
+    # only ``none`` keeps the engine's order; the other sorts order the lines themselves
+    ids = hit_ids(query, corpus=corpus, index_dir=index_dir, ranked=sort == "none")
     return concordance(
         snapshot(corpus), ids, pattern, width=width, sort=sort, limit=limit, scope=scope
     )
@@ -131,9 +132,9 @@ def concordance(
     scope: Scope | None = None,
 ) -> list[KwicLine]:
     """:func:`kwic` over the articles ``ids`` of an open corpus ``dataset``."""
-    if sort == "date":
-        ids = _by_date(dataset, ids, scope)
     stops_early = sort in ("date", "none") and limit is not None
+    if sort == "date" and stops_early:
+        ids = _by_date(dataset, ids, scope)  # read in date order, to stop at the limit
     lines: list[KwicLine] = []
     columns = ["published_at", "source", "text"]
     for row in rows_in_order(dataset, ids, columns, scope, lazy=stops_early):
@@ -142,7 +143,9 @@ def concordance(
         )
         if stops_early and limit is not None and len(lines) >= limit:
             break
-    if sort == "left":
+    if sort == "date" and not stops_early:
+        lines.sort(key=_order)  # cheaper than reading every article's date to order the ids first
+    elif sort == "left":
         lines.sort(key=lambda ln: (_words(ln.left)[::-1], ln.match.lower(), *_order(ln)))
     elif sort == "right":
         lines.sort(key=lambda ln: (ln.match.lower(), _words(ln.right), *_order(ln)))
@@ -168,6 +171,7 @@ def _words(context: str) -> list[str]:
 
 
 def _order(line: KwicLine) -> tuple[bool, datetime, str, int]:
-    """Tie-break: by date (undated last), article, position."""
+    """Date order (undated last), then article, then position: ``sort="date"``, and the
+    tie-break of the other sorts."""
     undated = line.published_at is None
     return (undated, line.published_at or _EPOCH, line.doc_id, line.offset)

@@ -44,6 +44,7 @@ from .model import (
     IndexMissing,
     IndexReport,
     IndexStatus,
+    MatchingIds,
     SearchIndexError,
     SearchResults,
 )
@@ -341,6 +342,28 @@ def search(
         return engine.facet(tree, name)
 
     return SearchResults(total, hits, query, _behind(corpus, index_dir), facet)
+
+
+def matching_ids(
+    query: str,
+    *,
+    corpus: str | Path = "corpus",
+    index_dir: str | Path = "indexes",
+    date_from: str | date | None = None,
+    date_to: str | date | None = None,
+    source: str | None = None,
+    topic: str | None = None,
+) -> MatchingIds:
+    """The ``doc_id`` of every hit of ``search(..., limit=None)``, in no particular order: the
+    engine neither scores nor sorts the hits and reads only their ids, several times faster on a
+    large hit set (what counting and filtering need).
+
+    >>> ids = set(matching_ids("floods", date_from="2016").ids)  # doctest: +SKIP
+    """
+    tree = build_query(query, date_from=date_from, date_to=date_to, source=source, topic=topic)
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    ids = _open_for_search(index_dir, corpus).matching_ids(tree)
+    return MatchingIds(ids, query, _behind(corpus, index_dir))
 
 
 def _open_for_search(index_dir: Path, corpus: Path | None = None) -> Engine:

@@ -97,6 +97,8 @@ class Engine(Protocol):
         self, tree: Node, *, limit: int | None, offset: int, sort: str
     ) -> tuple[int, list[EngineHit]]: ...
 
+    def matching_ids(self, tree: Node) -> list[str]: ...
+
     def facet(self, tree: Node, name: str) -> list[tuple[str, int]]: ...
 
     def tokens(self, text: str, spec: HighlightSpec) -> list[TextToken]: ...
@@ -184,6 +186,16 @@ class SearchResults:
     @staticmethod
     def row(hit: Hit) -> dict[str, Any]:
         return {name: getattr(hit, name) for name in HIT_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingIds:
+    """The ``doc_id`` of every article a query matches, in no particular order: unscored and
+    unranked, so far cheaper than ``search(..., limit=None)`` for large hit sets."""
+
+    ids: list[str]
+    query: str
+    index_behind: bool = False  # the corpus has parts the index has not seen yet
 
 
 def facet_counts(name: str, counts: dict[str, int]) -> list[tuple[str, int]]:

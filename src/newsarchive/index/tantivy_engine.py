@@ -341,19 +341,14 @@ def _day_micros(day: date) -> int:
     return (datetime(day.year, day.month, day.day, tzinfo=UTC) - EPOCH) // _MICROSECOND
 
 
-_UNTRIMMED = re.compile(r"(?:^|\x1f)(?:\s|\x1f|$)|\s(?:\x1f|$)")  # a blank or untrimmed value
-
-
 def _values(values: list[str] | None) -> list[str]:
     """Tag values trimmed, without blanks. Repeats may stay: tantivy counts each article once.
 
-    The tagger stores clean lists; checking that on the joined values is quicker than cleaning.
+    Stripping every value is several times quicker than first checking, with a regex over the
+    joined values, whether any needs it.
     """
-    if not values:
-        return []
-    if not _UNTRIMMED.search("\x1f".join(values)):
-        return values
-    return [s for v in values if (s := v.strip())]
+    stripped = [v.strip() for v in values or ()]
+    return stripped if all(stripped) else [s for s in stripped if s]
 
 
 def document(row: dict[str, Any], part: str, row_number: int) -> tantivy.Document:
@@ -785,6 +780,16 @@ class TantivyIndex:
             return _total(result), [_hit(searcher.doc(a), s) for s, a in result.hits]
         total, ranked = self._by_date(searcher, query, upto, descending=sort == "newest")
         return total, [_hit(f.load(searcher), f.score or 0.0) for f in ranked[offset:upto]]
+
+    def matching_ids(self, tree: q.Node) -> list[str]:
+        """The doc_id of every hit, in no useful order: read from the doc_id term dictionary,
+        restricted to the hits (a fraction of a microsecond per article, where loading each
+        hit's stored document costs about ten)."""
+        searcher = self.searcher()
+        query = _Compiler(self, searcher).compile(tree)
+        return [
+            doc_id for doc_id, _ in searcher.terms_with_prefix("doc_id", "", filter_query=query)
+        ]
 
     def count(self, tree: q.Node) -> int:
         searcher = self.searcher()

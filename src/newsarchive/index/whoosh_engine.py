@@ -472,6 +472,13 @@ class WhooshIndex:
             hits = [_hit(h, sort) for h in results[offset:upto]]
             return len(results), hits
 
+    def matching_ids(self, tree: q.Node) -> list[str]:
+        """The doc_id of every hit, in index order: hits are matched without being scored or
+        ranked, and only their stored fields are read."""
+        query = self.compiler.compile(tree)
+        with self.ix.searcher() as searcher:
+            return [searcher.stored_fields(d)["doc_id"] for d in searcher.docs_for_query(query)]
+
     @staticmethod
     def _count(searcher: Any, query: wq.Query) -> int:
         return sum(1 for _ in searcher.docs_for_query(query))
