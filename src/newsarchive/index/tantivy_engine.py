@@ -783,8 +783,8 @@ class TantivyIndex:
 
     def matching_ids(self, tree: q.Node) -> list[str]:
         """The doc_id of every hit, in no useful order: read from the doc_id term dictionary,
-        restricted to the hits (a fraction of a microsecond per article, where loading each
-        hit's stored document costs about ten)."""
+        restricted to the hits (under a microsecond per indexed article, where loading each hit's
+        stored document would cost about 10 µs a hit)."""
         searcher = self.searcher()
         query = _Compiler(self, searcher).compile(tree)
         return [
