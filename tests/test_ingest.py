@@ -184,21 +184,38 @@ def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "corpus" / "_runs").exists()
 
 
-def _signal_state(_task: object) -> tuple[object, bool, bool]:
+_MASK_ON_START: set[signal.Signals] = set()
+
+
+def _recording_init(func: object) -> None:
+    # runs in the worker: what was blocked the moment it started, before any handler was set
+    global _MASK_ON_START
+    _MASK_ON_START = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    REAL_INIT(func)  # type: ignore[arg-type]
+
+
+REAL_INIT = pipeline_run._init_worker
+
+
+def _signal_state(_task: object) -> tuple[object, bool, bool, bool]:
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
     sigterm = signal.getsignal(signal.SIGTERM)
-    return sigterm, signal.SIGTERM in blocked, signal.SIGINT in blocked
+    started_blocked = {signal.SIGINT, signal.SIGTERM} <= _MASK_ON_START
+    return sigterm, signal.SIGTERM in blocked, signal.SIGINT in blocked, started_blocked
 
 
-def test_workers_take_sigterm_from_the_start_whatever_the_parent_handles() -> None:
+def test_workers_take_sigterm_from_the_start_whatever_the_parent_handles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # The CLI turns SIGTERM into Ctrl-C in the main process. A worker that inherited that
     # handler and got the pool's SIGTERM before resetting it swallowed it, and the pool waited
     # for it forever; workers now start with stop signals blocked until their handlers are set.
+    monkeypatch.setattr(pipeline_run, "_init_worker", _recording_init)
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
     try:
         states = list(pipeline_run._map(_signal_state, range(4), jobs=2))
         parent_blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert states == [(signal.SIG_DFL, False, False)] * 4
+    assert states == [(signal.SIG_DFL, False, False, True)] * 4
     assert signal.SIGTERM not in parent_blocked and signal.SIGINT not in parent_blocked

@@ -318,18 +318,20 @@ def _map(func: Callable[[Any], Any], tasks: Iterable[Any], jobs: int) -> Iterato
         return
     import gc
 
-    # Objects built so far (rules, gazetteer, models) are shared with the forked workers until
-    # written; a collection in a worker would write to every one of them and copy the heap.
-    gc.freeze()
     ctx = multiprocessing.get_context("fork")
     # A pool ended moments after it started could otherwise send SIGTERM to a worker still
     # running the parent's handler, which swallows it: the worker lives on and the pool waits
     # for it forever. Workers (and the pool's threads, which fork replacements) start with stop
     # signals blocked; the main thread gets them back as soon as the pool is up.
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    # Objects built so far (rules, gazetteer, models) are shared with the forked workers until
+    # written; a collection in a worker would write to every one of them and copy the heap.
+    # Frozen only while forking: the caller's process (a notebook) keeps collecting as before.
+    gc.freeze()
     try:
         pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(func,))
     finally:
+        gc.unfreeze()
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     with pool:
         in_flight: deque[Any] = deque()
@@ -493,8 +495,11 @@ def _take(
             continue
         known.doc_ids.add(outcome.doc_id)  # one set for the corpus and this run: memory
         first = known.first_by_hash.setdefault(outcome.content_hash, outcome.doc_id)
-        duplicate_of.append(first if first != outcome.doc_id else None)
-        report.duplicates += first != outcome.doc_id
+        if first == outcome.doc_id:
+            duplicate_of.append(None)
+        else:
+            duplicate_of.append(first)
+            report.duplicates += 1
         report.removals.update(outcome.rules)
         report.ingested += 1
         keep.append(True)
