@@ -632,6 +632,20 @@ def test_analysis_matches_whoosh() -> None:
     assert te.analyse("person", "Jeremy Hunt-Smith") == ["jeremy", "hunt", "smith"]
 
 
+def test_name_values_are_prepared_one_by_one() -> None:
+    """Names are prepared in one call for all; values that need no change come back as given,
+    and a value holding the joining newline is still prepared on its own."""
+    plain = ["Jeremy Hunt", "Leeds"]
+    assert te._prepared(plain) is plain
+    dot, under = te.DOT, te.UNDERSCORE
+    assert te._prepared(["J.K. Rowling", "St. Helens", "x_y"]) == [
+        f"J{dot}K. Rowling",
+        "St. Helens",
+        f"x{under}y",
+    ]
+    assert te._prepared(["U.S.\nArmy", "a.b"]) == [f"U{dot}S.\nArmy", f"a{dot}b"]
+
+
 def test_the_characters_only_rust_calls_word_characters() -> None:
     """``RUST_ONLY_WORD_CHARS`` is what tantivy's ``simple`` tokenizer and Python's ``\\w`` say."""
     import tantivy
