@@ -10,7 +10,9 @@ Corpora are built once under /tmp/newsarchive-bench/ (``--workdir``) and reused:
 articles have no dates, so a generated manifest gives them some) and N synthetic articles from
 ``bench/make_articles.py``, ingested with ``newsarchive ingest --no-index`` (dates and sources from a
 generated manifest). Indexes are rebuilt on every run. Beside each engine, a bare tantivy-py script
-indexes the same titles and texts (default ``en_stem`` analysis, nothing else) for comparison.
+indexes the same titles and texts (default ``en_stem`` analysis, nothing else) for comparison; the
+ratio of the two is the median of ``--rounds`` rounds, each indexing with both side by side (the
+machine's speed drifts by ±10 % from one minute to the next).
 """
 
 from __future__ import annotations
@@ -177,7 +179,9 @@ def wall(command: list[str], runs: int = 5) -> float:
 # --- the run -------------------------------------------------------------------------------------
 
 
-def bench_corpus(name: str, corpus: Path, workdir: Path, engines: list[str]) -> list[str]:
+def bench_corpus(
+    name: str, corpus: Path, workdir: Path, engines: list[str], rounds: int = 3
+) -> list[str]:
     rng = random.Random(7)
     queries = query_sets(corpus, rng)
     articles = store.read_corpus(corpus, columns=["doc_id"]).num_rows
@@ -207,8 +211,14 @@ def bench_corpus(name: str, corpus: Path, workdir: Path, engines: list[str]) -> 
         print(rows[-1], flush=True)
     if "tantivy" in counts:
         ours = float(rows[engines.index("tantivy")].split("|")[3].replace(",", ""))
+        ratios = [ours / bare]
+        for _ in range(rounds - 1):  # the machine's speed drifts: bare and ours side by side
+            bare = bare_tantivy(corpus, workdir / f"{name}-bare")
+            ratios.append(index(corpus, workdir / f"{name}-tantivy", "tantivy")[0] / bare)
         print(
-            f"{name}: bare tantivy-py {bare:,.0f} articles/s; newsarchive/bare = {ours / bare:.2f}"
+            f"{name}: newsarchive/bare tantivy-py = {statistics.median(ratios):.2f} "
+            f"(median of {len(ratios)} rounds: {', '.join(f'{r:.2f}' for r in ratios)}; "
+            f"bare {bare:,.0f} articles/s in the last)"
         )
     if len(counts) == 2:
         same = sum(a == b for a, b in zip(*counts.values(), strict=True))
@@ -223,6 +233,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/newsarchive-bench"))
     ap.add_argument("--skip-whoosh-100k", action="store_true", help="tantivy only on the big set")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of bare vs ours for the ratio")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     header = (
@@ -231,10 +242,10 @@ def main() -> None:
         "| `newsarchive search` |\n|---|---|---|---|---|---|---|---|---|"
     )
     print(header, flush=True)
-    rows = bench_corpus("BBC", bbc_corpus(args.workdir), args.workdir, list(ENGINES))
+    rows = bench_corpus("BBC", bbc_corpus(args.workdir), args.workdir, list(ENGINES), args.rounds)
     big = synthetic_corpus(args.workdir, args.articles)
     engines = ["tantivy"] if args.skip_whoosh_100k else list(ENGINES)
-    rows += bench_corpus("synthetic", big, args.workdir, engines)
+    rows += bench_corpus("synthetic", big, args.workdir, engines, args.rounds)
     help_s = wall([str(NEWSARCHIVE), "--help"])
     print(f"\n{header}\n" + "\n".join(rows))
     print(f"\n`newsarchive --help`: {help_s:.2f} s (median of 5, process start included)")
