@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from newsarchive.article import Article, Removal
+from newsarchive.pipeline import structure
 from newsarchive.pipeline.structure import add_structure, count_words, find_kind, is_heading
 
 LIVE_BLOG = "\n\n".join(
@@ -85,6 +92,18 @@ def test_language_of_arabic_and_chinese_and_hint() -> None:
 def test_word_count_counts_cjk_characters() -> None:
     assert count_words("今天 weather 很好") == 5
     assert count_words("Junior doctors' strike, day two.") == 5
+
+
+@given(st.text(alphabet="ab9_ .-’“”—£é\u00a0\t\n\x00今Ω"))
+def test_word_count_is_the_number_of_regex_words(text: str) -> None:
+    """The quick count of ASCII-worded texts agrees with listing the regex words."""
+    if not re.search("[今]", text):
+        assert count_words(text) == len(re.findall(r"\w+", text))
+
+
+def test_docstring_examples() -> None:
+    failed, tried = doctest.testmod(structure)
+    assert (failed, tried > 0) == (0, True)
 
 
 def test_posted_by_line_gives_the_author() -> None:

@@ -41,6 +41,7 @@ IGNORED_REASONS = frozenset({"not-an-article"})
 # Inputs per task for a worker: large enough that handing over a task costs little, small
 # enough that the progress bar moves and the last tasks of a run end together.
 CHUNK = 64
+IN_FLIGHT = 4  # tasks per process queued or running: enough that no process waits for work
 
 ProgressCallback = Callable[[int, "IngestReport"], None]
 
@@ -337,7 +338,7 @@ def _map(func: Callable[[Any], Any], tasks: Iterable[Any], jobs: int) -> Iterato
         in_flight: deque[Any] = deque()
         for task in tasks:
             in_flight.append(pool.apply_async(_call_worker, (task,)))
-            if len(in_flight) > 4 * jobs:
+            if len(in_flight) > IN_FLIGHT * jobs:
                 yield in_flight.popleft().get()
         while in_flight:
             yield in_flight.popleft().get()
