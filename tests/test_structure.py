@@ -89,6 +89,23 @@ def test_language_of_arabic_and_chinese_and_hint() -> None:
     assert add_structure(Article(text="Bonjour"), language_hint="fr").language == "fr"
 
 
+def test_language_scores_are_py3langids_own() -> None:
+    """The classifier with float32 weights gives py3langid's labels and scores, bit for bit."""
+    import py3langid
+
+    samples = [
+        "Junior doctors marched through Manchester on the first day of the strike.",
+        "قال وزير الصحة إن المستشفيات جاهزة لاستقبال المرضى",
+        "今天北京的天气很好，市民纷纷出门。",
+        "Les médecins ont manifesté devant l'hôpital samedi matin.",
+        "Die Ärzte streiken am Montag in ganz Deutschland.",
+        "Video Loading",
+    ]
+    classify = structure._classify()
+    assert classify.__self__.nb_ptc.dtype.name == "float32"  # type: ignore[attr-defined]
+    assert [classify(s) for s in samples] == [py3langid.classify(s) for s in samples]
+
+
 def test_word_count_counts_cjk_characters() -> None:
     assert count_words("今天 weather 很好") == 5
     assert count_words("Junior doctors' strike, day two.") == 5
