@@ -737,6 +737,24 @@ def test_a_foreign_tantivy_writer_is_reported(tmp_path: Path) -> None:
     assert update_index(corpus, index_dir).added == 1
 
 
+def test_indexing_leaves_garbage_collection_as_it_found_it(tmp_path: Path) -> None:
+    """Collection is paused while documents are added, then back as it was (a notebook's)."""
+    import gc
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "indexes"
+    write_corpus(corpus, FIXTURES)
+    assert gc.isenabled()
+    update_index(corpus, index_dir, engine="tantivy")
+    assert gc.isenabled()
+    write_corpus(corpus, [LATE])
+    gc.disable()
+    try:
+        update_index(corpus, index_dir)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_segments_stay_few_and_old_files_go(tmp_path: Path) -> None:
     corpus, index_dir = tmp_path / "corpus", tmp_path / "indexes"
     write_corpus(corpus, FIXTURES)

@@ -24,8 +24,6 @@ IndexReport(added=2225, total=2225, corpus_state='5c1f…', seconds=9.8, engine=
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import importlib
 import os
 import shutil
@@ -173,21 +171,7 @@ def _add_new(
         if progress is not None:
             progress(done, todo)
 
-    with _gc_paused():
-        return engine.add(documents(), procs=procs, limitmb=LIMIT_MB)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Cyclic garbage collection off while rows become documents: they make no cycles, and the
-    collections their lists and dicts set off cost ~3 % of tantivy's indexing time."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
+    return engine.add(documents(), procs=procs, limitmb=LIMIT_MB)
 
 
 def _index_lock(index_dir: Path) -> Any:
