@@ -192,6 +192,13 @@ def write_corpus(
     return run_id
 
 
+def write_inputs(folder: Path, articles: Iterable[Article]) -> None:
+    """Each article as a plain-text input file, ``DOC_ID.txt``: headline, blank line, text."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for a in articles:
+        (folder / f"{a.doc_id}.txt").write_text(f"{a.title}\n\n{a.text}\n", encoding="utf-8")
+
+
 # --- the BBC set, read by path ---------------------------------------------------------------------
 
 BBC_START = datetime(2004, 1, 1, tzinfo=UTC)

@@ -21,7 +21,7 @@ from newsarchive.index import (
     update_index,
 )
 from newsarchive.index.whoosh_engine import KEEP_SEGMENTS, MAX_SEGMENTS, WhooshIndex
-from searchfixtures import FIXTURES, LATE, STRIKE, council_minutes, write_corpus
+from searchfixtures import FIXTURES, LATE, STRIKE, council_minutes, write_corpus, write_inputs
 
 
 def corpus_ids(corpus: Path) -> list[str]:
@@ -259,13 +259,11 @@ def test_ingest_keeps_the_index_in_step(tmp_path: Path) -> None:
     from newsarchive.pipeline.run import ingest
 
     inputs, corpus, index_dir = tmp_path / "in", tmp_path / "corpus", tmp_path / "indexes"
-    inputs.mkdir()
-    for a in FIXTURES[:3]:
-        (inputs / f"{a.doc_id}.txt").write_text(f"{a.title}\n\n{a.text}\n", encoding="utf-8")
+    write_inputs(inputs, FIXTURES[:3])
     first = ingest([inputs], corpus=corpus, index_dir=index_dir, jobs=1)
     assert (first.index.added, first.index.total) == (3, 3)
 
-    (inputs / "late.txt").write_text(f"{LATE.title}\n\n{LATE.text}\n", encoding="utf-8")
+    write_inputs(inputs, [LATE])
     second = ingest([inputs], corpus=corpus, index_dir=index_dir, jobs=1)
     assert (second.index.added, second.index.total) == (1, 4)
     assert agrees(corpus, index_dir)

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from .snippets import HighlightSpec, TextToken
 
 
+# query fields whose values are matched whole (any case), not word by word, on both engines
+VALUE_FIELDS = frozenset({"source", "topic", "country", "kind", "language"})
+
+
 class SearchIndexError(NewsarchiveError):
     """The full-text index is missing, unreadable, or could not be written."""
 

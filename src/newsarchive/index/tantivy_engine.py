@@ -53,7 +53,7 @@ import tantivy
 from whoosh.lang.porter import stem as porter_stem
 
 from . import query as q
-from .model import EngineHit, IndexLocked, SearchIndexError, facet_counts
+from .model import VALUE_FIELDS, EngineHit, IndexLocked, SearchIndexError, facet_counts
 from .snippets import HighlightSpec, TextToken, highlight_spec
 
 SCHEMA_VERSION = 2  # bump when the schema or analysis changes: indexes are then rebuilt
@@ -84,8 +84,6 @@ TAG_COLUMNS = (
     ("people", "person"),
     ("organisations", "org"),
 )
-# query fields whose values are matched whole (any case), not word by word
-VALUE_FIELDS = frozenset({"source", "topic", "country", "kind", "language"})
 # facet name -> index field that counts the values (as written, except country/kind/language)
 FACET_FIELDS: dict[str, str] = {
     "source": "facet_source",

@@ -47,7 +47,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.support.charset import accent_map
 
 from . import query as q
-from .model import EngineHit, IndexLocked, SearchIndexError, facet_counts
+from .model import VALUE_FIELDS, EngineHit, IndexLocked, SearchIndexError, facet_counts
 from .snippets import HighlightSpec, TextToken, highlight_spec
 
 SCHEMA_VERSION = 1  # bump when the schema or analysers change: indexes are then rebuilt
@@ -61,8 +61,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TITLE_BOOST = 2.0
 DEFAULT_FIELDS = (("title", TITLE_BOOST), ("text", 1.0))
 
-# query fields whose values are matched whole (any case), not word by word
-VALUE_FIELDS = frozenset({"source", "topic", "country", "kind", "language"})
 # facet name -> index field that keeps the values as written
 FACET_FIELDS: dict[str, str] = {
     "source": "facet_source",
