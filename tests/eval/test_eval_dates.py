@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import re
-import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -178,29 +177,15 @@ def test_dailymail_bodies_without_header_get_no_date(dater: Dater) -> None:
     assert len(paths) == 1100 and dated == []
 
 
-def test_bbc_gets_no_date_and_dating_is_fast(dater: Dater) -> None:
+def test_bbc_gets_no_date(dater: Dater) -> None:
     paths = sorted((DATA / "bbc").rglob("*.txt"))
     articles = [Article(source_path=str(p), source="bbc", body=_body(p)) for p in paths]
-    started = time.perf_counter()
     for article in articles:
         dater(article)
-    per_article = (time.perf_counter() - started) / len(articles) * 1000
     dated = [a.source_path for a in articles if a.published_at is not None]
     noted = [a.date_note for a in articles if a.date_note]
-    print(f"bbc: {len(articles)} articles, {len(dated)} dated, {per_article:.3f} ms/article")
+    print(f"bbc: {len(articles)} articles, {len(dated)} dated")
     assert len(articles) == 2225 and dated == [] and noted == []
-    assert per_article < 1.0  # target well under 0.3 ms; loose here so a busy machine passes
-
-
-def test_dailymail_headers_speed(dater: Dater) -> None:
-    paths = sorted((DATA / "dailymail" / "headers").glob("*.txt"))
-    articles = [Article(body=_body(p)) for p in paths]
-    started = time.perf_counter()
-    for article in articles:
-        dater(article)
-    per_article = (time.perf_counter() - started) / len(articles) * 1000
-    print(f"dailymail headers: {per_article:.3f} ms/article")
-    assert per_article < 1.0
 
 
 def _reference_day(value: str) -> date | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import re
-import statistics
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -150,23 +149,6 @@ def test_engines_agree_on_bbc(bbc: tuple[Path, dict[str, Path]]) -> None:
     print(f"engines agree on {agreed}/{len(QUERIES)} queries ({compared:,} hits compared)")
     print("\n".join(problems))
     assert share >= FLOOR
-
-
-def test_tantivy_is_faster(bbc: tuple[Path, dict[str, Path]]) -> None:
-    corpus, indexes = bbc
-    medians = {}
-    for engine, index_dir in indexes.items():
-        times = []
-        for query in QUERIES * 3:
-            started = time.perf_counter()
-            search(query, corpus=corpus, index_dir=index_dir, limit=20, snippets=False)
-            times.append((time.perf_counter() - started) * 1000)
-        medians[engine] = statistics.median(times)
-    print(
-        "query p50 (20 hits, no snippets): "
-        + ", ".join(f"{e} {ms:.1f} ms" for e, ms in medians.items())
-    )
-    assert medians["tantivy"] < medians["whoosh"]
 
 
 def test_every_bbc_word_starts_as_its_stem_says(bbc: tuple[Path, dict[str, Path]]) -> None:
