@@ -162,25 +162,17 @@ def test_equal_dates_go_by_article_then_position_with_or_without_a_limit(tmp_pat
     assert kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir, limit=len(every)) == every
 
 
-def test_a_limit_stops_reading_early(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fx = build_corpus(tmp_path, batch_rows=1)  # one part file per article
-    read: list[list[str]] = []
-    real = common._read_unit
-
-    def counting(unit: common.Unit, ids: list[str], columns: list[str]) -> object:
-        read.append(ids)
-        return real(unit, ids, columns)
-
-    monkeypatch.setattr(common, "_read_unit", counting)
-    monkeypatch.setattr(common, "READ_AHEAD", 1)  # no reading ahead: count exactly
-    assert len(lines(fx, "strike", limit=2)) == 2
-    assert read == [["1e2a7c40b5d90f11"]]  # the oldest hit alone had enough lines
-    read.clear()
-    assert len(lines(fx, "strike", limit=4, sort="none")) == 4
-    assert len(read) == 2
-    read.clear()
-    assert len(lines(fx, "strike")) == 8
-    assert len(read) == 4  # no limit: each part holding a hit, once
+def test_a_limit_keeps_the_true_totals(fx: Fixture) -> None:
+    every = kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir)
+    assert (len(every), every.occurrences, every.articles) == (8, 8, 4)
+    for sort in ("date", "none", "left"):
+        cut = kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir, limit=2, sort=sort)  # type: ignore[arg-type]
+        # two lines shown, yet the totals count every occurrence in every hit
+        assert (len(cut), cut.occurrences, cut.articles) == (2, 8, 4)
+    scoped = kwic(
+        "strike", corpus=fx.corpus, index_dir=fx.index_dir, scope=Scope(source="courier"), limit=1
+    )
+    assert (len(scoped), scoped.occurrences, scoped.articles) == (1, 1, 1)
 
 
 def test_only_the_row_groups_holding_hits_are_read(
@@ -205,7 +197,7 @@ def test_only_the_row_groups_holding_hits_are_read(
     assert read == [(1,)]  # the York story's row group, not the others
     read.clear()
     assert len(lines(fx, "strike", limit=3)) == 3
-    assert read == [(0,)]
+    assert read == [(0,), (1,), (2,)]  # a limit still reads every hit's group, for the totals
 
 
 def test_scope_narrows_the_articles(fx: Fixture) -> None:

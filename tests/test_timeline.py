@@ -95,7 +95,15 @@ def test_a_date_range_sets_the_axis(fx: Fixture) -> None:
     tl = tl_of(fx, ["strike"], scope=Scope(date_from="2016-03", date_to="2016-04"))
     assert (tl.labels, tl.articles, tl.hits["strike"]) == (["2016-03", "2016-04"], [0, 2], [0, 2])
     assert tl.shares("strike") == [None, 1.0]
-    assert tl.undated_articles == 0  # a date range leaves undated articles out
+    # undated articles are outside any range, yet still counted apart (not "undated 0")
+    assert (tl.undated_articles, tl.undated_hits) == (1, {"strike": 1})
+
+
+def test_undated_counts_follow_the_source_not_the_range(fx: Fixture) -> None:
+    tl = tl_of(fx, ["strike"], scope=Scope(source="gazette", date_from="2016"))
+    assert (tl.undated_articles, tl.undated_hits) == (0, {"strike": 0})
+    tl = tl_of(fx, ["strike"], scope=Scope(source="courier", date_from="2016", date_to="2016"))
+    assert (tl.undated_articles, tl.undated_hits) == (1, {"strike": 1})
 
 
 def test_to_pandas_is_tidy(fx: Fixture) -> None:

@@ -56,6 +56,19 @@ class KwicLine:
         return {c: getattr(self, c) for c in COLUMNS}
 
 
+class Concordance(list[KwicLine]):
+    """The lines of a concordance (a list), with the true totals when a ``limit`` cut it short.
+
+    ``occurrences`` and ``articles`` count every occurrence in scope, not only the lines kept:
+    ``kwic oil --limit 8`` prints "8 of 3,795 occurrences in 1,230 articles".
+    """
+
+    def __init__(self, lines: list[KwicLine], occurrences: int, articles: int) -> None:
+        super().__init__(lines)
+        self.occurrences = occurrences
+        self.articles = articles
+
+
 def concordance_lines(
     doc_id: str,
     published_at: datetime | None,
@@ -101,13 +114,13 @@ def kwic(
     sort: Sort = "date",
     limit: int | None = None,
     scope: Scope | None = None,
-) -> list[KwicLine]:
+) -> Concordance:
     """The concordance of ``query``: one :class:`KwicLine` per occurrence in its hits.
 
     ``sort``: ``date`` (oldest first, then by article and position), ``left`` / ``right`` (by the
     words just before / after the match, nearest first, ignoring case), or ``none`` (the search
-    engine's order). With ``date`` or ``none`` and a ``limit``, reading stops once enough lines
-    are found.
+    engine's order). With ``date`` or ``none`` and a ``limit``, lines stop being cut once enough
+    are found; the rest of the hits are still read to count every occurrence (the totals).
     """
     if sort not in SORTS:
         raise UsageError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
@@ -130,26 +143,33 @@ def concordance(
     sort: Sort = "date",
     limit: int | None = None,
     scope: Scope | None = None,
-) -> list[KwicLine]:
+) -> Concordance:
     """:func:`kwic` over the articles ``ids`` of an open corpus ``dataset``."""
     stops_early = sort in ("date", "none") and limit is not None
     if sort == "date" and stops_early:
         ids = _by_date(dataset, ids, scope)  # read in date order, to stop at the limit
     lines: list[KwicLine] = []
+    occurrences = articles = 0
     columns = ["published_at", "source", "text"]
     for row in rows_in_order(dataset, ids, columns, scope, lazy=stops_early):
-        lines += concordance_lines(
-            row["doc_id"], row["published_at"], row["source"], row["text"], pattern, width
-        )
         if stops_early and limit is not None and len(lines) >= limit:
-            break
+            # enough lines: only count the rest (no context is cut), so the totals are exact
+            found = sum(1 for _ in pattern.spans(row["text"]))
+        else:
+            new = concordance_lines(
+                row["doc_id"], row["published_at"], row["source"], row["text"], pattern, width
+            )
+            lines += new
+            found = len(new)
+        occurrences += found
+        articles += found > 0
     if sort == "date" and not stops_early:
         lines.sort(key=_order)  # cheaper than reading every article's date to order the ids first
     elif sort == "left":
         lines.sort(key=lambda ln: (_words(ln.left)[::-1], ln.match.lower(), *_order(ln)))
     elif sort == "right":
         lines.sort(key=lambda ln: (ln.match.lower(), _words(ln.right), *_order(ln)))
-    return lines if limit is None else lines[:limit]
+    return Concordance(lines if limit is None else lines[:limit], occurrences, articles)
 
 
 def _by_date(dataset: pads.Dataset, ids: Sequence[str], scope: Scope | None) -> list[str]:

@@ -99,23 +99,30 @@ def count_timeline(
 
     if by not in PERIODS:
         raise UsageError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
-    table = read_columns(dataset, ["doc_id", "published_at"], scope)
-    dated = table.filter(pc.is_valid(table.column("published_at")))
+    # A date range leaves undated articles out of the scope, yet they are still the source's
+    # articles: read them by source only, so "undated" counts them whatever the range.
+    columns = ["doc_id", "published_at"]
+    dated = read_columns(dataset, columns, scope)
+    dated = dated.filter(pc.is_valid(dated.column("published_at")))
+    everything = read_columns(dataset, columns, Scope(source=scope.source))
+    undated_table = everything.filter(pc.is_null(everything.column("published_at")))
     starts = _axis(dated.column("published_at"), by, scope)
     counts: dict[str, list[int]] = {}
     undated: dict[str, int] = {}
     for q, ids in hits.items():
-        is_hit = pc.is_in(table.column("doc_id"), value_set=pa.array(list(ids), pa.string()))
-        mine = table.filter(is_hit)
+        value_set = pa.array(list(ids), pa.string())
+        mine = dated.filter(pc.is_in(dated.column("doc_id"), value_set=value_set))
         counts[q] = _on_axis(period_counts(mine.column("published_at"), by), starts)
-        undated[q] = mine.column("published_at").null_count
+        undated[q] = (
+            pc.sum(pc.is_in(undated_table.column("doc_id"), value_set=value_set)).as_py() or 0
+        )
     return Timeline(
         by=by,
         queries=tuple(hits),
         starts=starts,
         articles=_on_axis(period_counts(dated.column("published_at"), by), starts),
         hits=counts,
-        undated_articles=table.num_rows - dated.num_rows,
+        undated_articles=undated_table.num_rows,
         undated_hits=undated,
         scope=scope,
     )

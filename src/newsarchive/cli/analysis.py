@@ -157,8 +157,11 @@ def kwic_cmd(
             f"{ln.doc_id}  {ln.date or 'undated':<10}  {ln.source:<{source_width}}  "
             f"{ln.left:>{width}}" + click.style(ln.match, bold=True) + ln.right
         )
-    articles = len({ln.doc_id for ln in lines})
-    click.echo(f"{_count(len(lines), 'occurrence')} in {_count(articles, 'article')}", err=True)
+    shown = f"{len(lines):,} of " if len(lines) < lines.occurrences else ""
+    click.echo(
+        f"{shown}{_count(lines.occurrences, 'occurrence')} in {_count(lines.articles, 'article')}",
+        err=True,
+    )
 
 
 # --- timeline ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from ..index.api import ENGINES, FACETS, SORTS, index_status, search, update_index
+from ..index.api import ENGINES, FACET_NAMES, SORTS, index_status, search, update_index
 from ..index.model import HIT_COLUMNS, Hit, SearchResults
 from .common import corpus_option, index_dir_option, quiet_option, reports_errors, show_progress
 
@@ -171,7 +171,9 @@ class _Progress:
 )
 @click.option("--count", is_flag=True, help="Print only the number of hits.")
 @click.option(
-    "--facet", type=click.Choice(FACETS), help="Print 'value<TAB>count' over all hits instead."
+    "--facet",
+    type=click.Choice(FACET_NAMES),
+    help="Print 'value<TAB>count' over all hits instead (field names as in queries: topics, people...).",
 )
 @reports_errors
 def search_cmd(

@@ -48,6 +48,7 @@ from .model import (
     SearchIndexError,
     SearchResults,
 )
+from .query import FIELD_ALIASES
 
 STATE_FILE = "state.json"
 ENGINES = ("whoosh", "tantivy")  # each engine's index lives in the index folder under its name
@@ -68,6 +69,24 @@ FACETS = (
     "year",
     "month",
 )
+
+# ``--facet topics`` as ``topics:`` in a query: a facet takes the query language's field aliases
+FACET_NAMES: tuple[str, ...] = FACETS + tuple(
+    alias for alias, field in FIELD_ALIASES.items() if field in FACETS
+)
+
+
+def facet_name(name: str) -> str:
+    """The facet a name (``topics``, ``people``, ``lang``…) stands for, as ``name:`` would.
+
+    >>> facet_name("topics"), facet_name("year")
+    ('topic', 'year')
+    """
+    facet = FIELD_ALIASES.get(name, name)
+    if facet not in FACETS:
+        raise UsageError(f"unknown facet {name!r}; facets: {', '.join(FACETS)}")
+    return facet
+
 
 Progress = Callable[[int, int], None]
 
@@ -337,9 +356,7 @@ def search(
     hits = _with_snippets(engine, tree, corpus, found, offset, snippets)
 
     def facet(name: str) -> list[tuple[str, int]]:
-        if name not in FACETS:
-            raise UsageError(f"unknown facet {name!r}; facets: {', '.join(FACETS)}")
-        return engine.facet(tree, name)
+        return engine.facet(tree, facet_name(name))
 
     return SearchResults(total, hits, query, _behind(corpus, index_dir), facet)
 

@@ -16,8 +16,10 @@ Errors are :class:`~newsarchive.errors.QuerySyntaxError` with a one-line message
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import MappingProxyType
 
 from ..errors import QuerySyntaxError
 
@@ -113,6 +115,8 @@ _ALIASES = {
     "organizations": "org",
     "lang": "language",
 }
+FIELD_ALIASES: Mapping[str, str] = MappingProxyType(_ALIASES)
+"""Other names a field may be written as (``topics:`` is ``topic:``); facets accept them too."""
 MIN_PREFIX = 2  # "a*" would expand to most of the vocabulary: slow and meaningless
 
 
