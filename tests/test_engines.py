@@ -33,6 +33,7 @@ from newsarchive.index import (
 )
 from newsarchive.index import tantivy_engine as te
 from newsarchive.index.api import ENGINES
+from newsarchive.progress import Step
 from searchfixtures import (
     FIXTURES,
     LATE,
@@ -768,8 +769,8 @@ def test_interrupted_update_leaves_the_previous_index(tmp_path: Path) -> None:
     update_index(corpus, index_dir, engine="tantivy")
     write_corpus(corpus, council_minutes(700))
 
-    def interrupt(done: int, total: int) -> None:
-        if done >= 500:
+    def interrupt(step: Step) -> None:
+        if step.done >= 500:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt) as stopped:

@@ -113,9 +113,9 @@ def count_timeline(
         value_set = pa.array(list(ids), pa.string())
         mine = dated.filter(pc.is_in(dated.column("doc_id"), value_set=value_set))
         counts[q] = _on_axis(period_counts(mine.column("published_at"), by), starts)
-        undated[q] = (
-            pc.sum(pc.is_in(undated_table.column("doc_id"), value_set=value_set)).as_py() or 0
-        )
+        undated[q] = undated_table.filter(
+            pc.is_in(undated_table.column("doc_id"), value_set=value_set)
+        ).num_rows
     return Timeline(
         by=by,
         queries=tuple(hits),

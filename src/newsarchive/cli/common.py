@@ -60,40 +60,6 @@ index_dir_option = click.option(
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 
 
-class Progress:
-    """A one-line counter on stderr, redrawn at most five times a second.
-
-    The total is often unknown (folders are walked lazily, dumps read row by row), so it shows
-    what a person wants while waiting: how many done, how fast, how many went wrong.
-    """
-
-    def __init__(self, label: str, enabled: bool) -> None:
-        import time
-
-        self.label = label
-        self.enabled = enabled
-        self._clock = time.perf_counter
-        self.start = self._clock()
-        self.last = 0.0
-
-    def update(self, done: int, total: int | None = None, note: str = "") -> None:
-        if not self.enabled:
-            return
-        now = self._clock()
-        if now - self.last < 0.2:
-            return
-        self.last = now
-        rate = done / (now - self.start) if now > self.start else 0.0
-        of = f"/{total:,}" if total else ""
-        sys.stderr.write(f"\r{self.label}: {done:,}{of} · {rate:,.0f}/s{note}\x1b[K")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-
-
 @contextmanager
 def stop_on_sigterm() -> Iterator[None]:
     """Treat SIGTERM (a job scheduler's time limit, ``kill PID``) like Ctrl-C while inside.

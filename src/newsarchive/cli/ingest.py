@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import click
 
 from .common import (
-    Progress,
     corpus_option,
     index_dir_option,
     quiet_option,
@@ -126,15 +125,19 @@ def ingest_cmd(
     0 when every input went in, 1 when some were skipped (listed below and in the run record),
     2 for usage errors.
     """
+    import time
+
     from ..pipeline.run import IngestInterrupted, ingest
     from ..pipeline.sources import DumpColumns
+    from .display import ProgressDisplay
 
-    bar = Progress("ingest", show_progress(quiet))
+    started = time.monotonic()  # the summary's elapsed is the wall time of the whole command
+    display = ProgressDisplay(show_progress(quiet))
     columns = DumpColumns(
         text=text_column, title=title_column, date=date_column, url=url_column, source=source_column
     )
     try:
-        with stop_on_sigterm():
+        with stop_on_sigterm(), display:
             report = ingest(
                 list(paths),
                 corpus=corpus,
@@ -150,12 +153,9 @@ def ingest_cmd(
                 index_dir=index_dir,
                 engine=engine,
                 wait=wait,
-                progress=lambda done, r: bar.update(
-                    done, note=f" · {len(r.skipped)} skipped" if r.skipped else ""
-                ),
+                progress=display if display.enabled else None,
             )
     except IngestInterrupted as stop:
-        bar.close()
         r = stop.report
         click.echo(
             f"Interrupted: kept {r.ingested:,} articles committed in whole batches to {corpus}; "
@@ -163,8 +163,8 @@ def ingest_cmd(
             err=True,
         )
         sys.exit(130)
-    bar.close()
-    click.echo(format_summary(report))
+    if not quiet:  # -q: nothing but errors; the exit status still says whether inputs were skipped
+        click.echo(format_summary(report, wall=time.monotonic() - started))
     sys.exit(report.exit_code)
 
 
@@ -174,7 +174,8 @@ def _listed(rej: Rejected) -> str:
     return f"  {rej.reason}: {path}" + (f" ({rej.detail})" if rej.detail else "")
 
 
-def format_summary(report: object) -> str:
+def format_summary(report: object, wall: float | None = None) -> str:
+    """The summary of a run; ``wall`` is the command's wall-clock time (the index included)."""
     from ..pipeline.run import IGNORED_REASONS, IngestReport
 
     assert isinstance(report, IngestReport)
@@ -194,7 +195,12 @@ def format_summary(report: object) -> str:
         lines.append("  removals by rule")
         for rule, n in r.removals.most_common():
             lines.append(f"    {rule:<34}{n:>9,}")
-    lines.append(f"  elapsed {r.elapsed:,.1f} s, {r.rate:,.0f} inputs/s")
+    index_s = f", index {r.index.seconds:,.1f} s" if r.index is not None else ""
+    elapsed = f"{wall:,.1f} s wall clock (" if wall is not None else ""
+    lines.append(
+        f"  elapsed {elapsed}inputs {r.elapsed:,.1f} s{index_s}{')' if elapsed else ''}, "
+        f"{r.rate:,.0f} inputs/s"
+    )
     if r.index is not None:
         lines.append(f"  index: {r.index.added:,} added, {r.index.total:,} in the index")
         if r.index.switched_from:

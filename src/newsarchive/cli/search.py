@@ -60,13 +60,15 @@ def index_cmd(
     if status:
         _print_status(corpus, index_dir)
         return
-    with _Progress(enabled=show_progress(quiet), label="Indexing") as progress:
+    from .display import ProgressDisplay
+
+    with ProgressDisplay(show_progress(quiet)) as display:
         report = update_index(
             corpus,
             index_dir,
             rebuild=rebuild,
             procs=procs,
-            progress=progress.update,
+            progress=display if display.enabled else None,
             engine=engine,
         )
     if not quiet:
@@ -95,31 +97,6 @@ def _print_status(corpus: str, index_dir: str) -> None:
     click.echo(f"index:    {index_dir} ({st.engine})")
     click.echo(f"articles: {st.indexed:,} indexed, {st.corpus_articles:,} in the corpus")
     click.echo(f"state:    {state}")
-
-
-class _Progress:
-    """A click progress bar fed by the library's ``progress(done, total)`` callback."""
-
-    def __init__(self, enabled: bool, label: str) -> None:
-        self.enabled, self.label = enabled, label
-        self.bar: Any = None
-        self.done = 0
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.render_finish()
-
-    def update(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
-            self.bar.render_progress()
-        self.bar.update(done - self.done)
-        self.done = done
 
 
 @click.command("search")

@@ -28,13 +28,14 @@ import importlib
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from .. import store
 from ..errors import CorpusError, UsageError
+from ..progress import ProgressCallback, Step
 from . import query as q
 from .model import (
     Engine,
@@ -88,9 +89,6 @@ def facet_name(name: str) -> str:
     return facet
 
 
-Progress = Callable[[int, int], None]
-
-
 # --- updating --------------------------------------------------------------------------------------
 
 
@@ -100,13 +98,15 @@ def update_index(
     *,
     rebuild: bool = False,
     procs: int | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     engine: str | None = None,
 ) -> IndexReport:
     """Index the corpus's articles that the index does not hold yet (all of them if ``rebuild``).
 
     ``procs`` is the number of indexing processes (tantivy: threads; default: 2 for 2,000 new
-    articles or more, else 1); ``progress(done, total)`` is called as corpus rows are read.
+    articles or more, else 1); ``progress`` is called with a :class:`newsarchive.progress.Step`
+    as corpus rows are read (``indexing``, with the total) and while the engine commits and
+    merges (``merging``, no total).
     ``engine`` (``whoosh`` or ``tantivy``) defaults to the index's recorded engine, and whoosh for
     a new index; another engine than the recorded one rebuilds the index with it.
     """
@@ -163,7 +163,7 @@ def _recorded_engine(index_dir: Path) -> str | None:
 
 
 def _add_new(
-    engine: Engine, parts: list[Path], procs: int | None, progress: Progress | None
+    engine: Engine, parts: list[Path], procs: int | None, progress: ProgressCallback | None
 ) -> int:
     from . import fetch
 
@@ -182,13 +182,16 @@ def _add_new(
             for row_number, row in fetch.part_rows(part):
                 done += 1
                 if progress is not None and done % 500 == 0:
-                    progress(done, todo)
+                    progress(Step("indexing", done, todo))
                 if row["doc_id"] in known:
                     continue
                 known.add(row["doc_id"])
                 yield engine.document(row, part.name, row_number)
         if progress is not None:
-            progress(done, todo)
+            progress(Step("indexing", done, todo))
+            # the engine commits (and merges segments) once the last document is taken: that
+            # can take as long as the adding, so say so rather than sit at 100 %
+            progress(Step("merging", 0))
 
     return engine.add(documents(), procs=procs, limitmb=LIMIT_MB)
 

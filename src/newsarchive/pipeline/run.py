@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, store
 from ..article import Article
 from ..errors import Skip
+from ..progress import ProgressCallback, Step
 from ..settings import Settings, load_settings
 from .sources import DumpColumns, Input, Rejected, iter_inputs, load
 
@@ -43,7 +44,8 @@ IGNORED_REASONS = frozenset({"not-an-article"})
 CHUNK = 64
 IN_FLIGHT = 4  # tasks per process queued or running: enough that no process waits for work
 
-ProgressCallback = Callable[[int, "IngestReport"], None]
+# how often the counting pass reports while it walks the inputs
+COUNT_EVERY = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,16 @@ class IngestReport:
     @property
     def rate(self) -> float:
         return self.seen / self.elapsed if self.elapsed else 0.0
+
+    def counts(self) -> dict[str, int]:
+        """The running tallies, named and counted as the summary names and counts them (the
+        manifest is a "not article", never "skipped", in both)."""
+        return {
+            "ingested": self.ingested,
+            "already": self.already,
+            "skipped": sum(self.skipped_by_reason.values()),
+            "not articles": self.ignored,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -401,6 +413,11 @@ def ingest(
     With ``index``, the search index in ``index_dir`` is updated at the end; ``engine``
     (``whoosh``, ``tantivy``) is passed to :func:`newsarchive.index.update_index`.
 
+    ``progress``, if given, is called with a :class:`newsarchive.progress.Step` through the
+    phases reading, cleaning, writing, indexing, merging. To give the cleaning phase a total,
+    the inputs are first counted (a walk of the folders, and one more read of any dump), which
+    is skipped when nobody watches.
+
     >>> report = ingest(["examples/"], corpus="corpus")  # doctest: +SKIP
     >>> report.ingested, dict(report.skipped_by_reason)  # doctest: +SKIP
     (12, {})
@@ -423,6 +440,9 @@ def ingest(
     )
     # Pull the first input before taking the lock, so a wrong PATH is a usage error at once.
     head = list(itertools.islice(inputs, settings.get("template_sample")))
+    total = None
+    if progress is not None:
+        total = _count_inputs(paths, manifest, columns or DumpColumns(), settings, progress)
 
     with store.writer_lock(corpus, wait=wait):
         known = (
@@ -442,7 +462,9 @@ def ingest(
             for chunk in _map(pipeline.run_chunk, tasks, jobs):
                 _take(chunk, report, known, writer)
                 if progress is not None:
-                    progress(report.seen, report)
+                    progress(Step("cleaning", report.seen, total, report.counts()))
+            if progress is not None:
+                progress(Step("writing", report.seen, total, report.counts()))
             writer.flush()
             report.status = "complete"
         except KeyboardInterrupt:
@@ -460,12 +482,37 @@ def ingest(
             try:
                 from ..index import update_index
 
-                report.index = update_index(corpus, index_dir, engine=engine)
+                report.index = update_index(corpus, index_dir, engine=engine, progress=progress)
             except KeyboardInterrupt:  # the articles are committed; say so, as for a stop mid-run
                 raise IngestInterrupted(report) from None
     if report.status == "interrupted":
         raise IngestInterrupted(report)
     return report
+
+
+def _count_inputs(
+    paths: Sequence[str | Path],
+    manifest: str | Path | None,
+    columns: DumpColumns,
+    settings: Settings,
+    progress: ProgressCallback,
+) -> int:
+    """How many inputs the run will see (the same walk, so the bar's total is the summary's
+    "inputs seen"); reported as the ``reading`` phase while it walks."""
+    found = 0
+    for found, _ in enumerate(
+        iter_inputs(
+            [str(p) for p in paths],
+            manifest=str(manifest) if manifest else None,
+            columns=columns,
+            settings=settings,
+        ),
+        start=1,
+    ):
+        if found % COUNT_EVERY == 0:
+            progress(Step("reading", found))
+    progress(Step("reading", found, found))
+    return found
 
 
 class IngestInterrupted(KeyboardInterrupt):
