@@ -66,6 +66,18 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "How to read all-numeric dates such as 12/01/2016: DMY, MDY or YMD; empty leaves them undated.",
     ),
+    Setting(
+        "header_date_span_days",
+        366,
+        "A date read from an article's header further than this from the other evidence (year "
+        "in the URL or path, crawl date, date_range, the corpus's dates) is noted, not used.",
+    ),
+    Setting(
+        "date_range",
+        [],
+        'First and last day the articles can be from, e.g. ["1987-01-01", "1987-12-31"]; '
+        "evidence for header dates.",
+    ),
     Setting("language_hint", "", "Language of the texts if known (ISO 639-1); empty detects it."),
     Setting("rules", [], "Extra cleaning-rule TOML files, layered over the shipped rules."),
     Setting(

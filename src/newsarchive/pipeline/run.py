@@ -88,6 +88,7 @@ class RunOptions:
     cli_date: str | None = None
     use_mtime: bool = False
     ner: str = "builtin"
+    corpus_range: tuple[datetime, datetime] | None = None  # what the corpus's sources said
 
 
 @dataclass(slots=True)
@@ -200,7 +201,12 @@ class Pipeline:
         self.run_id = ""
         self.ingested_at: datetime | None = None
         self.rules = RuleSet.load(self.settings)
-        self.dater = Dater(self.settings, cli_date=options.cli_date, use_mtime=options.use_mtime)
+        self.dater = Dater(
+            self.settings,
+            cli_date=options.cli_date,
+            use_mtime=options.use_mtime,
+            corpus_range=options.corpus_range,
+        )
         self.tagger = Tagger(self.settings, ner=options.ner)
         if not self.settings.get("language_hint"):
             from .structure import load_models
@@ -423,11 +429,18 @@ def ingest(
     (12, {})
     """
     settings = settings or load_settings(config)
-    options = RunOptions(settings, source=source, cli_date=date, use_mtime=date_from_mtime, ner=ner)
+    corpus = Path(corpus)
+    options = RunOptions(
+        settings,
+        source=source,
+        cli_date=date,
+        use_mtime=date_from_mtime,
+        ner=ner,
+        corpus_range=_trusted_range(corpus),
+    )
     # Built before touching the corpus: a bad rules file, taxonomy, --date or --ner fails here.
     pipeline = Pipeline(options, {})
     jobs = jobs or os.cpu_count() or 1
-    corpus = Path(corpus)
     started = time.perf_counter()
     run_id = store.new_run_id()
     report = IngestReport(run_id=run_id, corpus=str(corpus))
@@ -488,6 +501,29 @@ def ingest(
     if report.status == "interrupted":
         raise IngestInterrupted(report)
     return report
+
+
+TRUSTED_DATE_SOURCES = ("manifest", "html", "url", "path")
+
+
+def _trusted_range(corpus: Path) -> tuple[datetime, datetime] | None:
+    """First and last publication time the corpus holds from sources other than a header:
+    evidence that a header date twenty years off is a date in the body (two narrow columns)."""
+    if not store.is_corpus(corpus):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        table = store.read_corpus(corpus, columns=["published_at", "date_source"])
+    except (OSError, pa.ArrowException):  # a damaged part: verify's business, not this run's
+        return None
+    trusted = pc.is_in(table.column("date_source"), value_set=pa.array(TRUSTED_DATE_SOURCES))
+    dated = table.filter(trusted).column("published_at").drop_null()
+    if len(dated) == 0:
+        return None
+    lo, hi = (value.as_py() for value in pc.min_max(dated).values())
+    return lo, hi
 
 
 def _count_inputs(
