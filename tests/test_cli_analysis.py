@@ -117,6 +117,15 @@ def test_timeline_plot(na: CliRunner, tmp_path: Path) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (1200, 600)
 
 
+def test_timeline_plot_of_nothing_is_a_warning(na: CliRunner, tmp_path: Path) -> None:
+    chart = tmp_path / "zebra.png"
+    result = run(na, "timeline", "zebra", "--plot", str(chart))
+    assert result.stderr == (
+        "Warning: no chart drawn: no article matching zebra has a date in this scope.\n"
+    )
+    assert not chart.exists()
+
+
 def test_timeline_needs_a_query(na: CliRunner) -> None:
     assert run(na, "timeline", code=2).stderr.endswith(
         "Error: give a QUERY, or one or more --query\n"

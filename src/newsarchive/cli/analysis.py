@@ -235,9 +235,13 @@ def timeline_cmd(
         if tl.undated_articles:
             click.echo(_undated_note(tl), err=True)
     if plot:
-        from ..analysis.plot import plot_timeline
+        from ..analysis.plot import nothing_to_chart, plot_timeline
 
-        click.echo(f"Chart written to {plot_timeline(tl, plot)}", err=True)
+        written = plot_timeline(tl, plot)
+        if written is None:
+            click.echo(f"Warning: no chart drawn: {nothing_to_chart(tl)}.", err=True)
+        else:
+            click.echo(f"Chart written to {written}", err=True)
 
 
 def format_timeline(tl: Timeline) -> str:
@@ -304,7 +308,11 @@ def stats_cmd(
     else:
         click.echo(stats.to_text())
     if plot:
-        click.echo(f"Chart written to {plot_stats(stats, plot)}", err=True)
+        written = plot_stats(stats, plot)
+        if written is None:
+            click.echo("Warning: no chart drawn: no article in this scope has a date.", err=True)
+        else:
+            click.echo(f"Chart written to {written}", err=True)
 
 
 # --- top-words --------------------------------------------------------------------------------------
