@@ -121,13 +121,15 @@ def _bar_width(by: str) -> float:
 
 
 def _shade(ax: Any, x: Sequence[datetime], blank: Sequence[bool], by: str) -> None:
-    """Grey bands over the periods with no article at all."""
+    """Grey bands over the periods with no article at all, edge to edge between neighbours."""
     from datetime import timedelta
 
     half = timedelta(days=_bar_width(by) / 0.8 / 2)
-    for when, gap in zip(x, blank, strict=True):
+    for i, gap in enumerate(blank):
         if gap:
-            ax.axvspan(when - half, when + half, color="0.85", linewidth=0, zorder=0)
+            left = x[i] - (x[i] - x[i - 1]) / 2 if i else x[i] - half
+            right = x[i] + (x[i + 1] - x[i]) / 2 if i + 1 < len(x) else x[i] + half
+            ax.axvspan(left, right, color="0.85", linewidth=0, zorder=0)
 
 
 def _date_locator(by: str, periods: int) -> Any:
