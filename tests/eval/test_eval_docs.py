@@ -31,11 +31,10 @@ def reuters_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder = tmp_path_factory.mktemp("docs-reuters")
     write_dump(folder / "reuters.jsonl")
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=folder) as here:
-        done = runner.invoke(main, ["ingest", str(folder / "reuters.jsonl"), "-q"])
-        assert done.exit_code == 0, done.output
-        return Path(here)
+    where = ["--corpus", str(folder / "corpus"), "--index-dir", str(folder / "indexes")]
+    done = CliRunner().invoke(main, ["ingest", str(folder / "reuters.jsonl"), *where, "-q"])
+    assert done.exit_code == 0, done.output
+    return folder
 
 
 def test_there_are_reuters_sessions() -> None:
