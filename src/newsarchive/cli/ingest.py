@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..settings import CLEAN_LEVELS
+
 from .common import (
     Progress,
     corpus_option,
@@ -51,6 +53,13 @@ MAX_LISTED = 100
     "--config",
     type=click.Path(dir_okay=False),
     help="Settings TOML layered over the defaults (see docs/settings.md).",
+)
+@click.option(
+    "--clean",
+    "clean_level",
+    type=click.Choice(CLEAN_LEVELS),
+    help="Structural cleaner level (menus, comments, footers, link lists) "
+    "[default: the clean.structure setting, balanced].",
 )
 @click.option(
     "--date",
@@ -108,6 +117,7 @@ def ingest_cmd(
     index_dir: str,
     engine: str | None,
     config: str | None,
+    clean_level: str | None,
     date: str | None,
     date_from_mtime: bool,
     ner: str,
@@ -128,6 +138,11 @@ def ingest_cmd(
     """
     from ..pipeline.run import IngestInterrupted, ingest
     from ..pipeline.sources import DumpColumns
+    from ..settings import load_settings
+
+    settings = load_settings(config)
+    if clean_level is not None:
+        settings = settings.with_values(**{"clean.structure": clean_level})
 
     bar = Progress("ingest", show_progress(quiet))
     columns = DumpColumns(
@@ -142,7 +157,7 @@ def ingest_cmd(
                 source=source,
                 columns=columns,
                 jobs=jobs,
-                config=config,
+                settings=settings,
                 date=date,
                 date_from_mtime=date_from_mtime,
                 ner=ner,
