@@ -48,7 +48,9 @@ def time_pipeline(inputs: list[Input], pipeline: Pipeline) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--limit", type=int, default=0, help="articles (0: all 2,225)")
     args = ap.parse_args()
@@ -60,7 +62,9 @@ def main() -> None:
     rules = {level: RuleSet.load(settings[level]) for level in LEVELS}
     inputs = [
         i
-        for i in iter_inputs([str(p) for p in paths], manifest=None, columns=DumpColumns(), settings=Settings())
+        for i in iter_inputs(
+            [str(p) for p in paths], manifest=None, columns=DumpColumns(), settings=Settings()
+        )
         if isinstance(i, Input)
     ]
     pipelines = {level: Pipeline(RunOptions(settings[level]), {}) for level in LEVELS}
@@ -75,13 +79,17 @@ def main() -> None:
             best_all[level] = min(best_all[level], time_pipeline(inputs, pipelines[level]))
     chars = sum(map(len, texts)) / len(texts)
     lines = sum(t.count("\n") + 1 for t in texts) / len(texts)
-    print(f"{len(texts)} BBC articles, mean {chars:,.0f} characters, {lines:.0f} lines; "
-          f"best of {args.rounds} interleaved rounds, CPU ms per article")
+    print(
+        f"{len(texts)} BBC articles, mean {chars:,.0f} characters, {lines:.0f} lines; "
+        f"best of {args.rounds} interleaved rounds, CPU ms per article"
+    )
     print(f"{'':<28}{'off':>9}{'balanced':>10}{'added':>9}{'ratio':>8}")
     for name, best in (("clean stage", best_clean), ("whole ingest work", best_all)):
         added = best["balanced"] - best["off"]
-        print(f"{name:<28}{best['off']:>9.3f}{best['balanced']:>10.3f}{added:>9.3f}"
-              f"{best['balanced'] / best['off']:>8.2f}")
+        print(
+            f"{name:<28}{best['off']:>9.3f}{best['balanced']:>10.3f}{added:>9.3f}"
+            f"{best['balanced'] / best['off']:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -101,7 +101,13 @@ class Article:
             value = getattr(self, f)
             if f == "removed":
                 value = [
-                    {"text": r.text, "rule": r.rule, "start": r.start, "end": r.end, "score": r.score}
+                    {
+                        "text": r.text,
+                        "rule": r.rule,
+                        "start": r.start,
+                        "end": r.end,
+                        "score": r.score,
+                    }
                     for r in value
                 ]
             elif f == "tag_evidence":

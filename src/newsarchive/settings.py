@@ -24,7 +24,6 @@ from typing import Any
 
 from .errors import UsageError
 
-
 # Levels of the structural cleaner (``clean.structure``, ``ingest --clean``)
 CLEAN_LEVELS = ("off", "conservative", "balanced", "aggressive")
 

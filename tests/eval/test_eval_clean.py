@@ -146,8 +146,10 @@ def test_structural_cleaner_keeps_the_bbc_control_set() -> None:
         gone = [r for a in articles for r in a.removed if r.rule.startswith("structure/")]
         share = sum(_words(r.text) for r in gone) / words
         per_label = Counter(r.rule for r in gone)
-        print(f"  {name:10s} structure removed {share:.2%} of words, {mean_us:.0f} µs/article, "
-              f"{dict(per_label.most_common())}")
+        print(
+            f"  {name:10s} structure removed {share:.2%} of words, {mean_us:.0f} µs/article, "
+            f"{dict(per_label.most_common())}"
+        )
         for r in gone[:3]:
             print(f"      {r.rule} {r.score}: {r.text[:90]!r}")
         if name == "bbc":

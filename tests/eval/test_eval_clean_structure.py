@@ -115,7 +115,7 @@ def tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_balanced_level_meets_the_figures(tmp: Path) -> None:
     figures = cleaned("balanced", tmp)
-    p, r, f = figures["ALL"]
+    _p, r, f = figures["ALL"]
     assert f >= MIN_F1
     assert r >= MIN_RECALL
     for ds in ("Dragnet", "L3S-GN1", "Readability"):
@@ -123,8 +123,9 @@ def test_balanced_level_meets_the_figures(tmp: Path) -> None:
 
 
 def test_levels_trade_recall_for_precision(tmp: Path) -> None:
-    off, conservative, aggressive = (cleaned(level, tmp)["ALL"] for level in
-                                     ("off", "conservative", "aggressive"))
+    off, conservative, aggressive = (
+        cleaned(level, tmp)["ALL"] for level in ("off", "conservative", "aggressive")
+    )
     balanced = cleaned("balanced", tmp)["ALL"]
     # off is the named rules alone: about keeping everything
     assert off[2] < KEEP_EVERYTHING["ALL"] + 0.03

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import click
 
 from ..settings import CLEAN_LEVELS
-
 from .common import (
     Progress,
     corpus_option,

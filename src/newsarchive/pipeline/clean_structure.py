@@ -50,16 +50,94 @@ _GOOD_WORDS = 15  # a prose line: this many words at least, and dense with stopw
 _GOOD_STOP_SHARE = 0.25
 _CONTEXT = 3  # neighbours either side whose length and stopwords are averaged
 _FAR = 20  # distances are capped here: further is as good as absent
-_SENTENCE_END = frozenset('.!?…"”’\')')
-_SEPARATOR_CHARS = "|»›·•/>"
+_SENTENCE_END = frozenset(".!?…\"”’')")
+_SEPARATOR_CHARS = "|»›·•/>"  # the ASCII ones are counted apart, in bytes
 _KEYWORDS = frozenset(
-    """share shares tweet facebook twitter linkedin pinterest whatsapp email print subscribe
-    subscription newsletter login log sign register account password copyright rights reserved
-    privacy cookie cookies terms policy advertisement advertise advert sponsored contact about
-    comments comment reply replies permalink posted tags tagged categories category archive
-    archives related popular trending recommended newest oldest next previous prev home menu
-    search navigation skip sitemap rss feed follow like likes view views click here more photos
-    video videos gallery watch listen download app apps weather horoscopes classifieds jobs""".split()
+    [
+        "share",
+        "shares",
+        "tweet",
+        "facebook",
+        "twitter",
+        "linkedin",
+        "pinterest",
+        "whatsapp",
+        "email",
+        "print",
+        "subscribe",
+        "subscription",
+        "newsletter",
+        "login",
+        "log",
+        "sign",
+        "register",
+        "account",
+        "password",
+        "copyright",
+        "rights",
+        "reserved",
+        "privacy",
+        "cookie",
+        "cookies",
+        "terms",
+        "policy",
+        "advertisement",
+        "advertise",
+        "advert",
+        "sponsored",
+        "contact",
+        "about",
+        "comments",
+        "comment",
+        "reply",
+        "replies",
+        "permalink",
+        "posted",
+        "tags",
+        "tagged",
+        "categories",
+        "category",
+        "archive",
+        "archives",
+        "related",
+        "popular",
+        "trending",
+        "recommended",
+        "newest",
+        "oldest",
+        "next",
+        "previous",
+        "prev",
+        "home",
+        "menu",
+        "search",
+        "navigation",
+        "skip",
+        "sitemap",
+        "rss",
+        "feed",
+        "follow",
+        "like",
+        "likes",
+        "view",
+        "views",
+        "click",
+        "here",
+        "more",
+        "photos",
+        "video",
+        "videos",
+        "gallery",
+        "watch",
+        "listen",
+        "download",
+        "app",
+        "apps",
+        "weather",
+        "horoscopes",
+        "classifieds",
+        "jobs",
+    ]
 )
 _COMMENT = re.compile(
     r"\b(?:said|says|wrote|writes):\s*$|^(?:reply|report(?: abuse)?|recommend|flag)\b|"
@@ -131,13 +209,67 @@ _HAS_DIGIT = re.compile(r"\d").search
 _DIGITS = "0123456789"
 # Words without which neither a comment nor a footer pattern can match
 _CUE_WORDS = frozenset(
-    """said says wrote writes reply report recommend flag leave comment comments replies ago
-    posted post closed copyright c reserved powered back privacy terms contact about site sitemap
-    map archive archives categories blogroll meta""".split()
+    [
+        "said",
+        "says",
+        "wrote",
+        "writes",
+        "reply",
+        "report",
+        "recommend",
+        "flag",
+        "leave",
+        "comment",
+        "comments",
+        "replies",
+        "ago",
+        "posted",
+        "post",
+        "closed",
+        "copyright",
+        "c",
+        "reserved",
+        "powered",
+        "back",
+        "privacy",
+        "terms",
+        "contact",
+        "about",
+        "site",
+        "sitemap",
+        "map",
+        "archive",
+        "archives",
+        "categories",
+        "blogroll",
+        "meta",
+    ]
 )
+_HEADLINE_MAX_KEYWORDS = 0.2  # "Video games industry reports record year", not "Share this page"
 _HEADLINE_REACH = 3  # lines above the first prose paragraph where the headline may stand
 # Comment and footer shapes are short lines; a paragraph is not tested (and is not one).
 _SHAPE_WORDS = 25
+
+
+# ASCII bytes -> the lower-cased word character, or a space: ``split()`` then gives \w+ words
+_ASCII_WORDS = (
+    bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == 95 else 32 for c in range(128))
+    + b" " * 128
+)
+
+
+@lru_cache(maxsize=1)
+def _STR_SETS() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Stopwords, boilerplate keywords and cue words, as text."""
+    return stopwords(), _KEYWORDS, _CUE_WORDS
+
+
+@lru_cache(maxsize=1)
+def _BYTE_SETS() -> tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes]]:
+    """The same sets as ASCII bytes, for lines split at C speed."""
+    return tuple(  # type: ignore[return-value]
+        frozenset(w.encode("ascii") for w in words if w.isascii()) for words in _STR_SETS()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -159,23 +291,35 @@ def line_features(lines: Sequence[str], rule_removed: Sequence[bool]) -> np.ndar
     One pass over the lines with C-speed string calls (set lookups, ``str.count``); the
     costlier regexes run only where a cheap test says they may match.
     """
-    stops = stopwords().__contains__
-    keywords = _KEYWORDS.__contains__
     counts: dict[str, int] = {}
     for line in lines:
         counts[line] = counts.get(line, 0) + 1
     rows: list[tuple[float, ...]] = []
     for line, gone in zip(lines, rule_removed, strict=True):
-        lower = _WORD.findall(line.lower())
-        nw = len(lower) or 1
+        words: list[str] | list[bytes]
+        sets: tuple[frozenset[Any], frozenset[Any], frozenset[Any]]
+        if line.isascii():
+            # the same words as \w+ on the lower-cased line, split at C speed
+            raw = line.encode("ascii")
+            words = raw.translate(_ASCII_WORDS).split()
+            sets = _BYTE_SETS()
+            digits = len(raw) - len(raw.translate(None, b"0123456789"))
+            separators = raw.count(b"|") + raw.count(b"/") + raw.count(b">")
+        else:
+            words = _WORD.findall(line.lower())
+            sets = _STR_SETS()
+            digits = sum(map(line.count, _DIGITS)) if _HAS_DIGIT(line) else 0
+            separators = sum(map(line.count, _SEPARATOR_CHARS))
+        stops, keywords, cues = sets
+        nw = len(words) or 1
         nchars = len(line)
-        nstop = sum(map(stops, lower))
+        nstop = sum(map(stops.__contains__, words))
         # the costlier features only where they can be non-zero: short lines, cue words
         short = nw <= _SHAPE_WORDS
-        shaped = short and _has_cue(line, lower)
+        shaped = short and _has_cue(line, cues.isdisjoint(words))
         rows.append(
             (
-                math.log1p(len(lower)),
+                math.log1p(len(words)),
                 math.log1p(nchars),
                 nstop / nw,
                 math.log1p(nstop),
@@ -183,10 +327,10 @@ def line_features(lines: Sequence[str], rule_removed: Sequence[bool]) -> np.ndar
                 line[-1] == ":",
                 len(_CAPITALISED(line)) / nw if short else 0.0,
                 line.isupper(),
-                (sum(map(line.count, _DIGITS)) if _HAS_DIGIT(line) else 0) / nchars,
+                digits / nchars,
                 _maybe_link(line),
-                sum(map(line.count, _SEPARATOR_CHARS)) + line.count(" - "),
-                0.0 if _KEYWORDS.isdisjoint(lower) else sum(map(keywords, lower)) / nw,
+                separators + line.count(" - "),
+                0.0 if keywords.isdisjoint(words) else sum(map(keywords.__contains__, words)) / nw,
                 shaped and _COMMENT.search(line) is not None,
                 shaped and _FOOTER.search(line) is not None,
                 nw <= _SHORT_WORDS and _RELATED.match(line) is not None,
@@ -205,10 +349,10 @@ def _maybe_link(line: str) -> bool:
     )
 
 
-def _has_cue(line: str, lower: list[str]) -> bool:
+def _has_cue(line: str, no_cue_word: bool) -> bool:
     """Whether a comment or footer shape may be in ``line``: the full patterns are slow."""
     return (
-        not _CUE_WORDS.isdisjoint(lower)
+        not no_cue_word
         or "©" in line
         or line.endswith(")")
         or (":" in line and _HAS_DIGIT(line) is not None)
@@ -226,13 +370,16 @@ def _with_context(local: list[tuple[float, ...]]) -> np.ndarray:
     log_stops = [row[3] for row in local]
     keys = [row[11] for row in local]
     words = [math.expm1(v) for v in log_words]
-    good = [w >= _GOOD_WORDS and row[2] >= _GOOD_STOP_SHARE for w, row in zip(words, local)]
+    good = [
+        w >= _GOOD_WORDS and row[2] >= _GOOD_STOP_SHARE
+        for w, row in zip(words, local, strict=False)
+    ]
     total = sum(words)
     denom = max(total, 1.0)
     log_lines = math.log1p(n)
     log_total = math.log1p(total)
     longest_line = max(max(words), 1.0)
-    good_words = sum(w for w, g in zip(words, good) if g) / denom
+    good_words = sum(w for w, g in zip(words, good, strict=False) if g) / denom
     cum_words = list(itertools.accumulate(words, initial=0.0))
     cum_log = list(itertools.accumulate(log_words, initial=0.0))
     cum_stops = list(itertools.accumulate(log_stops, initial=0.0))
@@ -248,8 +395,8 @@ def _with_context(local: list[tuple[float, ...]]) -> np.ndarray:
         lo, hi = max(i - _CONTEXT, 0), min(i + _CONTEXT + 1, n)
         count = max(hi - lo - 1, 1)
         rows.append(
-            row
-            + (
+            (
+                *row,
                 i / n,
                 log_lines,
                 log_total,
@@ -355,9 +502,9 @@ class TreeModel:
 @lru_cache(maxsize=1)
 def model() -> TreeModel:
     """The shipped model (read once per process)."""
-    with resources.files("newsarchive.data").joinpath(MODEL_FILE).open("rb") as fh:
-        with np.load(fh) as data:
-            return TreeModel.load(data)
+    path = resources.files("newsarchive.data").joinpath(MODEL_FILE)
+    with path.open("rb") as fh, np.load(fh) as data:
+        return TreeModel.load(data)
 
 
 # --- labels ---------------------------------------------------------------------------------------
@@ -403,18 +550,20 @@ def structure_removals(
     Lines removed by a rule count as evidence (a list under a removed ``MOST READ`` heading) but
     keep their rule. If every surviving line would go, none does: a text that is all boilerplate
     by its shape is one the model does not understand, and losing it whole would be silent.
-    The headline is kept (see :func:`_headline`).
+    The headline is kept (see :func:`_headlines`).
     """
     threshold = THRESHOLDS[level]
     gone = [name is not None for name in names]
     x = line_features(lines, gone)
     proba = model().predict(x)
-    drop = [not g and p >= threshold for g, p in zip(gone, proba.tolist(), strict=True)]
+    candidates = proba >= threshold
+    if not candidates.any():  # most articles of a clean source: nothing more to do
+        return list(names), [None] * len(names)
+    drop = [not g and c for g, c in zip(gone, candidates.tolist(), strict=True)]
     if all(d or g for d, g in zip(drop, gone, strict=True)):
         return list(names), [None] * len(names)
-    headline = _headline(lines, x, gone)
-    if headline is not None:
-        drop[headline] = False
+    for i in _headlines(lines, x, gone):
+        drop[i] = False
     kinds = labels(lines, [d or g for d, g in zip(drop, gone, strict=True)])
     out_names: list[str | None] = list(names)
     scores: list[float | None] = [None] * len(names)
@@ -425,24 +574,26 @@ def structure_removals(
     return out_names, scores
 
 
-def _headline(lines: Sequence[str], x: np.ndarray, gone: Sequence[bool]) -> int | None:
-    """The line that reads as the story's headline: the nearest heading-like line (4 to 25
-    words, no sentence end, no boilerplate keyword or separator) among the few lines above the
-    first prose paragraph. Kept whatever its score: newsarchive takes the first heading of the
-    text as the title, and a headline sitting under a menu scores like the menu."""
+def _headlines(lines: Sequence[str], x: np.ndarray, gone: Sequence[bool]) -> list[int]:
+    """The lines that read as the story's headline (or a live blog's first post headings): the
+    heading-like lines (4 to 25 words, no sentence end, no separator, few boilerplate keywords)
+    among the few lines above the first prose paragraph. Kept whatever their score: newsarchive
+    takes the first heading of the text as the title, and a headline under a menu scores like
+    the menu."""
     good = np.flatnonzero((x[:, 0] >= math.log1p(_GOOD_WORDS)) & (x[:, 2] >= _GOOD_STOP_SHARE))
     if not len(good):
-        return None
+        return []
     first = int(good[0])
+    found = []
     for i in range(first - 1, max(first - 1 - _HEADLINE_REACH, -1), -1):
         row = x[i]
         if (
             not gone[i]
             and math.log1p(4) <= row[0] <= math.log1p(_SHAPE_WORDS)
             and not row[4]
-            and row[11] == 0
+            and row[11] < _HEADLINE_MAX_KEYWORDS
             and row[10] == 0
             and is_heading(lines[i])
         ):
-            return i
-    return None
+            found.append(i)
+    return found
