@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from newsarchive.analysis.show import load_article, render_article
-from newsarchive.article import Article
+from newsarchive.article import Article, Removal
 from newsarchive.cli import main
 from newsarchive.pipeline import clean_structure as cs
 from newsarchive.pipeline.clean import RuleSet, clean
@@ -246,4 +246,29 @@ def test_regional_live_blog_keeps_its_post_headings() -> None:
             "structure/other",
             "The strike fund is collecting donations at every picket line until Friday.",
         )
+    ]
+
+
+def test_a_corpus_written_before_scores_reads_with_null_scores(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newsarchive import store
+
+    schema = store.schema()
+    old_removal = pa.struct(
+        [("text", pa.string()), ("rule", pa.string()), ("start", pa.int32()), ("end", pa.int32())]
+    )
+    at = schema.get_field_index("removed")
+    old = schema.set(at, pa.field("removed", pa.list_(old_removal)))
+    row = Article(
+        doc_id="a1", source_path="/in/a.txt", source="s", text="Story.", raw_text="Home\nStory.",
+        content_hash="h", removed=[Removal("Home", "template/s", 0, 4)],
+    ).to_row()  # fmt: skip
+    del row["removed"][0]["score"]
+    (tmp_path / "c").mkdir()
+    pq.write_table(pa.Table.from_pylist([row], schema=old), tmp_path / "c" / "part-old.parquet")
+    removed = store.read_corpus(tmp_path / "c", columns=["removed"]).column(0).to_pylist()
+    assert removed == [
+        [{"text": "Home", "rule": "template/s", "start": 0, "end": 4, "score": None}]
     ]
