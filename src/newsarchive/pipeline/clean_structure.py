@@ -40,6 +40,10 @@ from .structure import is_heading
 # more) removals. docs/rules.md gives the figures.
 THRESHOLDS = {"conservative": 0.85, "balanced": 0.6, "aggressive": 0.35}
 MODEL_FILE = "structure-model.npz"
+# The longest page read at once (the largest dev-set page has ~2,500 lines); a longer text is
+# read in pieces of this many lines, so that memory stays bounded.
+_MAX_PAGE_LINES = 5000
+_CHUNK_ROWS = 4096  # lines scored at once: 4096 x 120 trees of indexes is 4 MB
 
 CATEGORY = "structure"
 LABELS = ("comments", "footer", "related-list", "menu", "other")
@@ -469,6 +473,10 @@ class TreeModel:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The probability of boilerplate of each row of ``x`` (float32, features as columns)."""
+        if len(x) > _CHUNK_ROWS:  # the walk holds rows x trees indexes: bound its memory
+            return np.concatenate(
+                [self.predict(x[i : i + _CHUNK_ROWS]) for i in range(0, len(x), _CHUNK_ROWS)]
+            )
         n, width = x.shape
         trees, inner = self.feature.shape
         flat = x.ravel()
@@ -552,6 +560,15 @@ def structure_removals(
     by its shape is one the model does not understand, and losing it whole would be silent.
     The headline is kept (see :func:`_headlines`).
     """
+    if len(lines) > _MAX_PAGE_LINES:  # not a page but a dump: read it a page's length at a time
+        out_names: list[str | None] = []
+        out_scores: list[float | None] = []
+        for i in range(0, len(lines), _MAX_PAGE_LINES):
+            part = slice(i, i + _MAX_PAGE_LINES)
+            more_names, more_scores = structure_removals(lines[part], names[part], level)
+            out_names += more_names
+            out_scores += more_scores
+        return out_names, out_scores
     threshold = THRESHOLDS[level]
     gone = [name is not None for name in names]
     x = line_features(lines, gone)
@@ -565,13 +582,13 @@ def structure_removals(
     for i in _headlines(lines, x, gone):
         drop[i] = False
     kinds = labels(lines, [d or g for d, g in zip(drop, gone, strict=True)])
-    out_names: list[str | None] = list(names)
+    named: list[str | None] = list(names)
     scores: list[float | None] = [None] * len(names)
     for i, d in enumerate(drop):
         if d:
-            out_names[i] = f"{CATEGORY}/{kinds[i]}"
+            named[i] = f"{CATEGORY}/{kinds[i]}"
             scores[i] = round(float(proba[i]), 3)
-    return out_names, scores
+    return named, scores
 
 
 def _headlines(lines: Sequence[str], x: np.ndarray, gone: Sequence[bool]) -> list[int]:
