@@ -20,13 +20,15 @@ class Removal:
 
     ``start``/``end`` are character offsets into the article's *pre-clean* text (``Article.body``:
     the decoded, normalised text, or the visible text of an HTML page), so that ``show --raw`` can
-    mark each span where it stood.
+    mark each span where it stood. ``score`` is the structural cleaner's probability that the
+    span is boilerplate (``structure/…`` rules); a named rule is certain and has none.
     """
 
     text: str
     rule: str
     start: int
     end: int
+    score: float | None = None
 
 
 @dataclass(slots=True)
@@ -99,7 +101,14 @@ class Article:
             value = getattr(self, f)
             if f == "removed":
                 value = [
-                    {"text": r.text, "rule": r.rule, "start": r.start, "end": r.end} for r in value
+                    {
+                        "text": r.text,
+                        "rule": r.rule,
+                        "start": r.start,
+                        "end": r.end,
+                        "score": r.score,
+                    }
+                    for r in value
                 ]
             elif f == "tag_evidence":
                 value = [

@@ -54,8 +54,16 @@ def schema() -> pa.Schema:
     import pyarrow as pa
 
     strings = pa.list_(pa.string())
+    # ``score`` (the structural cleaner's probability) came later: parts written before it
+    # lack the field and read as null there.
     removal = pa.struct(
-        [("text", pa.string()), ("rule", pa.string()), ("start", pa.int32()), ("end", pa.int32())]
+        [
+            ("text", pa.string()),
+            ("rule", pa.string()),
+            ("start", pa.int32()),
+            ("end", pa.int32()),
+            ("score", pa.float32()),
+        ]
     )
     evidence = pa.struct(
         [

@@ -104,15 +104,22 @@ def marked_text(body: str, removed: Sequence[dict[str, Any]], mark: Mark = brack
         if at is None:
             lost.append(span)
             continue
-        out += [body[pos:at], mark(span["text"], span["rule"])]
+        out += [body[pos:at], mark(span["text"], rule_with_score(span))]
         pos = at + len(span["text"])
     out.append(body[pos:])
     text = "".join(out)
     if lost:
         text += "\n\nRemoved spans not found in the text:\n" + "\n".join(
-            "  " + mark(s["text"], s["rule"]) for s in lost
+            "  " + mark(s["text"], rule_with_score(s)) for s in lost
         )
     return text
+
+
+def rule_with_score(span: dict[str, Any]) -> str:
+    """The rule of a removed span, with the structural cleaner's score when it has one:
+    ``structure/menu 0.97``."""
+    score = span.get("score")
+    return span["rule"] if score is None else f"{span['rule']} {score:.2f}"
 
 
 def _offsets_agree(body: str, spans: Sequence[dict[str, Any]]) -> bool:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..settings import CLEAN_LEVELS
 from .common import (
     corpus_option,
     index_dir_option,
@@ -50,6 +51,13 @@ MAX_LISTED = 100
     "--config",
     type=click.Path(dir_okay=False),
     help="Settings TOML layered over the defaults (see docs/settings.md).",
+)
+@click.option(
+    "--clean",
+    "clean_level",
+    type=click.Choice(CLEAN_LEVELS),
+    help="Structural cleaner level (menus, comments, footers, link lists) "
+    "[default: the clean.structure setting, balanced].",
 )
 @click.option(
     "--date",
@@ -107,6 +115,7 @@ def ingest_cmd(
     index_dir: str,
     engine: str | None,
     config: str | None,
+    clean_level: str | None,
     date: str | None,
     date_from_mtime: bool,
     ner: str,
@@ -129,7 +138,12 @@ def ingest_cmd(
 
     from ..pipeline.run import IngestInterrupted, ingest
     from ..pipeline.sources import DumpColumns
+    from ..settings import load_settings
     from .display import ProgressDisplay
+
+    settings = load_settings(config)
+    if clean_level is not None:
+        settings = settings.with_values(**{"clean.structure": clean_level})
 
     started = time.monotonic()  # the summary's elapsed is the wall time of the whole command
     display = ProgressDisplay(show_progress(quiet))
@@ -145,7 +159,7 @@ def ingest_cmd(
                 source=source,
                 columns=columns,
                 jobs=jobs,
-                config=config,
+                settings=settings,
                 date=date,
                 date_from_mtime=date_from_mtime,
                 ner=ner,
