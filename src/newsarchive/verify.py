@@ -103,6 +103,7 @@ class VerifyReport:
     repeated_parts: list[Path] = field(default_factory=list)  # every row also in an earlier part
     index_damaged: bool = False  # unreadable, or ids the corpus lacks: rebuild it
     index_behind: bool = False  # lacks articles of the corpus only: an update catches it up
+    index_missing: bool = False  # no index (never built, or its folder deleted): build it
 
     @property
     def problems(self) -> list[Check]:
@@ -139,9 +140,17 @@ def verify(corpus: str | Path = "corpus", index_dir: str | Path | None = "indexe
     record is written only after all of its parts, so every record's parts are in the snapshot.
     """
     path = Path(corpus)
-    if not store.is_corpus(path):
+    started = not store.is_corpus(path) and store.is_started(path)
+    if not (started or store.is_corpus(path)):
         raise CorpusError(f"no corpus at {path}: run 'newsarchive ingest FILES --corpus {path}'")
     report = VerifyReport(str(path), None if index_dir is None else str(index_dir))
+    if started:  # a run killed before its first batch: an empty corpus, not a broken one
+        report.add(
+            "parts",
+            INFO,
+            "no articles yet: an ingest started here and committed no batch (killed before "
+            "its first one, or still running); run it again",
+        )
     records, bad_records = _read_records(path)
     state = store.corpus_state(path)  # before listing: a commit in between shows as a change
     parts = store.part_files(path)
@@ -322,6 +331,7 @@ def _check_index(
     from .index import index_status, indexed_ids
 
     if not index_dir.exists():
+        report.index_missing = True
         report.add("index", INFO, f"no index at {index_dir} (build it with 'newsarchive index')")
         return
     try:
@@ -332,6 +342,7 @@ def _check_index(
         report.add("index", FAIL, f"the index at {index_dir} cannot be read ({_one_line(exc)})")
         return
     if found is None:
+        report.index_missing = True
         report.add("index", INFO, f"no index at {index_dir} (build it with 'newsarchive index')")
         return
     if status.corpus_state != state:
@@ -394,7 +405,11 @@ def repair(
             actions.append(_quarantine(path, f, why))
         for f in before.repeated_parts:
             actions.append(_quarantine(path, f, "every article in it is stored in an earlier part"))
-        if index_dir is not None and Path(index_dir).exists():
+        if index_dir is not None and before.index_missing and before.articles:
+            # The index is derived: a deleted one is built again from the corpus.
+            result = _update_index(path, Path(index_dir), rebuild=True)
+            actions.append(result.replace("rebuilt the index", "built the missing index"))
+        elif index_dir is not None and Path(index_dir).exists():
             if actions or before.index_damaged:
                 actions.append(_update_index(path, Path(index_dir), rebuild=True))
             elif before.index_behind:

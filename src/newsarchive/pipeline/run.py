@@ -243,11 +243,22 @@ class Pipeline:
             rules = sorted({r.rule for r in article.removed})
             raise Skip("no-text", f"nothing left after cleaning (removed by {', '.join(rules)})")
         add_structure(article, language_hint=self.settings.get("language_hint", article.source))
+        _one_line_fields(article)
         article.content_hash = content_hash(article.text)
         self.dater(article)
         self.tagger(article)
         article.body = ""  # consumed by the stages; not worth sending back to the main process
         return article
+
+
+def _one_line_fields(article: Article) -> None:
+    """Titles and names come from pages, manifests and dumps: drop the control characters and
+    terminal escapes they may carry, so no reader's terminal obeys them."""
+    from .decode import one_line
+
+    if article.title is not None:
+        article.title = one_line(article.title) or None
+    article.authors = [a for a in map(one_line, article.authors) if a]
 
 
 class _SampleLoader:

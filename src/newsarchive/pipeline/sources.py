@@ -35,7 +35,7 @@ from typing import IO, Any
 from ..article import Article
 from ..errors import Skip, UsageError
 from ..settings import Settings
-from .decode import BOMS, SAMPLE_BYTES, Decoded, decode, normalise, repair
+from .decode import BOMS, SAMPLE_BYTES, Decoded, decode, normalise, one_line, repair
 from .html import extract, split_authors
 
 MB = 1 << 20
@@ -47,6 +47,9 @@ MAPPED_META = ("url", "date", "source", "title", "author")  # the rest goes to A
 _NOT_ARTICLES = re.compile(r"(?:readme|licen[cs]e|copying|changelog|notice)\b", re.IGNORECASE)
 _GLOB_MAGIC = re.compile(r"[*?[]")
 _SURROGATES = re.compile("[\udc80-\udcff]")
+# A DOCTYPE, with its internal subset if it has one; looked for in the page's first bytes only.
+_DOCTYPE = re.compile(r"<!DOCTYPE\b[^\[>]*(?:\[.*?\][^>]*)?>", re.IGNORECASE | re.DOTALL)
+_DOCTYPE_WINDOW = 65_536
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 # A dump sniffed as Latin-1 is read as cp1252: a later row may hold cp1252's quotes.
 # Stray bytes in a UTF-8 dump come through escaped and are decoded cell by cell (_fix_cell).
@@ -118,7 +121,7 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     """
     decoded = _cell_text(inp) if inp.text is not None else _file_text(inp, settings)
     raw, encoding = decoded.text, decoded.encoding
-    page = extract(raw) if inp.format == "html" else None
+    page = extract(_without_doctype(raw)) if inp.format == "html" else None
     body = normalise(page.text if page else raw, max_line_chars=settings.get("max_line_chars"))
     if not body.strip():
         raise Skip("no-text", "no visible text") if page else Skip("empty", "only whitespace")
@@ -127,7 +130,7 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     return Article(
         source_path=inp.source_path,
         format=inp.format,
-        source=source or meta.get("source") or inp.root,
+        source=one_line(source or meta.get("source") or inp.root),
         url=meta.get("url") or (page.url if page else None),
         title=meta.get("title") or (page.title if page else None),
         authors=split_authors(author) if author else list(page.authors if page else []),
@@ -229,7 +232,7 @@ def _gunzip(data: bytes, limit: int, ratio: float) -> bytes:
                 total += len(chunk)
                 out.append(chunk)
                 if total > cap:
-                    raise _too_big(cap, limit, ratio)
+                    raise _too_big(total, len(data) - len(pending), limit, ratio)
                 if not chunk and not pending:
                     raise Skip("bad-gzip", "truncated gzip data")
             pending = inflater.unused_data
@@ -242,10 +245,23 @@ def _gunzip(data: bytes, limit: int, ratio: float) -> bytes:
     return b"".join(out)
 
 
-def _too_big(cap: int, limit: int, ratio: float) -> Skip:
-    if cap < limit:
+def _too_big(out: int, consumed: int, limit: int, ratio: float) -> Skip:
+    """Why decompression stopped after ``out`` bytes from ``consumed`` compressed bytes: a bomb
+    when those bytes expanded more than ``ratio`` times (however large the file), else too large."""
+    if out > ratio * max(consumed, 1):
         return Skip("decompression-bomb", f"expands more than {ratio:g}× (max_decompression_ratio)")
     return Skip("too-large", f"more than max_file_mb = {limit // MB} MB once decompressed")
+
+
+def _without_doctype(html: str) -> str:
+    """The page without its DOCTYPE: an HTML parser does not know a DTD's internal subset
+    (``<!DOCTYPE html [ <!ENTITY …> ]>``) and leaves its ``]>`` as the first words of the text.
+    Entities are never expanded (no XXE, no billion laughs): the subset is dropped unread."""
+    head = html[:_DOCTYPE_WINDOW]
+    m = _DOCTYPE.search(head)
+    if m is None:
+        return html
+    return html[: m.start()] + html[m.end() :]
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -331,6 +347,7 @@ class _CappedGzip(io.RawIOBase):
     def __init__(self, raw: IO[bytes], cap: int, ratio: float, limit: int) -> None:
         import gzip
 
+        self._raw = raw
         self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
         self._cap, self._ratio, self._limit, self._total = cap, ratio, limit, 0
 
@@ -344,7 +361,7 @@ class _CappedGzip(io.RawIOBase):
             raise Skip("bad-gzip", str(exc) or "truncated gzip data") from None
         self._total += n
         if self._total > self._cap:
-            raise _too_big(self._cap, self._limit, self._ratio)
+            raise _too_big(self._total, self._raw.tell(), self._limit, self._ratio)
         return n
 
     def close(self) -> None:
