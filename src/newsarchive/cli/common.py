@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import NewsarchiveError, QuerySyntaxError, UsageError
+from ..errors import NewsarchiveError, QuerySyntaxError, UsageError, os_reason
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +34,9 @@ def reports_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+        except OSError as exc:  # a full disk or a vanished folder the library did not foresee
+            click.echo(f"Error: {os_reason(exc)}", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 

@@ -198,11 +198,21 @@ _ESCAPE_SEQUENCE = re.compile(
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]+")
 
 
+def strip_escapes(text: str) -> str:
+    """``text`` without terminal escape sequences (ESC ``[``…, ESC ``]``…BEL): never text, and a
+    parser or :func:`normalise` that drops the ESC alone would keep the rest as words.
+
+    >>> strip_escapes("\\x1b[31mred\\x1b[0m alert")
+    'red alert'
+    """
+    return _ESCAPE_SEQUENCE.sub("", text) if "\x1b" in text or "\x9b" in text else text
+
+
 def one_line(text: str) -> str:
     """A title, name or source as one clean line: escape sequences and control characters
     removed (line breaks and tabs become spaces), spaces collapsed.
 
-    >>> one_line("\x1b]0;pwned\x07Council \x1b[31mbudget\x1b[0m\n agreed")
+    >>> one_line("\\x1b]0;pwned\\x07Council \\x1b[31mbudget\\x1b[0m\\n agreed")
     'Council budget agreed'
     """
     if _CONTROL_CHARS.search(text):
