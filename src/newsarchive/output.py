@@ -47,9 +47,13 @@ def csv_text(
     ``formula_safe`` is False (for machine consumers that want the values verbatim)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    # With "\n" line ends the csv module leaves a lone CR unquoted, and readers split the row there.
+    quoted = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: safe_cell(v, formulas=formula_safe) for k, v in row.items()})
+        cells = {k: safe_cell(v, formulas=formula_safe) for k, v in row.items()}
+        has_cr = any(isinstance(v, str) and "\r" in v for v in cells.values())
+        (quoted if has_cr else writer).writerow(cells)
     return out.getvalue()
 
 
