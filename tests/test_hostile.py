@@ -551,3 +551,271 @@ def test_phrases_of_one_repeated_word_stay_cheap(tmp_path: Path, engine: str) ->
     assert out.output == "0\n"
     out = _cli("search", '"strike chant"~1', *where, "--count")
     assert out.output == "1\n"
+
+
+def _stories(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        text = STORY.replace("Halifax", f"Halifax ward {i}") + f"Ward {i} votes next.\n"
+        (folder / f"story-{i:03d}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _disk_fills_after(monkeypatch: pytest.MonkeyPatch, parts: int) -> None:
+    """Writing a Parquet part fails as a full disk makes it fail, after ``parts`` succeed."""
+    import errno
+
+    import pyarrow.parquet as pq
+
+    real, calls = pq.write_table, [0]
+
+    def write_table(table: Any, where: Any, **kwargs: Any) -> None:
+        calls[0] += 1
+        if calls[0] > parts:
+            where.write(b"PAR1 half a part")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(table, where, **kwargs)
+
+    monkeypatch.setattr(pq, "write_table", write_table)
+
+
+def test_full_disk_while_writing_parquet_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _stories(tmp_path / "in", 7)
+    config = tmp_path / "settings.toml"
+    config.write_text("[settings]\nbatch_rows = 2\n", encoding="utf-8")
+    corpus, ix = tmp_path / "corpus", tmp_path / "ix"
+    where = ["--corpus", str(corpus), "--index-dir", str(ix), "--config", str(config), "-j", "1"]
+    with monkeypatch.context() as patch:
+        _disk_fills_after(patch, 2)
+        out = _cli("ingest", str(folder), *where)
+    assert (out.exit_code, out.output) == (
+        1,
+        f"Error: cannot write to corpus {corpus}: No space left on device; kept 4 articles "
+        f"committed in whole batches to {corpus}; run the same command again to finish "
+        "(nothing is added twice)\n",
+    )
+    assert list((corpus / ".tmp").iterdir()) == []  # the half part gave its space back
+    (record,) = store.run_records(corpus)
+    assert (record["status"], record["ingested"]) == ("failed", 4)
+    assert verify(corpus, ix).exit_code == 0
+    assert _cli("ingest", str(folder), *where).exit_code == 0  # the disk has room again
+    assert store.read_corpus(corpus).num_rows == 7
+    assert verify(corpus, ix).exit_code == 0
+
+
+def test_full_disk_while_indexing_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import newsarchive.index
+
+    folder = _stories(tmp_path / "in", 3)
+    corpus, ix = tmp_path / "corpus", tmp_path / "ix"
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(ix / "whoosh" / "seg.pst"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(newsarchive.index, "update_index", full)
+        out = _cli(
+            "ingest", str(folder), "--corpus", str(corpus), "--index-dir", str(ix), "-j", "1"
+        )
+    assert (out.exit_code, out.output) == (
+        1,
+        f"Error: cannot update the index at {ix}: No space left on device ({ix}/whoosh/seg.pst); "
+        f"all 3 new articles are committed to {corpus}; run 'newsarchive index' when this is "
+        "fixed\n",
+    )
+    assert _cli("index", "--corpus", str(corpus), "--index-dir", str(ix)).exit_code == 0
+    assert verify(corpus, ix).exit_code == 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(p) for p in fh.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def test_a_worker_killed_alone_ends_the_run_with_one_line(tmp_path: Path) -> None:
+    folder = _stories(tmp_path / "in", 300)
+    corpus, ix = tmp_path / "corpus", tmp_path / "ix"
+    config = tmp_path / "settings.toml"
+    config.write_text("[settings]\nbatch_rows = 50\n", encoding="utf-8")
+    cmd = [NA, "ingest", str(folder), "--corpus", str(corpus), "--index-dir", str(ix)]
+    cmd += ["--config", str(config), "-j", "2", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        # Once a batch is committed, the workers are those of the main pass (not the sampling's).
+        while time.monotonic() < deadline and not (
+            any(corpus.glob("part-*.parquet")) and (workers := _children(proc.pid))
+        ):
+            time.sleep(0.005)
+        assert workers, "no worker process seen"
+        os.kill(workers[0], signal.SIGKILL)  # the worker only, as the out-of-memory killer does
+        out, err = proc.communicate(timeout=60)  # a hang fails here
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, err
+    assert len(err.splitlines()) == 1, err
+    line = err.strip()
+    assert line.startswith(
+        f"Error: a worker process (pid {workers[0]}) was killed by SIGKILL; kept "
+    )
+    assert line.endswith(
+        f"articles committed in whole batches to {corpus}; run the same command again to finish "
+        "(nothing is added twice)"
+    )
+    assert _all_gone(workers)  # the other worker too: nothing is left behind
+    assert verify(corpus, ix).exit_code == 0
+    assert subprocess.run(cmd, capture_output=True, timeout=120).returncode == 0
+    assert store.read_corpus(corpus).num_rows == 300
+    assert verify(corpus, ix).exit_code == 0
+
+
+def _all_gone(pids: list[int], wait: float = 10) -> bool:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if _alive(p)]
+        if not alive:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ")[1][0] != "Z"  # a zombie has ended
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def _huge(folder: Path, mb: int) -> Path:
+    """A text file of ``mb`` MB: one story's paragraphs over and over, as a runaway scraper writes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paragraph = (STORY.split("\n\n", 1)[1] + "\n").encode()
+    with open(folder / "huge.txt", "wb") as fh:
+        fh.write(b"Refuse strike diary\n\n")
+        fh.write(paragraph * ((mb << 20) // len(paragraph)))
+    return folder
+
+
+def test_one_huge_file_is_cut_to_max_article_chars(tmp_path: Path) -> None:
+    folder = _huge(tmp_path / "in", 60)
+    config = tmp_path / "settings.toml"
+    config.write_text(
+        "[settings]\nmax_file_mb = 100\nmax_article_chars = 200000\n", encoding="utf-8"
+    )
+    corpus = tmp_path / "corpus"
+    proc = subprocess.run(
+        [NA, "ingest", str(folder), "--corpus", str(corpus), "--no-index", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "  removals by rule\n    max_article_chars                         1\n" in proc.stdout
+    (row,) = store.read_corpus(corpus, columns=["raw_text", "text", "removed"]).to_pylist()
+    assert len(row["raw_text"]) <= 200_000 and row["raw_text"].endswith("month.\n")
+    assert row["removed"][-1]["rule"] == "max_article_chars"
+    assert row["removed"][-1]["start"] == row["removed"][-1]["end"]  # where the text stops
+
+
+def test_sigterm_ends_a_run_busy_on_a_huge_file(tmp_path: Path) -> None:
+    folder = _huge(tmp_path / "in", 40)
+    (folder / "a-story.txt").write_text(STORY, encoding="utf-8")
+    config = tmp_path / "settings.toml"
+    # the one sampled input is the small story: the huge file is read in the main pass
+    config.write_text("[settings]\nmax_file_mb = 100\ntemplate_sample = 1\n", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    cmd = [NA, "ingest", str(folder), "--corpus", str(corpus), "--config", str(config), "-j", "2"]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(workers := _children(proc.pid)) < 2:
+            time.sleep(0.01)
+        while time.monotonic() < deadline and not (corpus / ".tmp").is_dir():
+            time.sleep(0.01)  # the main pass has begun (its writer made .tmp/)
+        time.sleep(1)  # a worker is deep in the huge file
+        os.killpg(proc.pid, signal.SIGTERM)  # as Slurm does: every process of the job
+        out, err = proc.communicate(timeout=60)  # a hang fails here
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert (proc.returncode, err) == (
+        130,
+        f"Interrupted: kept 0 articles committed in whole batches to {corpus}; run the same "
+        "command again to finish (nothing is added twice).\n",
+    )
+    assert _all_gone(workers)
+    assert verify(corpus, None).exit_code == 0
+
+
+def _flip_bytes(part: Path, row_group: int, column: str) -> None:
+    """Three flipped bits in one column chunk of one row group, as a failing disk leaves them."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(part).metadata.row_group(row_group)
+    (chunk,) = [
+        meta.column(i) for i in range(meta.num_columns) if meta.column(i).path_in_schema == column
+    ]
+    start = chunk.dictionary_page_offset or chunk.data_page_offset
+    data = bytearray(part.read_bytes())
+    for k in (1, 2, 3):
+        data[start + chunk.total_compressed_size * k // 4] ^= 0x10
+    part.write_bytes(data)
+
+
+def test_repair_salvages_what_a_damaged_part_still_holds(tmp_path: Path) -> None:
+    import shlex
+
+    folder = _stories(tmp_path / "in", 600)
+    copies = folder / "zz-copies"
+    copies.mkdir()
+    for i in (0, 5, 300):  # the first two in row group 0 (to be damaged), the third in group 1
+        text = (folder / f"story-{i:03d}.txt").read_text(encoding="utf-8")
+        (copies / f"copy-{i:03d}.txt").write_text(text, encoding="utf-8")
+    corpus, ix = tmp_path / "corpus", tmp_path / "ix"
+    where = ["--corpus", str(corpus), "--index-dir", str(ix)]
+    assert _cli("ingest", str(folder), *where, "-j", "1").exit_code == 0
+    (part,) = store.part_files(corpus)
+    _flip_bytes(part, 0, "text")
+    out = _cli("verify", *where, "--repair")
+    assert out.exit_code == 0, out.output
+    repairs = out.output.split("Repairs:\n", 1)[1].split("After repair:\n")[0].splitlines()
+    (record,) = store.run_records(corpus)
+    restore = f"newsarchive ingest {folder} --corpus {corpus}"
+    assert [line.split(": ", 1)[0] for line in repairs] == [
+        f"  moved {part.name} to _quarantine/{part.name}.bad",
+        f"  salvaged 347 of 603 articles of {part.name} (the row groups that read in full) into "
+        f"{part.name.removesuffix('.parquet')}.salvaged.parquet",
+        f"  relinked {part.name.removesuffix('.parquet')}.salvaged.parquet",
+        f"  to restore the 256 articles of run {record['run_id']} left in _quarantine/, run "
+        "(nothing is added twice)",
+        f"  rebuilt the index at {ix} from the corpus",
+    ]
+    # the copies of stories 0 and 5 named articles of the damaged group: no other copy is left
+    assert repairs[2].endswith(
+        ": 0 duplicate_of links re-pointed to the first stored copy, 2 cleared (no copy left)"
+    )
+    assert repairs[3].endswith(restore)
+    table = store.read_corpus(corpus, columns=["doc_id", "duplicate_of"]).to_pylist()
+    ids = {row["doc_id"] for row in table}
+    assert len(table) == 347 and all(r["duplicate_of"] in ids for r in table if r["duplicate_of"])
+    # The printed command brings the rest back.
+    assert _cli(*shlex.split(restore)[1:], "--index-dir", str(ix), "-j", "1").exit_code == 0
+    paths = store.read_corpus(corpus, columns=["source_path"]).column("source_path").to_pylist()
+    assert len(paths) == len(set(paths)) == 603
+    assert verify(corpus, ix).exit_code == 0

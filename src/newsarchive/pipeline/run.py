@@ -526,7 +526,16 @@ def ingest(
         )
         if jobs > 1:
             pipeline.warm_up()
-        templates = _learn_templates(corpus, head, options, jobs)
+        try:
+            templates = _learn_templates(corpus, head, options, jobs)
+        except WorkerDied as exc:
+            raise WriteFailed(
+                f"{exc.detail} while sampling template lines; nothing was written to {corpus}; "
+                "run the same command again"
+            ) from None
+        except KeyboardInterrupt:  # stopped before anything was written: say so as later
+            report.status = "interrupted"
+            raise IngestInterrupted(report) from None
         pipeline.templates, pipeline.known_ids = templates, known.doc_ids
         report.templates = {s: sorted(lines) for s, lines in sorted(templates.items())}
         pipeline.run_id, pipeline.ingested_at = run_id, datetime.now(UTC)
