@@ -176,9 +176,8 @@ def _cli(*args: str) -> Any:
 def scraped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A corpus and index of articles whose titles are formulas or carry terminal escapes,
     written as an older newsarchive (or another tool) could have stored them."""
-    from searchfixtures import article, utc, write_corpus
-
     from newsarchive.index import update_index
+    from searchfixtures import article, utc, write_corpus
 
     root = tmp_path_factory.mktemp("scraped")
     titles = [*FORMULAS, ESCAPED_TITLE]
@@ -455,7 +454,7 @@ def test_repair_rebuilds_a_deleted_index(tmp_path: Path) -> None:
         f"Repairs:\n  built the missing index at {ix} from the corpus: 1 documents\n" in out.output
     )
     assert out.output.endswith(
-        f"  ok    index    1 documents, the same ids as the corpus\nNo problems found.\n"
+        "  ok    index    1 documents, the same ids as the corpus\nNo problems found.\n"
     )
     found = _cli("search", "refuse", "--corpus", str(corpus), "--index-dir", str(ix), "--count")
     assert found.output == "1\n"
@@ -659,7 +658,7 @@ def test_a_worker_killed_alone_ends_the_run_with_one_line(tmp_path: Path) -> Non
             time.sleep(0.005)
         assert workers, "no worker process seen"
         os.kill(workers[0], signal.SIGKILL)  # the worker only, as the out-of-memory killer does
-        out, err = proc.communicate(timeout=60)  # a hang fails here
+        _, err = proc.communicate(timeout=60)  # a hang fails here
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -750,7 +749,7 @@ def test_sigterm_ends_a_run_busy_on_a_huge_file(tmp_path: Path) -> None:
             time.sleep(0.01)  # the main pass has begun (its writer made .tmp/)
         time.sleep(1)  # a worker is deep in the huge file
         os.killpg(proc.pid, signal.SIGTERM)  # as Slurm does: every process of the job
-        out, err = proc.communicate(timeout=60)  # a hang fails here
+        _, err = proc.communicate(timeout=60)  # a hang fails here
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
