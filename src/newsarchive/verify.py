@@ -105,6 +105,7 @@ class VerifyReport:
     index_damaged: bool = False  # unreadable, or ids the corpus lacks: rebuild it
     index_behind: bool = False  # lacks articles of the corpus only: an update catches it up
     index_missing: bool = False  # no index (never built, or its folder deleted): build it
+    dangling: bool = False  # duplicate_of links that name no stored article
 
     @property
     def problems(self) -> list[Check]:
@@ -232,6 +233,7 @@ def _check_ids(tally: Tally, report: VerifyReport) -> None:
     else:
         report.add("doc_ids", OK, f"{len(tally.ids):,} articles, each doc_id stored once")
     dangling = sorted(tally.links - tally.ids)
+    report.dangling = bool(dangling)
     if dangling:
         report.add(
             "doc_ids",
@@ -411,7 +413,7 @@ def repair(
                 actions.append(_quarantine(path, f, why))
         for f in before.repeated_parts:
             actions.append(_quarantine(path, f, "every article in it is stored in an earlier part"))
-        if actions:
+        if actions or before.dangling:  # a repair killed after a move leaves links dangling
             actions += _relink(path, salvaged)
             actions += _restore_advice(path, lost)
         if index_dir is not None and before.index_missing and before.articles:
