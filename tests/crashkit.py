@@ -367,7 +367,8 @@ def damage_a_part(corpus: Path, rng: random.Random) -> Path:
     return part
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children (Linux)."""
     try:
         with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
             return [int(p) for p in fh.read().split()]
@@ -433,7 +434,7 @@ def run_worker_trial(
     min_parts = rng.randint(0, 6)
     try:
         while proc.poll() is None and time.monotonic() - start < 300:
-            workers = _children(proc.pid)
+            workers = children(proc.pid)
             if workers and _parts(paths.corpus) >= min_parts and phase(paths, 0) == "reading":
                 os.kill(rng.choice(workers), signal.SIGKILL)
                 trial.phase = "worker"

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from crashkit import children as _children
 from newsarchive import store
 from newsarchive.verify import verify
 
@@ -630,14 +631,6 @@ def test_full_disk_while_indexing_is_one_line(
     )
     assert _cli("index", "--corpus", str(corpus), "--index-dir", str(ix)).exit_code == 0
     assert verify(corpus, ix).exit_code == 0
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-            return [int(p) for p in fh.read().split()]
-    except FileNotFoundError:
-        return []
 
 
 def test_a_worker_killed_alone_ends_the_run_with_one_line(tmp_path: Path) -> None:
