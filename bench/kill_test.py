@@ -63,8 +63,10 @@ PLAN = [
 LABELS = [*PHASES[:1], "cleaning", *PHASES[1:], "repair", "worker", "disk-full"]
 
 
-def trial_for(n: int, paths: Paths, expected: int, rng: random.Random) -> Trial:
-    target, command = PLAN[n % len(PLAN)]
+def trial_for(
+    n: int, target: str, command: str, paths: Paths, expected: int, rng: random.Random
+) -> Trial:
+    """Trial number ``n``, of the kind ``(target, command)`` of :data:`PLAN`."""
     if target == "repair":
         return run_repair_trial(n, paths, expected, rng)
     if target == "worker":
@@ -74,7 +76,9 @@ def trial_for(n: int, paths: Paths, expected: int, rng: random.Random) -> Trial:
     if target == "reading":  # before the first batch commits
         return run_trial(n, paths, expected, "reading", rng, command, min_parts=0)
     if target == "cleaning":  # between batches, the workers busy
-        trial = run_trial(n, paths, expected, "reading", rng, command, min_parts=rng.randint(1, 10))
+        trial = run_trial(
+            n, paths, expected, "reading", rng, command, min_parts=rng.randint(1, 10), delay=0
+        )
         trial.target = "cleaning"
         if trial.phase == "reading":
             trial.phase = "cleaning"
@@ -115,19 +119,25 @@ def main() -> int:
     ap.add_argument("--inputs", type=int, default=2500, help="article files per trial")
     ap.add_argument("--batch-rows", type=int, default=100, help="rows per Parquet part")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--only", help="comma-separated kinds of trial to run (" + ", ".join(LABELS) + ")"
+    )
     ap.add_argument("--json", type=Path, help="write every trial's record here")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
+    only = set(args.only.split(",")) if args.only else None
+    plan = [(t, c) for t, c in PLAN if only is None or t in only]
     root = Path(tempfile.mkdtemp(prefix="na-kill-"))
     inputs = make_inputs(root / "inputs", args.inputs)
     trials: list[Trial] = []
     started = time.monotonic()
     try:
         for n in range(args.trials):
-            target, command = PLAN[n % len(PLAN)]
+            target, command = plan[n % len(plan)]
             work = root / f"trial-{n:03d}"
-            trial = trial_for(n, Paths.under(work, inputs, args.batch_rows), args.inputs, rng)
+            paths = Paths.under(work, inputs, args.batch_rows)
+            trial = trial_for(n, target, command, paths, args.inputs, rng)
             trials.append(trial)
             verdict = "ok" if trial.ok else f"FAILED {trial.problems} (kept in {work})"
             print(

@@ -284,6 +284,7 @@ def run_trial(
     *,
     cli_verify: bool = True,
     min_parts: int | None = None,
+    delay: float | None = None,
 ) -> Trial:
     """Kill ``command`` in ``target``, check the corpus, re-run to the end, count the damage.
 
@@ -297,7 +298,8 @@ def run_trial(
     # a moment later (reading, adding to the index) or the instant a write is seen.
     if min_parts is None:
         min_parts = rng.randint(0, 6) if target in ("reading", "parquet") else 0
-    delay = {"reading": rng.uniform(0, 0.1), "index-add": rng.uniform(0, 0.2)}.get(target, 0.0)
+    if delay is None:
+        delay = {"reading": rng.uniform(0, 0.1), "index-add": rng.uniform(0, 0.2)}.get(target, 0.0)
     stopped = signal_in(paths.command(command), paths, target, delay, min_parts=min_parts)
     trial.phase, trial.seconds = stopped.phase, stopped.seconds
     if stopped.phase is None:
@@ -402,7 +404,7 @@ def run_repair_trial(
     proc = subprocess.Popen(
         repair, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
-    time.sleep(rng.uniform(0.3, 2.5))  # start-up, quarantine, salvage, relink or index rebuild
+    time.sleep(rng.uniform(0.2, 1.6))  # start-up, quarantine, salvage, relink or index rebuild
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL)
         trial.phase = "repair"
