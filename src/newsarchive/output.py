@@ -48,7 +48,9 @@ def csv_text(
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
     # With "\n" line ends the csv module leaves a lone CR unquoted, and readers split the row there.
-    quoted = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n", quoting=csv.QUOTE_ALL)
+    quoted = csv.DictWriter(
+        out, fieldnames=list(columns), lineterminator="\n", quoting=csv.QUOTE_ALL
+    )
     writer.writeheader()
     for row in rows:
         cells = {k: safe_cell(v, formulas=formula_safe) for k, v in row.items()}
