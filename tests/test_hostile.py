@@ -339,17 +339,6 @@ def test_manifest_rows_outside_its_folder_are_reported(tmp_path: Path) -> None:
         ),
         f"{folder}/manifest.csv": ("not-an-article", "a manifest"),
     }
-    explicit = tmp_path / "explicit"
-    out = _ingest(
-        str(folder), "--manifest", str(folder / "manifest.csv"), "--corpus", str(explicit)
-    )
-    assert out.exit_code == 1
-    assert sorted(_skipped(explicit)) == [
-        f"{folder}/manifest.csv",
-        f"{folder}/manifest.csv#row=2",
-        f"{folder}/manifest.csv#row=3",
-    ]
-    assert store.read_corpus(explicit, columns=["title"]).column("title").to_pylist() == ["Bins"]
 
 
 def test_file_names_that_are_not_utf8_round_trip(tmp_path: Path) -> None:

@@ -549,10 +549,12 @@ class _Manifest:
 
 
 def _read_manifest(
-    path: str, settings: Settings, follow_links: bool = False
+    path: str, settings: Settings, follow_links: bool = False, *, anywhere: bool = False
 ) -> tuple[_Manifest | None, list[str]]:
     """The manifest at ``path`` (``None`` if it has no ``path`` column) and its columns.
 
+    Rows leading outside the manifest's folder are rejected as ``outside-root``, unless
+    ``anywhere`` (a manifest the user named with ``--manifest`` may list files anywhere).
     May raise Skip (or OSError) if the file cannot be read.
     """
     folder = os.path.dirname(path)
@@ -571,8 +573,9 @@ def _read_manifest(
             target = os.path.normpath(os.path.join(folder, rel))
             if not rel:
                 detail = "empty path"
-            elif not _inside(target, [folder]) or not (
-                follow_links or _inside(os.path.realpath(target), [real_folder])
+            elif not anywhere and (
+                not _inside(target, [folder])
+                or not (follow_links or _inside(os.path.realpath(target), [real_folder]))
             ):
                 # ../../etc/passwd, /etc/passwd, or a link out: reported, never read
                 where = f"{_display(path)}#row={n}"
@@ -601,7 +604,9 @@ def _manifest_meta(row: dict[str, str]) -> dict[str, str]:
 
 def _explicit_manifest(path: str, settings: Settings, follow_links: bool) -> _Manifest:
     try:
-        manifest, header = _read_manifest(os.path.abspath(path), settings, follow_links)
+        manifest, header = _read_manifest(
+            os.path.abspath(path), settings, follow_links, anywhere=True
+        )
     except Skip as exc:
         raise UsageError(f"cannot use manifest {path}: {exc.reason} ({exc.detail})") from None
     except (OSError, UnicodeError) as exc:
