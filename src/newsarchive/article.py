@@ -93,6 +93,7 @@ class Article:
     given_date: str | None = field(default=None, metadata=_transient())  # manifest/dump column
     html_dates: list[tuple[str, str]] = field(default_factory=list, metadata=_transient())
     mtime: float | None = field(default=None, metadata=_transient())
+    cut_chars: int = field(default=0, metadata=_transient())  # cut off by max_article_chars
 
     def to_row(self) -> dict[str, Any]:
         """The stored fields as a plain dict (one Parquet row)."""

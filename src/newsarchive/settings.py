@@ -44,6 +44,12 @@ SETTINGS: tuple[Setting, ...] = (
         "max_line_chars", 200_000, "Longest line kept whole; longer lines are cut there and noted."
     ),
     Setting(
+        "max_article_chars",
+        5_000_000,
+        "Longest article text kept, in characters; the rest of a longer input is not read "
+        "(recorded as a max_article_chars removal), so memory stays bounded.",
+    ),
+    Setting(
         "max_decompression_ratio",
         100,
         "Largest ratio of decompressed to compressed size for .gz inputs (a gzip bomb beyond it is skipped).",

@@ -23,7 +23,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .article import SCHEMA_VERSION, STORED_FIELDS, Article
-from .errors import CorpusError, CorpusLocked, NewsarchiveError
+from .errors import CorpusError, CorpusLocked, NewsarchiveError, os_reason
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -132,6 +132,13 @@ def is_corpus(path: str | Path) -> bool:
     return (p / RUNS_DIR).is_dir() or any(p.glob(PART_GLOB))
 
 
+def is_started(path: str | Path) -> bool:
+    """An ingest has taken this folder as its corpus (its lock or ``.tmp/`` is there), even if
+    it was killed before committing its first batch."""
+    p = Path(path)
+    return (p / LOCK_FILE).exists() or (p / TMP_DIR).is_dir()
+
+
 def part_files(path: str | Path) -> list[Path]:
     """The committed part files, in commit order (names sort by run time, then sequence)."""
     p = Path(path)
@@ -214,6 +221,11 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable."""
+    _fsync_dir(path)
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -253,16 +265,21 @@ def exclusive(
     """
     from filelock import FileLock, Timeout
 
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(folder / LOCK_FILE))
     info = folder / f"{LOCK_FILE}.pid"
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(folder / LOCK_FILE))
         lock.acquire(timeout=timeout if wait else 0)
     except Timeout:
         holder = info.read_text(encoding="utf-8").strip() if info.exists() else "another process"
         raise busy(holder) from None
+    except OSError as exc:  # read-only, a file where the folder should be, disk full
+        raise CorpusError(
+            f"cannot write to {folder}: {os_reason(exc)}; use a folder you can write to"
+        ) from None
     try:
-        info.write_text(f"process {os.getpid()}", encoding="utf-8")
+        with suppress(OSError):  # only a name for other processes' messages
+            info.write_text(f"process {os.getpid()}", encoding="utf-8")
         yield
     finally:
         info.unlink(missing_ok=True)
@@ -333,10 +350,14 @@ class CorpusWriter:
         table = pa.Table.from_batches(self.pending, schema=schema())
         name = f"part-{self.run_id}-{self.seq:05d}.parquet"
         tmp = self.tmp / (name + ".tmp")
-        with open(tmp, "wb") as fh:
-            pq.write_table(table, fh, compression="zstd", row_group_size=ROW_GROUP_ROWS)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(tmp, "wb") as fh:
+                pq.write_table(table, fh, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:  # a full disk: give back the space the half file holds
+            tmp.unlink(missing_ok=True)
+            raise
         with _ctrl_c_deferred():  # commit and bookkeeping as one step, or a re-flush adds a twin
             os.replace(tmp, self.path / name)
             self.committed += self.pending_rows

@@ -7,7 +7,8 @@ columns and the row count; Parquet files carry the same record in their schema m
 at a time and the file appears only when complete (written aside, then renamed).
 
 CSV has one value per cell: lists are joined with ``"; "``, nested lists (``removed``,
-``tag_evidence``) are written as JSON, timestamps as ISO 8601.
+``tag_evidence``) are written as JSON, timestamps as ISO 8601; text that a spreadsheet would run
+as a formula gets a leading ``'`` (``formula_safe=False`` writes it verbatim).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__, store
 from ..errors import UsageError
+from ..output import formula_safe
 from .common import DEFAULT_COLUMNS, Scope, check_columns, plain, snapshot
 from .hits import hit_ids
 
@@ -79,8 +81,12 @@ def export(
     fmt: str | None = None,
     columns: Sequence[str] | None = None,
     scope: Scope | None = None,
+    formula_safe: bool = True,
 ) -> ExportReport:
     """Write the corpus (or the articles matching ``query``, in ``scope``) to ``output``.
+
+    In CSV, text cells that a spreadsheet would run as a formula (starting with ``= + - @``, tab
+    or CR) get a leading ``'`` unless ``formula_safe`` is False; the export record says which.
 
     ``columns`` defaults to :data:`~newsarchive.analysis.common.DEFAULT_COLUMNS`; TEI always
     uses its own (:data:`~newsarchive.analysis.tei.COLUMNS`).
@@ -105,6 +111,8 @@ def export(
         "format": kind,
         "columns": cols,
     }
+    if kind == "csv":
+        record["formula_safe"] = formula_safe
     selection = _selection(ids, scope)
     # Counted first (cheap: no column read) so that every copy of the record holds it.
     record["rows"] = dataset.count_rows(filter=selection)
@@ -153,7 +161,14 @@ def _write_csv(path: Path, batches: Iterator[pa.RecordBatch], record: dict[str, 
         writer = csv.writer(fh)
         writer.writerow(record["columns"])
         for row in _rows(batches):
-            writer.writerow([csv_cell(row[c]) for c in record["columns"]])
+            cells = [csv_cell(row[c]) for c in record["columns"]]
+            if record["formula_safe"]:
+                # text and lists only: numbers and times stay numbers and times
+                cells = [
+                    formula_safe(cell) if isinstance(row[c], str | list) else cell
+                    for c, cell in zip(record["columns"], cells, strict=True)
+                ]
+            writer.writerow(cells)
             count += 1
     return count
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import NewsarchiveError, QuerySyntaxError, UsageError
+from ..errors import NewsarchiveError, QuerySyntaxError, UsageError, os_reason
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +34,9 @@ def reports_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+        except OSError as exc:  # a full disk or a vanished folder the library did not foresee
+            click.echo(f"Error: {os_reason(exc)}", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -58,6 +61,30 @@ index_dir_option = click.option(
     help="Folder of the full-text index.",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+
+_CSV_RAW = "newsarchive.csv_raw"
+
+
+def _remember_csv_raw(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_CSV_RAW] = value
+    return value
+
+
+# Kept in the context rather than passed down, so every CSV writer of a command sees it.
+csv_raw_option = click.option(
+    "--csv-raw",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember_csv_raw,
+    help="With CSV output: cells verbatim, without the ' put before text starting with "
+    "= + - @ that stops spreadsheets running it as a formula (for programs, not spreadsheets).",
+)
+
+
+def formula_safe() -> bool:
+    """Whether this command's CSV output neutralises spreadsheet formulas (no ``--csv-raw``)."""
+    ctx = click.get_current_context(silent=True)
+    return not (ctx is not None and ctx.find_root().meta.get(_CSV_RAW, False))
 
 
 @contextmanager

@@ -103,6 +103,12 @@ MAX_LISTED = 100
     is_flag=True,
     help="If another ingest is writing to the corpus, wait for it instead of stopping.",
 )
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Read symbolic links that lead outside the PATH folders (by default they are "
+    "skipped as outside-root).",
+)
 @quiet_option
 @reports_errors
 def ingest_cmd(
@@ -125,6 +131,7 @@ def ingest_cmd(
     url_column: str,
     source_column: str,
     wait: bool,
+    follow_links: bool,
     quiet: bool,
 ) -> None:
     """Ingest PATHS (files, folders, globs; .txt .html .htm, their .gz, .csv/.jsonl dumps).
@@ -167,6 +174,7 @@ def ingest_cmd(
                 index_dir=index_dir,
                 engine=engine,
                 wait=wait,
+                follow_links=follow_links,
                 progress=display if display.enabled else None,
             )
     except IngestInterrupted as stop:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import sys
@@ -15,7 +13,16 @@ import click
 from ..errors import UsageError
 from ..index.api import ENGINES, FACET_NAMES, SORTS, index_status, search, update_index
 from ..index.model import HIT_COLUMNS, Hit, SearchResults
-from .common import corpus_option, index_dir_option, quiet_option, reports_errors, show_progress
+from ..output import on_screen
+from .common import (
+    corpus_option,
+    csv_raw_option,
+    formula_safe,
+    index_dir_option,
+    quiet_option,
+    reports_errors,
+    show_progress,
+)
 
 FORMATS = ("table", "jsonl", "csv", "parquet")
 
@@ -140,6 +147,7 @@ def _print_status(corpus: str, index_dir: str) -> None:
     show_default=True,
     help="Output format.",
 )
+@csv_raw_option
 @click.option(
     "--output",
     "-o",
@@ -202,7 +210,7 @@ def search_cmd(
         click.echo(results.total)
     elif facet is not None:
         for value, n in results.facet(facet):
-            click.echo(f"{value}\t{n}")
+            click.echo(f"{on_screen(str(value), one_line=True)}\t{n}")
     else:
         if not results.total:
             click.echo(f"No articles match {query}.", err=True)
@@ -230,13 +238,16 @@ def _table(results: SearchResults, terminal: bool) -> str:
     hits = results.hits
     lines = [_headline(results)]
     rank_width = len(str(hits[-1].rank)) if hits else 1
-    source_width = max((len(h.source) for h in hits), default=0)
-    for h in hits:
+    # Stored text comes from scrapers: control characters are shown, never sent to the terminal.
+    sources = [on_screen(h.source, one_line=True) for h in hits]
+    source_width = max((len(s) for s in sources), default=0)
+    for h, source in zip(hits, sources, strict=True):
         day = h.published_at.strftime("%Y-%m-%d") if h.published_at else "undated"
-        title = h.title or "(untitled)"
-        lines.append(f"{h.rank:>{rank_width}}  {day:<10}  {h.source:<{source_width}}  {title}")
+        title = on_screen(h.title, one_line=True) if h.title else "(untitled)"
+        lines.append(f"{h.rank:>{rank_width}}  {day:<10}  {source:<{source_width}}  {title}")
         if h.snippet:
-            lines.append(" " * (rank_width + 2) + _bold(h.snippet, terminal))
+            snippet = on_screen(h.snippet, one_line=True)
+            lines.append(" " * (rank_width + 2) + _bold(snippet, terminal))
     return "\n".join(lines) + "\n"
 
 
@@ -272,11 +283,9 @@ def _jsonl(results: SearchResults, terminal: bool) -> str:
 
 
 def _csv(results: SearchResults, terminal: bool) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(HIT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(_plain(h) for h in results.hits)
-    return out.getvalue()
+    from ..output import csv_text
+
+    return csv_text((_plain(h) for h in results.hits), HIT_COLUMNS, formula_safe=formula_safe())
 
 
 _RENDERERS: dict[str, Callable[[SearchResults, bool], str]] = {

@@ -619,16 +619,16 @@ def near(positions: list[list[int]], slop: int) -> bool:
     >>> near([[0, 7], [2, 9], [3]], 1), near([[0], [2], [5]], 1)
     (True, False)
     """
-    reachable = positions[0]
-    for following in positions[1:]:
-        reachable = [p for p in following if any(0 < p - r <= slop + 1 for r in reachable)]
-        if not reachable:
-            return False
-    return True
+    return bool(q.phrase_ends(positions, slop))
 
 
 def _positions(tokens: list[tuple[str, int]], wanted: list[frozenset[str]]) -> list[list[int]]:
-    return [[pos for word, pos in tokens if word in choice] for choice in wanted]
+    # A word repeated in the phrase is looked up once: "strike strike strike" costs one pass.
+    found: dict[frozenset[str], list[int]] = {}
+    for choice in wanted:
+        if choice not in found:
+            found[choice] = [pos for word, pos in tokens if word in choice]
+    return [found[choice] for choice in wanted]
 
 
 def _tag_tokens(values: list[str]) -> list[tuple[str, int]]:

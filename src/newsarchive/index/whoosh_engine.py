@@ -278,7 +278,7 @@ class Compiler:
             return wq.NullQuery
         if len(words) == 1:
             return wq.Term(name, words[0], boost=boost)
-        return wq.Phrase(name, words, slop=slop + 1, boost=boost)  # whoosh: slop 1 = adjacent
+        return _Phrase(name, words, slop=slop + 1, boost=boost)  # whoosh: slop 1 = adjacent
 
     @staticmethod
     def value(node: q.Term | q.Phrase | q.Prefix, name: str) -> wq.Query:
@@ -302,6 +302,46 @@ class _AndNot(wq.AndNot):  # type: ignore[misc]
         kept = self.a.matcher(searcher, context)
         excluded = self.b.matcher(searcher, searcher.boolean_context())
         return _AndNotMatcher(kept, excluded)
+
+
+class _Near(wq.SpanNear2):  # type: ignore[misc]
+    """whoosh's ordered span query, checked in O(words × positions × log positions).
+
+    whoosh keeps every (start, end) span reachable so far, and for each one scans the positions
+    inside it: a phrase of one word repeated, with a slop, grows that set with every word (ten
+    repetitions of "strike" with ~10 over one article ran for minutes). Which ends are reachable
+    is all a match needs (``query.phrase_ends``).
+    """
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        ms = [child.matcher(searcher, context) for child in self.qs]
+        return self._Matcher(ms, slop=self.slop, ordered=True, mindist=1)
+
+    class _Matcher(wq.SpanNear2.SpanNear2Matcher):  # type: ignore[misc]
+        def _get_spans(self) -> list[Any]:
+            from whoosh.query.spans import Span
+
+            positions = [[span.start for span in m.spans()] for m in self.ms]
+            return [Span(p) for p in q.phrase_ends(positions, self.slop - 1)]
+
+
+class _Phrase(wq.Phrase):  # type: ignore[misc]
+    """whoosh's phrase query, matched by :class:`_Near`."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        from whoosh import matching
+
+        if self.fieldname not in searcher.schema:
+            return matching.NullMatcher()
+        field, reader = searcher.schema[self.fieldname], searcher.reader()
+        terms = []
+        for word in self.words:
+            term = field.to_bytes(word)
+            if (self.fieldname, term) not in reader:  # a missing word: nothing matches
+                return matching.NullMatcher()
+            terms.append(wq.Term(self.fieldname, term))
+        m = _Near(terms, slop=self.slop, ordered=True, mindist=1).matcher(searcher, context)
+        return matching.WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
 
 
 def _matches_all(query: wq.Query) -> bool:

@@ -190,6 +190,37 @@ def normalise(text: str, *, max_line_chars: int = 200_000) -> str:
     return text
 
 
+# Terminal escape sequences (CSI such as colours, OSC such as "set the window title", and
+# two-character ESC sequences) are removed whole: stripping ESC alone would leave "]0;title".
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?"
+)
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]+")
+
+
+def strip_escapes(text: str) -> str:
+    """``text`` without terminal escape sequences (ESC ``[``…, ESC ``]``…BEL): never text, and a
+    parser or :func:`normalise` that drops the ESC alone would keep the rest as words.
+
+    >>> strip_escapes("\\x1b[31mred\\x1b[0m alert")
+    'red alert'
+    """
+    return _ESCAPE_SEQUENCE.sub("", text) if "\x1b" in text or "\x9b" in text else text
+
+
+def one_line(text: str) -> str:
+    """A title, name or source as one clean line: escape sequences and control characters
+    removed (line breaks and tabs become spaces), spaces collapsed.
+
+    >>> one_line("\\x1b]0;pwned\\x07Council \\x1b[31mbudget\\x1b[0m\\n agreed")
+    'Council budget agreed'
+    """
+    if _CONTROL_CHARS.search(text):
+        text = _CONTROL_CHARS.sub(" ", _ESCAPE_SEQUENCE.sub("", text))
+        text = " ".join(text.split())
+    return text
+
+
 def _break_line(line: str, width: int) -> str:
     """``line`` in pieces of at most ``width`` characters, broken at a space when one is near."""
     parts: list[str] = []
