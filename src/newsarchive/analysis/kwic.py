@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from ..errors import UsageError
-from .common import Scope, read_columns, rows_in_order, snapshot
+from .common import Scope, in_printed_zone, read_columns, rows_in_order, snapshot
 from .hits import SurfacePattern, hit_ids, surface_pattern
 
 if TYPE_CHECKING:
@@ -136,10 +136,13 @@ def concordance(
     if sort == "date" and stops_early:
         ids = _by_date(dataset, ids, scope)  # read in date order, to stop at the limit
     lines: list[KwicLine] = []
-    columns = ["published_at", "source", "text"]
+    columns = ["published_at", "published_offset", "source", "text"]
     for row in rows_in_order(dataset, ids, columns, scope, lazy=stops_early):
+        published = row["published_at"]
+        if published is not None:  # the day as the source printed it
+            published = in_printed_zone(published, row["published_offset"])
         lines += concordance_lines(
-            row["doc_id"], row["published_at"], row["source"], row["text"], pattern, width
+            row["doc_id"], published, row["source"], row["text"], pattern, width
         )
         if stops_early and limit is not None and len(lines) >= limit:
             break

@@ -4,7 +4,9 @@ Counting is done by pyarrow on two narrow columns (``doc_id``, ``published_at``)
 loop over rows. Every period between the first and the last appears, with zero where nothing
 matched. Undated articles have no place on a time axis: they are counted apart.
 
-Weeks are ISO weeks (Monday to Sunday, labelled ``2016-W17``); all periods are UTC.
+Weeks are ISO weeks (Monday to Sunday, labelled ``2016-W17``). Periods are the days as printed:
+an article stamped ``2023-11-08T23:28-04:00`` counts on 8 November (``published_at`` shifted by
+``published_offset``), not on the 9th of its UTC instant.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ..errors import UsageError
-from .common import Scope, read_columns, snapshot
+from .common import Scope, local_published, snapshot
 from .hits import hit_ids
 
 if TYPE_CHECKING:
@@ -99,7 +101,11 @@ def count_timeline(
 
     if by not in PERIODS:
         raise UsageError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
-    table = read_columns(dataset, ["doc_id", "published_at"], scope)
+    # published_at as the wall clock its source printed: periods are the days as printed
+    table = dataset.to_table(
+        columns={"doc_id": pc.field("doc_id"), "published_at": local_published()},
+        filter=scope.expression(),
+    )
     dated = table.filter(pc.is_valid(table.column("published_at")))
     starts = _axis(dated.column("published_at"), by, scope)
     counts: dict[str, list[int]] = {}

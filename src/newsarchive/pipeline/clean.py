@@ -331,6 +331,7 @@ def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozense
     that survives has its span-rule matches cut out, the whitespace left at each cut collapsed
     to one space. ``removed`` lists every cut in order with offsets into ``body``. Like every
     stage, it fills only empty fields: an article whose ``text`` is already set is left alone.
+    Lines an earlier stage already removed (an HTML page's boilerplate) stay removed, as they were.
     """
     if article.text:
         return article
@@ -338,10 +339,15 @@ def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozense
     template_rule = f"{TEMPLATE_CATEGORY}/{article.source or 'unknown'}"
     spans = rules.spans(body)
     paragraphs: list[str] = []
-    removed: list[Removal] = []
+    earlier = {(r.start, r.end) for r in article.removed}
+    removed: list[Removal] = list(article.removed)
     i = 0  # the next span not yet placed
     for line in _LINE.finditer(body):
         start, end = line.span()
+        if (start, end) in earlier:
+            while i < len(spans) and spans[i][0] < end:
+                i += 1
+            continue
         first = i
         while i < len(spans) and spans[i][0] < end:
             i += 1
@@ -355,7 +361,7 @@ def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozense
         if kept:
             paragraphs.append(kept)
     article.text = "\n\n".join(paragraphs)
-    article.removed = removed
+    article.removed = sorted(removed, key=lambda r: r.start) if earlier else removed
     return article
 
 
