@@ -93,9 +93,9 @@ def test_a_story_word_in_a_menu_does_not_keep_the_menu_line() -> None:
 
 def test_a_paragraph_trimmed_by_the_extractor_is_kept_whole() -> None:
     body = "Share\n\nThe council said on Monday that the bridge would reopen in June. Read more"
-    assert boilerplate(body, "The council said on Monday that the bridge would reopen in June.") == [
-        Removal("Share", "html/boilerplate", 0, 5)
-    ]
+    assert boilerplate(
+        body, "The council said on Monday that the bridge would reopen in June."
+    ) == [Removal("Share", "html/boilerplate", 0, 5)]
 
 
 def test_no_main_text_removes_nothing() -> None:
@@ -171,11 +171,14 @@ def test_a_web_page_node_and_an_at_graph_give_their_date() -> None:
 
 def test_dc_date_in_rdf_is_read_from_the_source() -> None:
     # WordPress puts its trackback RDF inside an HTML comment, which the tree does not keep.
-    body = STORY + """<!--
+    body = (
+        STORY
+        + """<!--
     <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
              xmlns:dc="http://purl.org/dc/elements/1.1/">
     <rdf:Description rdf:about="http://blog.example/bridge" dc:identifier="http://blog.example/bridge"
         dc:title="Bridge reopens" dc:date="2008-01-10T09:15:00+00:00" /></rdf:RDF> -->"""
+    )
     assert extract(page(body=body)).dates[0] == ("html-rdf:dc:date", "2008-01-10T09:15:00+00:00")
 
 
