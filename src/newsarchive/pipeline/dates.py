@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 from ..article import Article
 from ..errors import UsageError
 from ..settings import Settings
+from .html import BOILERPLATE_RULE
 
 DATE_ORDERS = ("DMY", "MDY", "YMD", "")
 """Values of the ``date_order`` setting: how all-numeric dates such as ``12/01/2016`` are read."""
@@ -538,8 +539,9 @@ class Dater:
             yield from reversed(list(self._link_dates(path)))
 
     def _from_header(self, article: Article, order: str) -> Iterator[Outcome]:
-        if article.body:
-            yield from self._header_dates(article.body, order)
+        body = _without_page_furniture(article)
+        if body:
+            yield from self._header_dates(body, order)
 
     def _from_cli(self, article: Article, order: str) -> Iterator[Outcome]:
         if self.cli_reading is not None:
@@ -698,6 +700,20 @@ _LINK_DATE = re.compile(
 _SEGMENT_END = re.compile(r"[\n|]|\.\s")  # where a cue's sentence ends in glued text
 _DIGIT = re.compile(r"\d")
 _YEAR_AND_WORD = re.compile(r"(?=.*\b(?:1[89]|20)[0-9]{2}\b)(?=.*[^\W\d_]{3})")
+
+
+def _without_page_furniture(article: Article) -> str:
+    """``body`` without the lines the HTML stage found outside the main text: a page's header
+    window must start at its story, not at a menu or a ticker's "Monday, 8 November"."""
+    cuts = [r for r in article.removed if r.rule == BOILERPLATE_RULE]
+    if not cuts:
+        return article.body
+    pieces, pos = [], 0
+    for r in sorted(cuts, key=lambda r: r.start):
+        pieces.append(article.body[pos : r.start])
+        pos = r.end
+    pieces.append(article.body[pos:])
+    return re.sub(r"\n{3,}", "\n\n", "".join(pieces)).strip()
 
 
 def _header_matches(window: str, tables: _Tables) -> Iterator[re.Match[str]]:

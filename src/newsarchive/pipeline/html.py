@@ -29,6 +29,7 @@ import html as html_lib
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -238,13 +239,15 @@ def _trafilatura(html: str) -> dict[str, Any]:
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs each discarded page
     try:
-        found = bare_extraction(
-            html,
-            with_metadata=True,
-            # Its own date (htmldate over the URL too) is not used: the cascade asks htmldate.
-            date_extraction_params={"extensive_search": False, "original_date": True},
-            **_TRAFILATURA_OPTIONS,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dateutil warns on zone names ("EST") it cannot place
+            found = bare_extraction(
+                html,
+                with_metadata=True,
+                # Its own date is not used (it reads the URL too): the cascade asks htmldate.
+                date_extraction_params={"extensive_search": False, "original_date": True},
+                **_TRAFILATURA_OPTIONS,
+            )
     except (ValueError, TypeError, AttributeError, RecursionError):  # its parser on hostile input
         return {}
     return {} if found is None else dict(found.as_dict())  # type: ignore[union-attr]
@@ -256,8 +259,10 @@ def _htmldate(root: HtmlElement) -> str | None:
 
     logging.getLogger("htmldate").setLevel(logging.CRITICAL)
     try:
-        # url="" keeps htmldate off the URL (and the canonical link): the URL is a later source.
-        return find_date(root, extensive_search=False, original_date=True, url="")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # url="" keeps htmldate off the URL (and the canonical link): the URL is a later source.
+            return find_date(root, extensive_search=False, original_date=True, url="")
     except (ValueError, TypeError, OverflowError, RecursionError):
         return None
 
@@ -354,7 +359,8 @@ class _JsonLd:
 
 def _loads(text: str) -> Any:
     text = text.strip().removeprefix("<!--").removesuffix("-->")
-    text = text.replace("//<![CDATA[", "").replace("//]]>", "").strip().rstrip(";")
+    text = text.strip().removeprefix("//").removeprefix("<![CDATA[").strip()
+    text = text.removesuffix("]]>").removesuffix("//").strip().rstrip(";")
     try:
         return json.loads(text, strict=False)
     except (ValueError, RecursionError):
@@ -432,14 +438,15 @@ def _language(root: HtmlElement, metas: dict[str, str]) -> str | None:
 def _dates(
     root: HtmlElement, metas: dict[str, str], nodes: _JsonLd, html: str
 ) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    if "article:published_time" in metas:
-        found.append(("html-meta:article:published_time", metas["article:published_time"]))
-    found += [
+    # JSON-LD's article node first, as Readability and trafilatura trust it: where it and
+    # article:published_time disagree, the meta tag tends to hold a later (re)publication.
+    found: list[tuple[str, str]] = [
         ("json-ld:datePublished", v)
         for a in nodes.articles
         if (v := _first(a.get("datePublished")))
     ]
+    if "article:published_time" in metas:
+        found.append(("html-meta:article:published_time", metas["article:published_time"]))
     found += [(f"html-meta:{key}", metas[key]) for key in _DATE_METAS if key in metas]
     found += [  # other sites' own namespaces, e.g. wetpaintwww:published_time
         (f"html-meta:{key}", value)
