@@ -208,3 +208,26 @@ def test_show_raw_marks_what_trafilatura_left_out(tmp_path: Path) -> None:
 def test_kwic_lines_carry_the_printed_day(corpus: Path) -> None:
     lines = kwic("harbour", corpus=corpus / "c", index_dir=corpus / "index-whoosh", width=20)
     assert [line.date for line in lines] == ["2023-11-08"]
+
+
+@pytest.mark.parametrize(
+    ("body", "published_at", "offset"),
+    [
+        (
+            "PUBLISHED: 22:08 EST, 18 April 2013\nA storm hit.",
+            datetime(2013, 4, 19, 3, 8, tzinfo=UTC),
+            -300,
+        ),
+        ("Posted 18 April 2013\nA storm hit.", datetime(2013, 4, 18, tzinfo=UTC), 0),
+        (
+            "Updated 09:15 BST, 18 April 2013\nA storm hit.",
+            datetime(2013, 4, 18, 8, 15, tzinfo=UTC),
+            60,
+        ),
+    ],
+)
+def test_header_dates_with_a_zone_keep_its_offset(
+    body: str, published_at: datetime, offset: int
+) -> None:
+    dated = Dater(Settings(), now=NOW)(Article(body=body))
+    assert (dated.published_at, dated.published_offset) == (published_at, offset)
