@@ -21,7 +21,6 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 
@@ -156,7 +155,3 @@ def test_html_pages_dated_from_their_own_metadata_or_htmldate() -> None:
     dated = sum(n for source, n in counts.items() if source in HTML_SOURCES)
     print(f"html_pages: {len(pages)} pages, dated {dated}: {dict(counts.most_common())}")
     assert dated >= 120
-
-
-def _counts(values: Any) -> dict[str, int]:
-    return dict(Counter(values).most_common())
