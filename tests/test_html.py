@@ -53,8 +53,8 @@ def test_page_with_furniture_metadata_and_json_ld() -> None:
         authors=["Jane Doe", "Sam Patel"],
         language="en",
         dates=[
-            ("html-meta:article:published_time", "2016-04-26T08:34:00+01:00"),
             ("json-ld:datePublished", "2016-04-26T07:34:00Z"),
+            ("html-meta:article:published_time", "2016-04-26T08:34:00+01:00"),
             ("html-meta:date", "2016-04-26"),
             ("html-time:datetime", "2016-04-26T08:34"),
             ("htmldate", "2016-04-26"),

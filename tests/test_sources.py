@@ -405,10 +405,10 @@ def test_load_an_html_page() -> None:
         "By Jane Doe and Sam Patel · 26 April 2016",
     ]
     assert {r.rule for r in article.removed} == {"html/boilerplate"}
-    assert article.html_dates[0] == (
-        "html-meta:article:published_time",
-        "2016-04-26T08:34:00+01:00",
-    )
+    assert article.html_dates[:2] == [
+        ("json-ld:datePublished", "2016-04-26T07:34:00Z"),
+        ("html-meta:article:published_time", "2016-04-26T08:34:00+01:00"),
+    ]
     assert article.given_date is None
 
 
