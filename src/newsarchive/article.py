@@ -75,7 +75,11 @@ class Article:
 
     # --- date --------------------------------------------------------------------------------
     published_at: datetime | None = None  # timezone-aware, UTC
-    date_source: str | None = None  # manifest, html, url, path, header, mtime, cli
+    # Minutes east of UTC of the zone the source printed its time in: published_at shifted by
+    # it is the day as printed (2023-11-08T23:28-04:00 counts on 8 November). None: undated, or
+    # a corpus written before the column existed (read as 0).
+    published_offset: int | None = None
+    date_source: str | None = None  # docs/dates.md lists the sources
     date_text: str | None = None  # the exact string the date was read from
     date_precision: str | None = None  # day, minute, second
     date_note: str | None = None  # why a candidate date was rejected, or an ambiguity left open
@@ -92,6 +96,7 @@ class Article:
     body: str = field(default="", metadata=_transient())  # pre-clean text that removals index
     given_date: str | None = field(default=None, metadata=_transient())  # manifest/dump column
     html_dates: list[tuple[str, str]] = field(default_factory=list, metadata=_transient())
+    html_language: str | None = field(default=None, metadata=_transient())  # the page's lang
     mtime: float | None = field(default=None, metadata=_transient())
     cut_chars: int = field(default=0, metadata=_transient())  # cut off by max_article_chars
 

@@ -95,6 +95,7 @@ def schema() -> pa.Schema:
         "language": pa.string(),
         "word_count": pa.int32(),
         "published_at": utc,
+        "published_offset": pa.int16(),
         "date_source": pa.string(),
         "date_text": pa.string(),
         "date_precision": pa.string(),

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, store
 from ..errors import UsageError
 from ..output import formula_safe
-from .common import DEFAULT_COLUMNS, Scope, check_columns, plain, snapshot
+from .common import DEFAULT_COLUMNS, Scope, check_columns, in_printed_zone, plain, snapshot
 from .hits import hit_ids
 
 if TYPE_CHECKING:
@@ -142,8 +142,12 @@ def _selection(ids: list[str] | None, scope: Scope) -> pc.Expression | None:
 
 
 def _rows(batches: Iterator[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, ``published_at`` in the zone its source printed (the same instant)."""
     for batch in batches:
-        yield from batch.to_pylist()
+        for row in batch.to_pylist():
+            if row.get("published_at") is not None and row.get("published_offset"):
+                row["published_at"] = in_printed_zone(row["published_at"], row["published_offset"])
+            yield row
 
 
 def _write_jsonl(path: Path, batches: Iterator[pa.RecordBatch], record: dict[str, Any]) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from ..errors import UsageError
-from .common import Scope, read_columns, rows_in_order, snapshot
+from .common import Scope, in_printed_zone, read_columns, rows_in_order, snapshot
 from .hits import SurfacePattern, hit_ids, surface_pattern
 
 if TYPE_CHECKING:
@@ -150,14 +150,17 @@ def concordance(
         ids = _by_date(dataset, ids, scope)  # read in date order, to stop at the limit
     lines: list[KwicLine] = []
     occurrences = articles = 0
-    columns = ["published_at", "source", "text"]
+    columns = ["published_at", "published_offset", "source", "text"]
     for row in rows_in_order(dataset, ids, columns, scope, lazy=stops_early):
+        published = row["published_at"]
+        if published is not None:  # the day as the source printed it
+            published = in_printed_zone(published, row["published_offset"])
         if stops_early and limit is not None and len(lines) >= limit:
             # enough lines: only count the rest (no context is cut), so the totals are exact
             found = sum(1 for _ in pattern.spans(row["text"]))
         else:
             new = concordance_lines(
-                row["doc_id"], row["published_at"], row["source"], row["text"], pattern, width
+                row["doc_id"], published, row["source"], row["text"], pattern, width
             )
             lines += new
             found = len(new)

@@ -4,7 +4,9 @@ Counting is done by pyarrow on two narrow columns (``doc_id``, ``published_at``)
 loop over rows. Every period between the first and the last appears, with zero where nothing
 matched. Undated articles have no place on a time axis: they are counted apart.
 
-Weeks are ISO weeks (Monday to Sunday, labelled ``2016-W17``); all periods are UTC.
+Weeks are ISO weeks (Monday to Sunday, labelled ``2016-W17``). Periods are the days as printed:
+an article stamped ``2023-11-08T23:28-04:00`` counts on 8 November (``published_at`` shifted by
+``published_offset``), not on the 9th of its UTC instant.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ..errors import UsageError
-from .common import Scope, read_columns, snapshot
+from .common import Scope, local_published, snapshot
 from .hits import hit_ids
 
 if TYPE_CHECKING:
@@ -99,12 +101,15 @@ def count_timeline(
 
     if by not in PERIODS:
         raise UsageError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
+    # published_at as the wall clock its source printed: periods are the days as printed
+    dated = dataset.to_table(
+        columns={"doc_id": pc.field("doc_id"), "published_at": local_published()},
+        filter=scope.expression(),
+    )
+    dated = dated.filter(pc.is_valid(dated.column("published_at")))
     # A date range leaves undated articles out of the scope, yet they are still the source's
     # articles: read them by source only, so "undated" counts them whatever the range.
-    columns = ["doc_id", "published_at"]
-    dated = read_columns(dataset, columns, scope)
-    dated = dated.filter(pc.is_valid(dated.column("published_at")))
-    everything = read_columns(dataset, columns, Scope(source=scope.source))
+    everything = read_columns(dataset, ["doc_id", "published_at"], Scope(source=scope.source))
     undated_table = everything.filter(pc.is_null(everything.column("published_at")))
     starts = _axis(dated.column("published_at"), by, scope)
     counts: dict[str, list[int]] = {}

@@ -53,10 +53,18 @@ import tantivy
 from whoosh.lang.porter import stem as porter_stem
 
 from . import query as q
-from .model import VALUE_FIELDS, EngineHit, IndexLocked, SearchIndexError, facet_counts
+from .model import (
+    VALUE_FIELDS,
+    EngineHit,
+    IndexLocked,
+    SearchIndexError,
+    facet_counts,
+    in_zone,
+    local_time,
+)
 from .snippets import HighlightSpec, TextToken, highlight_spec
 
-SCHEMA_VERSION = 2  # bump when the schema or analysis changes: indexes are then rebuilt
+SCHEMA_VERSION = 3  # bump when the schema or analysis changes: indexes are then rebuilt
 ENGINE = "tantivy"
 # tokenizer names recorded in the schema (tokenizers themselves are registered on each opening)
 WORDS = "newsarchive_words"  # title, text and names' words: prepared text, split by ``simple``
@@ -312,6 +320,8 @@ def schema() -> tantivy.Schema:
     sb.add_text_field("text", tokenizer_name=WORDS)
     sb.add_bytes_field("headline", stored=True)  # the title as written
     sb.add_integer_field("published_us", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("local_us", indexed=True)
+    sb.add_integer_field("offset_min", stored=True)  # hits show the day as printed
     sb.add_bytes_field("url", stored=True)
     raw("month", fast=True)
     raw("source")  # lower-cased, matched whole
@@ -379,9 +389,13 @@ def document(row: dict[str, Any], part: str, row_number: int) -> tantivy.Documen
             fields[name] = value.lower()
     published: datetime | None = row["published_at"]
     if published is not None:
-        fields["published_us"] = (published - EPOCH) // _MICROSECOND
-        utc = published.astimezone(UTC) if published.utcoffset() else published
-        fields["month"] = f"{utc.year:04d}-{utc.month:02d}"
+        fields["published_us"] = (published - EPOCH) // _MICROSECOND  # the instant: for order
+        # date: queries and months go by the day as printed (the wall clock, read as UTC)
+        local = local_time(published, row["published_offset"])
+        fields["local_us"] = (local.replace(tzinfo=UTC) - EPOCH) // _MICROSECOND
+        if offset := row["published_offset"]:
+            fields["offset_min"] = offset
+        fields["month"] = f"{local.year:04d}-{local.month:02d}"
     if countries := _values(row["countries"]):
         fields["country"] = list(dict.fromkeys(v.lower() for v in countries))
     for column, name in TAG_COLUMNS:
@@ -495,7 +509,7 @@ class _Compiler:
             return tantivy.Query.exists_query("published_us")
         return tantivy.Query.range_query(
             self.schema,
-            "published_us",
+            "local_us",
             tantivy.FieldType.Integer,
             None if start is None else _day_micros(start),
             None if end is None else _day_micros(end),
@@ -968,7 +982,9 @@ def _hit(doc: tantivy.Document, score: float) -> EngineHit:
         title=_headline(doc),
         source=str(doc.get_first("facet_source") or ""),
         url=None if url is None else bytes(url).decode("utf-8"),
-        published_at=None if published is None else EPOCH + timedelta(microseconds=published),
+        published_at=None
+        if published is None
+        else in_zone(EPOCH + timedelta(microseconds=published), doc.get_first("offset_min")),
         part=str(doc["part"][0]),
         row=int(doc["row"][0]),
     )

@@ -47,10 +47,18 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.support.charset import accent_map
 
 from . import query as q
-from .model import VALUE_FIELDS, EngineHit, IndexLocked, SearchIndexError, facet_counts
+from .model import (
+    VALUE_FIELDS,
+    EngineHit,
+    IndexLocked,
+    SearchIndexError,
+    facet_counts,
+    in_zone,
+    local_time,
+)
 from .snippets import HighlightSpec, TextToken, highlight_spec
 
-SCHEMA_VERSION = 1  # bump when the schema or analysers change: indexes are then rebuilt
+SCHEMA_VERSION = 2  # bump when the schema or analysers change: indexes are then rebuilt
 ENGINE = "whoosh"
 MAX_SEGMENTS = 8  # more segments than this and the smallest are merged ...
 KEEP_SEGMENTS = 3  # ... into one, keeping this many of the largest as they are
@@ -197,14 +205,15 @@ def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
         doc["title"] = row["title"]
     published: datetime | None = row["published_at"]
     if published is not None:
-        utc = published.astimezone(UTC).replace(tzinfo=None)  # whoosh dates are naive
+        # date: queries and months go by the day as printed; the order by the instant (UTC).
+        local = local_time(published, row["published_offset"])  # whoosh dates are naive
         micros = (published - EPOCH) // timedelta(microseconds=1)
         doc.update(
-            published_at=utc,
-            published=published.isoformat(),
+            published_at=local,
+            published=in_zone(published, row["published_offset"]).isoformat(),  # day as printed
             newest=-micros,
             oldest=micros,
-            month=f"{utc:%Y-%m}",
+            month=f"{local:%Y-%m}",
         )
     for column, name in (
         ("topics", "topic"),

@@ -352,11 +352,13 @@ def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozense
     """Fill ``text`` and ``removed`` from ``body``: each surviving line becomes a paragraph.
 
     Lines are tried against the line rules, then against ``templates`` (stripped lines); then
-    the structural cleaner reads all the lines and removes those it scores as boilerplate (at the
-    level of ``rules.structure_level``). A line that survives has its span-rule matches cut out,
+    the structural cleaner reads all the lines of a plain-text article and removes those it
+    scores as boilerplate (at the level of ``rules.structure_level``; an HTML page's structure
+    was already read by trafilatura). A line that survives has its span-rule matches cut out,
     the whitespace left at each cut collapsed to one space. ``removed`` lists every cut in order
     with offsets into ``body``. Like every stage, it fills only empty fields: an article whose
-    ``text`` is already set is left alone.
+    ``text`` is already set is left alone. Lines an earlier stage already removed (an HTML
+    page's boilerplate) stay removed, as they were.
     """
     if article.text:
         return article
@@ -371,16 +373,21 @@ def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozense
         names.append(name)
     scores: list[float | None] = [None] * len(lines)
     level = rules.structure_level(article.source)
-    if level != "off" and lines:
+    if level != "off" and lines and article.format != "html":
         from .clean_structure import structure_removals
 
         names, scores = structure_removals([m.group() for m in lines], names, level)
     spans = rules.spans(body)
     paragraphs: list[str] = []
-    removed: list[Removal] = []
+    earlier = {(r.start, r.end) for r in article.removed}
+    removed: list[Removal] = list(article.removed)
     i = 0  # the next span not yet placed
     for line, name, score in zip(lines, names, scores, strict=True):
         start, end = line.span()
+        if (start, end) in earlier:
+            while i < len(spans) and spans[i][0] < end:
+                i += 1
+            continue
         first = i
         while i < len(spans) and spans[i][0] < end:
             i += 1
@@ -391,7 +398,7 @@ def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozense
         if kept:
             paragraphs.append(kept)
     article.text = "\n\n".join(paragraphs)
-    article.removed = removed
+    article.removed = sorted(removed, key=lambda r: r.start) if earlier else removed
     return article
 
 

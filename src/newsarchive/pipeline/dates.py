@@ -3,7 +3,10 @@
 A cascade, most trusted source first; each source is asked only while ``published_at`` is empty:
 
 1. ``manifest``: the date column the user supplied (``Article.given_date``);
-2. ``html``: the page's own metadata (``Article.html_dates``, in the HTML stage's trust order);
+2. an HTML page's dates (``Article.html_dates``, in the HTML stage's trust order), each recording
+   where it came from: ``html-meta`` (``<meta>`` tags), ``json-ld`` (``datePublished``, salvaged
+   from malformed blocks too), ``html-rdf`` (``dc:date``), ``html-time`` (``<time>``,
+   ``itemprop``), then ``htmldate`` (htmldate over the markup, never the body text);
 3. ``url``: ``/2015/03/06/``, ``2016-04-26``, ``/20160426/`` in ``Article.url``;
 4. ``path``: the same forms in the file name or folders (the one nearest the file name wins);
 5. ``header``: a date line near the top of ``Article.body``: after a cue word (``PUBLISHED:.``,
@@ -31,7 +34,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from importlib import resources
@@ -41,6 +44,7 @@ from zoneinfo import ZoneInfo
 from ..article import Article
 from ..errors import UsageError
 from ..settings import Settings
+from .html import BOILERPLATE_RULE
 
 DATE_ORDERS = ("DMY", "MDY", "YMD", "")
 """Values of the ``date_order`` setting: how all-numeric dates such as ``12/01/2016`` are read."""
@@ -75,6 +79,13 @@ class Reading:
     precision: str  # day, minute, second
     text: str  # the exact string the date was read from
     note: str | None = None  # a doubt that did not stop the reading (a weekday that disagrees)
+    source: str | None = None  # set where one step has several sources (an HTML page's dates)
+
+    @property
+    def offset_minutes(self) -> int:
+        """Minutes east of UTC of the zone the source printed (0 for UTC, a day, or no zone)."""
+        delta = self.local.utcoffset()
+        return 0 if delta is None or self.precision == "day" else int(delta.total_seconds() // 60)
 
     @property
     def utc(self) -> datetime:
@@ -89,6 +100,7 @@ class Problem:
 
     text: str
     reason: str
+    source: str | None = None  # as Reading.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +125,7 @@ class _Tables:
     header_lines: int
     cue_gap: int
     updated_cues: frozenset[str]
+    day_first_languages: frozenset[str]
     languages: tuple[str, ...]
     header_languages: tuple[str, ...]
     textual: re.Pattern[str]
@@ -209,6 +222,7 @@ def _tables() -> _Tables:
         header_lines=int(header["max_lines"]),
         cue_gap=int(header["max_cue_gap"]),
         updated_cues=frozenset(c.lower() for c in header["updated_cues"]),
+        day_first_languages=frozenset(raw.get("html", {}).get("day_first_languages", ())),
         languages=tuple(raw["dateparser"]["languages"]),
         header_languages=tuple(raw["dateparser"]["header_languages"]),
         textual=textual,
@@ -488,6 +502,7 @@ class Dater:
         article.date_note = "; ".join(dating.notes) or None
         if dating.reading is not None:
             article.published_at = dating.reading.utc
+            article.published_offset = dating.reading.offset_minutes
             article.date_source = dating.source
             article.date_text = dating.reading.text
             article.date_precision = dating.reading.precision
@@ -502,16 +517,17 @@ class Dater:
         notes: list[str] = []
         for source, step in self._STEPS:
             for outcome in step(self, article, order):
+                named = outcome.source or source
                 if isinstance(outcome, Reading):
                     rejected = self._implausible(outcome)
                     if rejected is None and source == "header":
                         rejected = self._far_from_evidence(article, outcome)
                     if rejected is None:
                         if outcome.note:
-                            notes.append(f"{source} date {outcome.text!r}: {outcome.note}")
-                        return Dating(outcome, source, tuple(notes))
+                            notes.append(f"{named} date {outcome.text!r}: {outcome.note}")
+                        return Dating(outcome, named, tuple(notes))
                     outcome = rejected
-                notes.append(f"{source} date {outcome.text!r} {outcome.reason}")
+                notes.append(f"{named} date {outcome.text!r} {outcome.reason}")
         return Dating(None, None, tuple(notes))
 
     def read(self, text: str, date_order: str = "") -> Outcome | None:
@@ -546,10 +562,14 @@ class Dater:
                 yield outcome
 
     def _from_html(self, article: Article, order: str) -> Iterator[Outcome]:
-        for _origin, value in article.html_dates:
+        # 03.08.2017 on a German page is the 3rd of August: the page's language settles the order
+        # the user left open (a date_order setting for the source still wins).
+        if not order and article.html_language in self._tables.day_first_languages:
+            order = "DMY"
+        for origin, value in article.html_dates:
             outcome = self.read(value, order)
             if outcome is not None:
-                yield outcome
+                yield replace(outcome, source=origin.split(":", 1)[0])
 
     def _from_url(self, article: Article, order: str) -> Iterator[Outcome]:
         if article.url:
@@ -562,8 +582,9 @@ class Dater:
             yield from reversed(list(self._link_dates(path)))
 
     def _from_header(self, article: Article, order: str) -> Iterator[Outcome]:
-        if article.body:
-            yield from self._header_dates(article.body, order)
+        body = _without_page_furniture(article)
+        if body:
+            yield from self._header_dates(body, order)
 
     def _from_cli(self, article: Article, order: str) -> Iterator[Outcome]:
         if self.cli_reading is not None:
@@ -804,6 +825,20 @@ def _date_range(value: Any) -> tuple[datetime, datetime] | None:
 
 _DIGIT = re.compile(r"\d")
 _YEAR_AND_WORD = re.compile(r"(?=.*\b(?:1[89]|20)[0-9]{2}\b)(?=.*[^\W\d_]{3})")
+
+
+def _without_page_furniture(article: Article) -> str:
+    """``body`` without the lines the HTML stage found outside the main text: a page's header
+    window must start at its story, not at a menu or a ticker's "Monday, 8 November"."""
+    cuts = [r for r in article.removed if r.rule == BOILERPLATE_RULE]
+    if not cuts:
+        return article.body
+    pieces, pos = [], 0
+    for r in sorted(cuts, key=lambda r: r.start):
+        pieces.append(article.body[pos : r.start])
+        pos = r.end
+    pieces.append(article.body[pos:])
+    return re.sub(r"\n{3,}", "\n\n", "".join(pieces)).strip()
 
 
 def _header_matches(window: str, tables: _Tables) -> Iterator[re.Match[str]]:

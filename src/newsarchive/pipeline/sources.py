@@ -45,7 +45,7 @@ from .decode import (
     repair,
     strip_escapes,
 )
-from .html import extract, split_authors
+from .html import boilerplate, extract, split_authors
 
 MB = 1 << 20
 ARTICLE_FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -142,6 +142,8 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     )
     if not body.strip():
         raise Skip("no-text", "no visible text") if page else Skip("empty", "only whitespace")
+    # What trafilatura left out of the page's visible text: removals the cleaner keeps.
+    removed = boilerplate(body, page.main) if page else []
     meta = inp.meta
     author = meta.get("author")
     return Article(
@@ -153,10 +155,12 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
         authors=split_authors(author) if author else list(page.authors if page else []),
         given_date=meta.get("date"),
         html_dates=list(page.dates if page else []),
+        html_language=page.language if page else None,
         mtime=inp.mtime,
         extra=_extra(meta),
         raw_text=raw,
         body=body,
+        removed=removed,
         encoding=encoding,
         cut_chars=cut,
     )
