@@ -136,7 +136,7 @@ def kwic_cmd(
       newsarchive kwic '"junior doctors"' --sort left --width 50
       newsarchive kwic 'strik*' --from 2016-04 --format csv > strike.csv
     """
-    from ..analysis.kwic import COLUMNS, kwic
+    from ..analysis.kwic import COLUMNS, cells, fit_left, fit_right, kwic
 
     with notes_on_stale_index():
         lines = kwic(
@@ -151,11 +151,14 @@ def kwic_cmd(
     if fmt != "table":
         click.echo(_records([ln.to_dict() for ln in lines], COLUMNS, fmt), nl=False)
         return
-    source_width = max((len(ln.source) for ln in lines), default=0)
+    # aligned by display width: a CJK character takes two columns of a terminal
+    source_width = max((cells(ln.source) for ln in lines), default=0)
     for ln in lines:
+        source = ln.source + " " * (source_width - cells(ln.source))
         click.echo(
-            f"{ln.doc_id}  {ln.date or 'undated':<10}  {ln.source:<{source_width}}  "
-            f"{ln.left:>{width}}" + click.style(ln.match, bold=True) + ln.right
+            f"{ln.doc_id}  {ln.date or 'undated':<10}  {source}  {fit_left(ln.left, width)}"
+            + click.style(ln.match, bold=True)
+            + fit_right(ln.right, width)
         )
     articles = len({ln.doc_id for ln in lines})
     click.echo(f"{_count(len(lines), 'occurrence')} in {_count(articles, 'article')}", err=True)

@@ -28,8 +28,8 @@ One definition, used everywhere, so that a query finds what kwic then shows:
 ['nurs', 'strike', 'in', 'the', 'u.s']
 >>> [t.norm for t in tokens("人口老龄化", "zh")]
 ['人口', '口老', '老龄', '龄化', '化']
->>> [t.norm for t in tokens("وقال الأمير", "ar")]
-['قال', 'امير']
+>>> [t.norm for t in tokens("وقال بالأمير", "ar")]
+['وقال', 'امير']
 """
 
 from __future__ import annotations
@@ -236,8 +236,8 @@ def tokens(
 ) -> list[Token]:
     """The words of ``text`` analysed in ``language`` (``query``: a CJK run as only its bigrams).
 
-    >>> [(t.norm, t.start, t.end) for t in tokens("Café", "fr")]
-    [('cafe', 0, 4)]
+    >>> [(t.norm, t.start, t.end) for t in tokens("Cafés", "en")]
+    [('cafe', 0, 5)]
     """
     pieces: list[tuple[str, int, int]] = []
     words: list[str] = []

@@ -75,7 +75,7 @@ def highlight_spec(
             case And(children) | Or(children):
                 for child in children:
                     walk(child)
-            case Field("text", child):
+            case Field("text" | "title", child):  # the title heads the text
                 walk(child)
             case _:  # other fields, dates, NOT (excluded words are absent by definition)
                 pass
@@ -103,6 +103,46 @@ def marked_spans(tokens: Sequence[TextToken], spec: HighlightSpec) -> list[tuple
         for i in _phrase_hits(tokens, words, slop):
             hits[i] = tokens[i].end
     return [(tokens[i].start, hits[i]) for i in sorted(hits)]
+
+
+def match_spans(tokens: Sequence[TextToken], spec: HighlightSpec) -> list[tuple[int, int]]:
+    """Each match as one span: a phrase from its first word to its last, a word, a prefix's
+    part of a word; left to right, not overlapping (a longer match wins where two overlap)."""
+    found: list[tuple[int, int]] = []
+    for token in tokens:
+        if token.norm in spec.terms:
+            found.append((token.start, token.end))
+        for p in spec.prefixes:
+            if token.norm.startswith(p):
+                cjk = is_cjk(p) and len(token.norm) == token.end - token.start
+                found.append((token.start, token.start + len(p) if cjk else token.end))
+    for words, slop in spec.phrases:
+        for first, last in _phrase_runs(tokens, words, slop):
+            found.append((tokens[first].start, tokens[last].end))
+    found.sort(key=lambda span: (span[0], -span[1]))
+    kept: list[tuple[int, int]] = []
+    for start, end in found:
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept
+
+
+def _phrase_runs(
+    tokens: Sequence[TextToken], words: tuple[str, ...], slop: int
+) -> Iterable[tuple[int, int]]:
+    """``(first, last)`` token of each occurrence of the phrase."""
+    for first, token in enumerate(tokens):
+        if token.norm != words[0]:
+            continue
+        at = first
+        for word in words[1:]:
+            found_next = _next_word(tokens, at, word, slop)
+            if found_next is None:
+                break
+            at = found_next
+        else:
+            yield first, at
 
 
 def text_tokens(text: str, language: str | None, spec: HighlightSpec) -> list[TextToken]:
