@@ -544,6 +544,7 @@ def test_random_proximity_agrees_with_whoosh(tmp_path: Path) -> None:
 
 # --- the analysis ------------------------------------------------------------------------------------
 
+
 def test_analysis_matches_whoosh() -> None:
     """Both engines index the words of .analysis, joined by spaces: tantivy's whitespace
     tokenizer and whoosh's give those words back, in order."""

@@ -6,8 +6,6 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from newsarchive import store
 from newsarchive.analysis import common
@@ -41,9 +39,7 @@ def lines(fx: Fixture, query: str, **kw: object) -> list[tuple[str, str, str, st
         ("strike topic:health source:wire date:2016", "strike", ["strike"]),
     ],
 )  # fmt: skip
-def test_the_matcher_finds_what_the_search_matches(
-    query: str, text: str, found: list[str]
-) -> None:
+def test_the_matcher_finds_what_the_search_matches(query: str, text: str, found: list[str]) -> None:
     assert query_matcher(query).findall(text, "en") == found
 
 

@@ -86,6 +86,7 @@ def schema() -> pa.Schema:
         "kind": pa.string(),
         "language": pa.string(),
         "word_count": pa.int32(),
+        "structure_note": pa.string(),
         "published_at": utc,
         "date_source": pa.string(),
         "date_text": pa.string(),

@@ -190,10 +190,11 @@ class Pipeline:
         self.rules = RuleSet.load(self.settings)
         self.dater = Dater(self.settings, cli_date=options.cli_date, use_mtime=options.use_mtime)
         self.tagger = Tagger(self.settings, ner=options.ner)
+        self.languages = tuple(self.settings.get("languages"))
         if not self.settings.get("language_hint"):
             from .structure import load_models
 
-            load_models()
+            load_models(self.languages)
 
     def warm_up(self) -> None:
         """Take a made-up article through every stage here, before workers are forked, so that
@@ -242,7 +243,11 @@ class Pipeline:
         if not article.text.strip():
             rules = sorted({r.rule for r in article.removed})
             raise Skip("no-text", f"nothing left after cleaning (removed by {', '.join(rules)})")
-        add_structure(article, language_hint=self.settings.get("language_hint", article.source))
+        add_structure(
+            article,
+            language_hint=self.settings.get("language_hint", article.source),
+            languages=self.languages,
+        )
         article.content_hash = content_hash(article.text)
         self.dater(article)
         self.tagger(article)
@@ -390,6 +395,7 @@ def ingest(
     date: str | None = None,
     date_from_mtime: bool = False,
     ner: str = "builtin",
+    languages: Sequence[str] | None = None,
     index: bool = True,
     index_dir: str | Path = "indexes",
     engine: str | None = None,
@@ -398,7 +404,8 @@ def ingest(
 ) -> IngestReport:
     """Ingest files, folders or globs into the corpus at ``corpus``; returns an :class:`IngestReport`.
 
-    With ``index``, the search index in ``index_dir`` is updated at the end; ``engine``
+    ``languages`` (ISO 639-1 codes) overrides the ``languages`` setting: the languages an
+    article may be identified as. With ``index``, the search index in ``index_dir`` is updated at the end; ``engine``
     (``whoosh``, ``tantivy``) is passed to :func:`newsarchive.index.update_index`.
 
     >>> report = ingest(["examples/"], corpus="corpus")  # doctest: +SKIP
@@ -406,6 +413,8 @@ def ingest(
     (12, {})
     """
     settings = settings or load_settings(config)
+    if languages is not None:
+        settings = settings.with_values(languages=[c.strip().lower() for c in languages])
     options = RunOptions(settings, source=source, cli_date=date, use_mtime=date_from_mtime, ner=ner)
     # Built before touching the corpus: a bad rules file, taxonomy, --date or --ner fails here.
     pipeline = Pipeline(options, {})

@@ -35,7 +35,7 @@ from typing import IO, Any
 from ..article import Article
 from ..errors import Skip, UsageError
 from ..settings import Settings
-from .decode import BOMS, SAMPLE_BYTES, Decoded, decode, normalise, repair
+from .decode import BOMS, SAMPLE_BYTES, Decoded, decode, normalise, repair, unwrap
 from .html import extract, split_authors
 
 MB = 1 << 20
@@ -120,6 +120,9 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     raw, encoding = decoded.text, decoded.encoding
     page = extract(raw) if inp.format == "html" else None
     body = normalise(page.text if page else raw, max_line_chars=settings.get("max_line_chars"))
+    # Hard-wrapped plain text is joined into paragraphs before anything reads its lines; the
+    # cleaner's offsets point into this body, and raw_text keeps the lines as they came.
+    body, layout = (body, None) if page else unwrap(body)
     if not body.strip():
         raise Skip("no-text", "no visible text") if page else Skip("empty", "only whitespace")
     meta = inp.meta
@@ -138,6 +141,7 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
         raw_text=raw,
         body=body,
         encoding=encoding,
+        structure_note=layout,
     )
 
 
