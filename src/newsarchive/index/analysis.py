@@ -325,24 +325,49 @@ class Form:
     unless: tuple[str, ...]
 
 
+def normalise_arabic_text(text: str) -> str:
+    """Arabic letters of a whole text normalised as :func:`normalise` does a word's."""
+    return text.translate(_ARABIC_FOLD) if _ARABIC.search(text) else text
+
+
+def cjk_bigrams_spaced(text: str) -> str:
+    """Each CJK run replaced by its bigrams, each between `` . `` breaks (top words count them
+    as words, never as phrases).
+
+    >>> cjk_bigrams_spaced("GDP增长3%")
+    'GDP . 增长 . 3%'
+    """
+    if not _CJK.search(text):
+        return text
+    return _CJK_RUN.sub(
+        lambda m: " . " + " . ".join(b for b, _, _ in _bigrams(m.group(), 0, True)) + " . ", text
+    ).strip()
+
+
+_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
+
+
 @functools.cache
 def stopwords(language: str | None) -> frozenset[str]:
-    """Stopwords of ``language`` in their normalised (unstemmed) form; empty when none are kept."""
+    """Stopwords of ``language`` normalised (lower case, Arabic letters folded), not stemmed
+    nor accent-folded: English (the shipped list) for none or ``und``; empty when none are kept.
+
+    >>> "the" in stopwords("en"), "les" in stopwords("fr"), "的" in stopwords("zh")
+    (True, True, True)
+    """
     lang = base_language(language)
     if lang in ("", "en"):
         from importlib.resources import files
 
         listed = files("newsarchive.data").joinpath("stopwords-en.txt").read_text(encoding="utf-8")
         words = [w for w in listed.splitlines() if w.strip() and not w.startswith("#")]
-        if lang == "":
-            return frozenset(normalise(w.strip()) for w in words)
     else:
         import stopwordsiso
 
         if not stopwordsiso.has_lang(lang):
             return frozenset()
         words = list(stopwordsiso.stopwords(lang))
-    return frozenset(fold(normalise(w.strip())) for w in words if w.strip())
+    return frozenset(normalise(w.strip()) for w in words if w.strip())
 
 
 def pinned_languages(tree: object) -> list[str] | None:
