@@ -32,7 +32,15 @@ _NOT_NAMES = frozenset({"Daily Mail Reporter", "Mail Online Reporter", "Mailonli
 # Live-blog evidence: timestamps standing alone ("10:45", "10.45am", "14:02 GMT") or
 # the word itself in the title.
 _TIMESTAMP_LINE = re.compile(r"^\d{1,2}[:.]\d{2}\s*(?:am|pm|AM|PM)?(?:\s*(?:GMT|BST|UTC|EST|ET))?$")
-_LIVE_TITLE = re.compile(r"\blive\b|as it happened|live updates", re.IGNORECASE)
+# "Live: …", "… – live", "live updates", "as it happened"; not "Live cattle futures rally"
+_LIVE_TITLE = re.compile(
+    r"^live\b\s*[:–—|-]|[:–—|-]\s*live\s*$|\blive (?:updates|blog|coverage|reaction|commentary)\b"
+    r"|as it happened",
+    re.IGNORECASE,
+)
+# A row of a table (figures: "Shr 23 cts vs 17 cts", "Net 1,742,000 vs 1,512,000") is short and
+# does not end like a sentence, but it is no live blog's post heading.
+_NUMBER = re.compile(r"(?<![\w.,])\d[\d,.]*")
 
 _LANGUAGE_SAMPLE = 300  # characters of prose the language is read from
 LANGUAGE_FLOOR = 0.7  # below this probability the language is ``und`` (undetermined)
@@ -102,8 +110,14 @@ def find_kind(article: Article) -> str:
         return "liveblog"
     paras = _paragraphs(article.text)[1:]  # the title does not count
     stamps = sum(1 for p in paras if _TIMESTAMP_LINE.match(p.strip()))
-    headings = sum(1 for p in paras if is_heading(p) and len(p.split()) <= _HEADING_MAX_WORDS)
-    if stamps >= 3 or (headings >= 3 and headings * 4 >= len(paras)):
+    headings = sum(
+        1
+        for p in paras
+        if is_heading(p) and len(p.split()) <= _HEADING_MAX_WORDS and len(_NUMBER.findall(p)) < 2
+    )
+    # posts have text under their headings; a table's rows (figures, notices) have none
+    posts = sum(1 for p in paras if p.rstrip().endswith(_SENTENCE_END) and len(p.split()) >= 8)
+    if stamps >= 3 or (headings >= 3 and headings * 4 >= len(paras) and posts * 2 >= headings):
         return "liveblog"
     return "article"
 
