@@ -162,9 +162,17 @@ def test_posted_by_line_gives_the_author() -> None:
 
 def test_tables_and_live_words_in_titles_are_not_live_blogs() -> None:
     table = "\n\n".join(
-        ["ACME CORP 4TH QTR NET", "Shr 23 cts vs 17 cts", "Net 1,742,000 vs 1,512,000"]
-        + ["Year", "Shr 61 cts vs 61 cts", "Net 4,469,000 vs 4,039,000", "Pay April one"]
-        + ["Record March 13", "Avg shrs 7.8 mln"]
+        [
+            "ACME CORP 4TH QTR NET",
+            "Shr 23 cts vs 17 cts",
+            "Net 1,742,000 vs 1,512,000",
+            "Year",
+            "Shr 61 cts vs 61 cts",
+            "Net 4,469,000 vs 4,039,000",
+            "Pay April one",
+            "Record March 13",
+            "Avg shrs 7.8 mln",
+        ]
     )
     assert find_kind(Article(text=table, title="ACME CORP 4TH QTR NET")) == "article"
     cattle = "Live cattle futures rallied on Monday as the plant reopened."

@@ -17,7 +17,8 @@ One definition, used everywhere, so that a query finds what kwic then shows:
   diacritics and tatweel folded (*أمير* = *امير*, *مكتبة* = *مكتبه*).
 - **Stemming** by the article's language with Snowball (PyStemmer) where Snowball has the
   language, English included; Arabic by a light stemmer (the definite article with its attached
-  prepositions, and common suffixes: Larkey's light10 as Lucene's ArabicStemmer has it), which
+  prepositions, and common suffixes: Larkey's light10 as Lucene's ArabicStemmer has it, with
+  *wa-lil* added), which
   keeps a stem a substring of its word; other languages are not stemmed. Words with digits or
   dots (*3.5*, *U.S.*) are never stemmed. A query word is analysed in every
   language of its script that the index holds, plus unstemmed, and any of those forms matches.
@@ -104,11 +105,18 @@ class Token:
 def _word_pattern() -> re.Pattern[str]:
     """Runs of CJK characters, or words: letters and digits with combining marks inside them,
     joined across single dots (whoosh's ``\\w+(\\.?\\w+)*``)."""
-    marks = "".join(
-        re.escape(chr(c))
+    codes = [
+        c
         for c in range(0x300, 0x10000)
         if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me") and not chr(c).isalnum()
-    )
+    ]
+    ranges: list[list[int]] = []
+    for c in codes:  # as ranges: a class of single characters compiles ten times slower
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    marks = "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges)
     word = f"(?:[^\\W{_CJK_CLASS}]|[{marks}])+"
     return re.compile(f"(?P<cjk>[{_CJK_CLASS}]+)|{word}(?:\\.{word})*")
 
@@ -148,6 +156,7 @@ _ARABIC_PREFIXES = (
     "\u0628\u0627\u0644",
     "\u0643\u0627\u0644",
     "\u0641\u0627\u0644",
+    "\u0648\u0644\u0644",  # wa + lil: not in light10, common in news
     "\u0644\u0644",
     "\u0627\u0644",
 )
@@ -239,6 +248,13 @@ def tokens(
     >>> [(t.norm, t.start, t.end) for t in tokens("Cafés", "en")]
     [('cafe', 0, 5)]
     """
+    return [
+        Token(norm, pos, start, end)
+        for pos, (norm, start, end) in enumerate(_pieces(text, language, query, stem))
+    ]
+
+
+def _pieces(text: str, language: str | None, query: bool, stem: bool) -> list[tuple[str, int, int]]:
     pieces: list[tuple[str, int, int]] = []
     words: list[str] = []
     where: list[int] = []
@@ -254,12 +270,12 @@ def tokens(
         stemmed = stems(words, language) if stem else words
         for i, s in zip(where, stemmed, strict=True):
             pieces[i] = (fold(s), pieces[i][1], pieces[i][2])
-    return [Token(norm, pos, start, end) for pos, (norm, start, end) in enumerate(pieces)]
+    return pieces
 
 
 def norms(text: str, language: str | None) -> str:
     """The analysed words of ``text`` joined by spaces: what both engines index for it."""
-    return " ".join(t.norm for t in tokens(text, language))
+    return " ".join([p[0] for p in _pieces(text, language, False, True)])
 
 
 def prefix_norm(text: str) -> str:
@@ -277,7 +293,7 @@ def query_languages(text: str, languages: Iterable[str]) -> list[str]:
     if script == "arabic":
         chosen = [lang for lang in wanted if SCRIPTS.get(lang) == "arabic"]
     else:
-        chosen = [lang for lang in wanted if SCRIPTS.get(lang, "latin") != "arabic"]
+        chosen = [lang for lang in wanted if SCRIPTS.get(lang, "latin") not in ("arabic", "cjk")]
     return ["", *sorted(chosen)]
 
 
