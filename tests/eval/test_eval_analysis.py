@@ -57,7 +57,7 @@ def stem_regex(regex: str, texts: list[str]) -> str:
                                   else stemmer.stemWord(w) == stem)),
             key=lambda w: (-len(w), w),
         )  # fmt: skip
-        return "(?:" + "|".join(map(re.escape, found or ["(?!)"])) + ")" + (prefix and "")
+        return "(?:" + "|".join(map(re.escape, found or ["(?!)"])) + ")"
 
     return re.sub(r"STEM:(\w+)(\\w\*)?", forms, regex)
 

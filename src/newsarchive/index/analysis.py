@@ -102,9 +102,10 @@ class Token:
 
 
 @functools.cache
-def _word_pattern() -> re.Pattern[str]:
-    """Runs of CJK characters, or words: letters and digits with combining marks inside them,
-    joined across single dots (whoosh's ``\\w+(\\.?\\w+)*``)."""
+def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Words: letters and digits with combining marks inside them, joined across single dots
+    (whoosh's ``\\w+(\\.?\\w+)*``); and, for text holding CJK, runs of CJK characters or
+    such words without CJK characters (an alternation per character: twice as slow)."""
     codes = [
         c
         for c in range(0x300, 0x10000)
@@ -117,8 +118,12 @@ def _word_pattern() -> re.Pattern[str]:
         else:
             ranges.append([c, c])
     marks = "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges)
-    word = f"(?:[^\\W{_CJK_CLASS}]|[{marks}])+"
-    return re.compile(f"(?P<cjk>[{_CJK_CLASS}]+)|{word}(?:\\.{word})*")
+    plain = f"[\\w{marks}]+"
+    mixed = f"(?:[^\\W{_CJK_CLASS}]|[{marks}])+"
+    return (
+        re.compile(f"{plain}(?:\\.{plain})*"),
+        re.compile(f"(?P<cjk>[{_CJK_CLASS}]+)|{mixed}(?:\\.{mixed})*"),
+    )
 
 
 def script_of(text: str) -> str:
@@ -255,21 +260,29 @@ def tokens(
 
 
 def _pieces(text: str, language: str | None, query: bool, stem: bool) -> list[tuple[str, int, int]]:
+    plain, mixed = _word_patterns()
+    low = text.lower()  # once for the whole text, unless a letter lower-cases to two
+    lowered = len(low) == len(text)
+    arabic = not text.isascii() and _ARABIC.search(text) is not None
     pieces: list[tuple[str, int, int]] = []
     words: list[str] = []
     where: list[int] = []
-    for m in _word_pattern().finditer(text):
-        if m.group("cjk"):
-            pieces.extend(_bigrams(m.group(), m.start(), query))
-        else:
-            where.append(len(pieces))
-            word = normalise(m.group())
-            words.append(word)
-            pieces.append((word, m.start(), m.end()))
+    has_cjk = not text.isascii() and _CJK.search(text) is not None
+    for m in (mixed if has_cjk else plain).finditer(text):
+        start, end = m.span()
+        if has_cjk and m.group("cjk"):
+            pieces.extend(_bigrams(m.group(), start, query))
+            continue
+        word = low[start:end] if lowered else m.group().lower()
+        if arabic and _ARABIC.search(word):
+            word = word.translate(_ARABIC_FOLD)
+        where.append(len(pieces))
+        words.append(word)
+        pieces.append((word, start, end))
     if words:
         stemmed = stems(words, language) if stem else words
         for i, s in zip(where, stemmed, strict=True):
-            pieces[i] = (fold(s), pieces[i][1], pieces[i][2])
+            pieces[i] = (s if s.isascii() else s.translate(_latin_fold()), *pieces[i][1:])
     return pieces
 
 
