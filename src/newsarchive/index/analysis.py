@@ -203,10 +203,9 @@ def stems(words: list[str], language: str | None) -> list[str]:
     stemmer = _stemmer(lang)
     if stemmer is None:
         return words
-    if all(w.isalpha() for w in words):
-        stemmed: list[str] = stemmer.stemWords(words)  # type: ignore[attr-defined]
-        return stemmed
-    return [stemmer.stemWord(w) if w.isalpha() else w for w in words]  # type: ignore[attr-defined]
+    stemmed: list[str] = stemmer.stemWords(words)  # type: ignore[attr-defined]
+    # words with digits or dots keep their form (one C call for all, then the few put back)
+    return [t if w.isalpha() else w for w, t in zip(words, stemmed, strict=True)]
 
 
 @functools.cache
@@ -287,8 +286,25 @@ def _pieces(text: str, language: str | None, query: bool, stem: bool) -> list[tu
 
 
 def norms(text: str, language: str | None) -> str:
-    """The analysed words of ``text`` joined by spaces: what both engines index for it."""
-    return " ".join([p[0] for p in _pieces(text, language, False, True)])
+    """The analysed words of ``text`` joined by spaces: what both engines index for it.
+
+    The same words as :func:`tokens` gives; without CJK or Arabic letters (most text) found by
+    one ``findall`` over the lower-cased text, three times faster than word by word.
+    """
+    low = text.lower()
+    if len(low) != len(text) or (
+        not text.isascii() and (_CJK.search(text) or _ARABIC.search(text))
+    ):
+        return " ".join([p[0] for p in _pieces(text, language, False, True)])
+    words = _word_patterns()[0].findall(low)
+    if not words:
+        return ""
+    if base_language(language) != "ar":
+        words = stems(words, language)
+    if not text.isascii():
+        table = _latin_fold()
+        words = [w if w.isascii() else w.translate(table) for w in words]
+    return " ".join(words)
 
 
 def prefix_norm(text: str) -> str:
