@@ -168,14 +168,17 @@ def test_normalise_is_idempotent(text: str, width: int) -> None:
 
 WRAPPED = (
     "GRAIN SHIPS WAIT AT PORT\n\n"
-    "Grain ships were waiting to load at the port on\n"
-    "Tuesday after a strike by dock workers closed the\n"
-    "terminals for a third day, shipping agents said.\n"
-    "    The union said the stoppage would go on until\n"
-    "the employers agreed to talks on pay and hours.\n"
+    "Grain ships were waiting to load at the port of Hull on\n"
+    "Tuesday after a strike by dock workers closed all of the\n"
+    "terminals for a third day running, shipping agents said.\n"
+    "    The union said that the stoppage would go on until the\n"
+    "employers agreed to talks on pay and on working hours.\n"
     "    Wheat prices rose.\n"
-    "    Agents said eleven vessels were at anchor."
+    "    Agents said that eleven vessels were at anchor off the port."
 )
+
+
+NOTE = "unwrapped: 3 line breaks joined (lines wrapped at 64 characters)"
 
 
 def test_hard_wrapped_lines_are_joined_into_paragraphs() -> None:
@@ -183,14 +186,14 @@ def test_hard_wrapped_lines_are_joined_into_paragraphs() -> None:
     assert text.split("\n") == [
         "GRAIN SHIPS WAIT AT PORT",
         "",
-        "Grain ships were waiting to load at the port on Tuesday after a strike by dock workers "
-        "closed the terminals for a third day, shipping agents said.",
-        "    The union said the stoppage would go on until the employers agreed to talks on pay "
-        "and hours.",
+        "Grain ships were waiting to load at the port of Hull on Tuesday after a strike by dock "
+        "workers closed all of the terminals for a third day running, shipping agents said.",
+        "    The union said that the stoppage would go on until the employers agreed to talks on "
+        "pay and on working hours.",
         "    Wheat prices rose.",
-        "    Agents said eleven vessels were at anchor.",
+        "    Agents said that eleven vessels were at anchor off the port.",
     ]
-    assert note == "unwrapped: 3 line breaks joined (lines wrapped at 49 characters)"
+    assert note == NOTE
 
 
 @pytest.mark.parametrize(
@@ -201,6 +204,9 @@ def test_hard_wrapped_lines_are_joined_into_paragraphs() -> None:
         "Union leaders met on Monday. " * 4 + "\n" + "They agreed to talks. " * 6 + "\n" * 3,
         # a list of short lines
         "Results:\nLeeds 2 Hull 1\nYork 0 Bury 0\nWigan 3 Bolton 3\nLuton 1 Derby 2",
+        # verse: lines of about 40 columns, no wrapping
+        "The pickets stood along the gate at dawn\nAnd sang of bread and roses in the rain\n"
+        "The trucks came down the hill and turned back\nAnd none of them would cross the line again",
     ],
 )
 def test_text_that_is_not_hard_wrapped_stays(text: str) -> None:
@@ -217,8 +223,6 @@ def test_ingest_records_the_unwrapping(tmp_path: Path) -> None:
     row = read_corpus(tmp_path / "corpus", columns=["text", "raw_text", "structure_note", "kind"])
     [article] = row.to_pylist()
     assert article["raw_text"] == WRAPPED
-    assert article["structure_note"] == (
-        "unwrapped: 3 line breaks joined (lines wrapped at 49 characters)"
-    )
+    assert article["structure_note"] == NOTE
     assert article["kind"] == "article"
     assert article["text"].count("\n\n") == 4  # title and four paragraphs

@@ -285,12 +285,31 @@ def _pieces(text: str, language: str | None, query: bool, stem: bool) -> list[tu
     return pieces
 
 
+_PIECE_CHARS = 200_000
+
+
+def _pieces_of(text: str) -> Iterable[str]:
+    """``text`` in pieces of about ``_PIECE_CHARS``, each cut at a space or line break."""
+    start = 0
+    while start < len(text):
+        end = start + _PIECE_CHARS
+        if end < len(text):
+            cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+            end = cut + 1 if cut > start else end
+        yield text[start:end]
+        start = end
+
+
 def norms(text: str, language: str | None) -> str:
     """The analysed words of ``text`` joined by spaces: what both engines index for it.
 
     The same words as :func:`tokens` gives; without CJK or Arabic letters (most text) found by
-    one ``findall`` over the lower-cased text, three times faster than word by word.
+    one ``findall`` over the lower-cased text, three times faster than word by word. A long
+    text is analysed a piece at a time, cut at white space (no word spans it), so memory stays
+    at a piece's words.
     """
+    if len(text) > _PIECE_CHARS:
+        return " ".join(filter(None, (norms(piece, language) for piece in _pieces_of(text))))
     low = text.lower()
     if len(low) != len(text) or (
         not text.isascii() and (_CJK.search(text) or _ARABIC.search(text))
