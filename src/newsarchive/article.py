@@ -72,6 +72,7 @@ class Article:
     kind: str = "article"  # ``article`` or ``liveblog``
     language: str | None = None  # ISO 639-1
     word_count: int = 0
+    structure_note: str | None = None  # how the text's layout was read, e.g. wrapped lines joined
 
     # --- date --------------------------------------------------------------------------------
     published_at: datetime | None = None  # timezone-aware, UTC

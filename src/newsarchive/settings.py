@@ -90,6 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
         "evidence for header dates.",
     ),
     Setting("language_hint", "", "Language of the texts if known (ISO 639-1); empty detects it."),
+    Setting(
+        "languages",
+        [],
+        'The languages an article may be in (ISO 639-1, e.g. ["en", "fr"]); '
+        "empty allows every language py3langid knows.",
+    ),
     Setting("rules", [], "Extra cleaning-rule TOML files, layered over the shipped rules."),
     Setting(
         "disable_rules", [], "Names (or name prefixes) of shipped cleaning rules to switch off."

@@ -94,6 +94,7 @@ def schema() -> pa.Schema:
         "kind": pa.string(),
         "language": pa.string(),
         "word_count": pa.int32(),
+        "structure_note": pa.string(),
         "published_at": utc,
         "published_offset": pa.int16(),
         "date_source": pa.string(),

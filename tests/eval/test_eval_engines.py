@@ -9,7 +9,6 @@ differently); and the same facets and snippets. Prints the figures it checks.
 from __future__ import annotations
 
 import csv
-import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,10 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive import store
 from newsarchive.index import SearchResults, search, update_index
 from newsarchive.index.api import ENGINES
-from newsarchive.index.tantivy_engine import short_stem_words, stem, word_starts
 from newsarchive.pipeline.run import ingest
 
 BBC = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "bbc"
@@ -151,12 +148,3 @@ def test_engines_agree_on_bbc(bbc: tuple[Path, dict[str, Path]]) -> None:
     assert share >= FLOOR
 
 
-def test_every_bbc_word_starts_as_its_stem_says(bbc: tuple[Path, dict[str, Path]]) -> None:
-    """The rule the tantivy engine finds a stem's words by holds for the whole vocabulary."""
-    corpus, _ = bbc
-    texts = store.read_corpus(corpus, columns=["text"]).column("text").to_pylist()
-    vocabulary = {w.lower() for t in texts for w in re.findall(r"\w+(?:\.?\w+)*", t or "")}
-    missed = [w for w in vocabulary if not any(w.startswith(p) for p in word_starts(stem(w)))]
-    missed += [w for w in vocabulary if w not in (short_stem_words(stem(w)) or [w])]
-    print(f"{len(vocabulary):,} words, {len(missed)} not found by their stem: {missed[:5]}")
-    assert missed == []

@@ -137,7 +137,7 @@ def kwic_cmd(
       newsarchive kwic '"junior doctors"' --sort left --width 50
       newsarchive kwic 'strik*' --from 2016-04 --format csv > strike.csv
     """
-    from ..analysis.kwic import COLUMNS, kwic
+    from ..analysis.kwic import COLUMNS, cells, fit_left, fit_right, kwic
 
     with notes_on_stale_index():
         lines = kwic(
@@ -152,14 +152,17 @@ def kwic_cmd(
     if fmt != "table":
         click.echo(_records([ln.to_dict() for ln in lines], COLUMNS, fmt), nl=False)
         return
-    # Control characters in stored text are shown escaped, never sent to the terminal.
+    # aligned by display width: a CJK character takes two columns of a terminal; control
+    # characters in stored text are shown escaped, never sent to the terminal
     sources = [on_screen(ln.source, one_line=True) for ln in lines]
-    source_width = max((len(s) for s in sources), default=0)
+    source_width = max((cells(s) for s in sources), default=0)
     for ln, src in zip(lines, sources, strict=True):
         left, match, right = (on_screen(t, one_line=True) for t in (ln.left, ln.match, ln.right))
+        source = src + " " * (source_width - cells(src))
         click.echo(
-            f"{ln.doc_id}  {ln.date or 'undated':<10}  {src:<{source_width}}  "
-            f"{left:>{width}}" + click.style(match, bold=True) + right
+            f"{ln.doc_id}  {ln.date or 'undated':<10}  {source}  {fit_left(left, width)}"
+            + click.style(match, bold=True)
+            + fit_right(right, width)
         )
     shown = f"{len(lines):,} of " if len(lines) < lines.occurrences else ""
     click.echo(

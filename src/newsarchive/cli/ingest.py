@@ -77,6 +77,11 @@ MAX_LISTED = 100
     help="Name tagger for people and organisations.",
 )
 @click.option(
+    "--languages",
+    help="Comma-separated ISO 639-1 codes an article may be in (e.g. en,fr); "
+    "default: the languages setting, else every language.",
+)
+@click.option(
     "--text-column",
     default="text",
     show_default=True,
@@ -125,6 +130,7 @@ def ingest_cmd(
     date: str | None,
     date_from_mtime: bool,
     ner: str,
+    languages: str | None,
     text_column: str,
     title_column: str,
     date_column: str,
@@ -170,6 +176,7 @@ def ingest_cmd(
                 date=date,
                 date_from_mtime=date_from_mtime,
                 ner=ner,
+                languages=None if languages is None else [c for c in languages.split(",") if c],
                 index=not no_index,
                 index_dir=index_dir,
                 engine=engine,

@@ -5,7 +5,8 @@ Layout of an index folder::
     indexes/
       whoosh/        the engine's index (``whoosh.new/`` while a rebuild is being written),
                      or tantivy/ for the tantivy engine
-      state.json     engine, schema version, corpus path, the corpus state indexed, article count
+      state.json     engine, schema version, analysis version, corpus path, the corpus state
+                     indexed, article count
       .lock          held by the one process updating the index
 
 The engine is chosen when the index is built (``engine=``, ``--engine``) and recorded in
@@ -14,7 +15,8 @@ rebuilds the index with it.
 
 An update adds only the articles the index does not hold yet, in one transactional commit: a
 crash leaves the previous commit readable. A rebuild (``--rebuild``, a new schema version, or
-part files that vanished from the corpus) is written beside the live index and swapped in, so
+part files that vanished from the corpus, or words analysed by an older version of
+:mod:`.analysis`) is written beside the live index and swapped in, so
 searches keep working meanwhile.
 
 >>> update_index("corpus", "indexes")  # doctest: +SKIP
@@ -37,6 +39,7 @@ from .. import store
 from ..errors import CorpusError, UsageError
 from ..progress import ProgressCallback, Step
 from . import query as q
+from .analysis import ANALYSIS_VERSION
 from .model import (
     Engine,
     EngineHit,
@@ -209,7 +212,11 @@ def _index_lock(index_dir: Path) -> Any:
 def _open_current(index_dir: Path, name: str, schema_version: int) -> Engine | None:
     """The live index if it can be updated in place; None if it must be rebuilt."""
     recorded = _read_state(index_dir)
-    if recorded.get("engine") != name or recorded.get("schema_version") != schema_version:
+    if (
+        recorded.get("engine") != name
+        or recorded.get("schema_version") != schema_version
+        or recorded.get("analysis_version") != ANALYSIS_VERSION
+    ):
         return None
     try:
         return _open_engine(name, index_dir / name)
@@ -263,6 +270,7 @@ def _write_state(
         {
             "engine": engine,
             "schema_version": schema_version,
+            "analysis_version": ANALYSIS_VERSION,
             "corpus": str(corpus.resolve()),
             "corpus_state": corpus_state,
             "articles": total,
@@ -291,7 +299,9 @@ def index_status(corpus: str | Path = "corpus", index_dir: str | Path = "indexes
         corpus_articles=fetch.part_row_counts(parts),
         corpus_state=store.corpus_state(corpus),
         index_state=recorded.get("corpus_state"),
-        schema_ok=exists and recorded.get("schema_version") == _engine_class(str(name))[1],
+        schema_ok=exists
+        and recorded.get("schema_version") == _engine_class(str(name))[1]
+        and recorded.get("analysis_version") == ANALYSIS_VERSION,
     )
 
 
@@ -388,6 +398,12 @@ def matching_ids(
 
 def _open_for_search(index_dir: Path, corpus: Path | None = None) -> Engine:
     name = _recorded_engine(index_dir)
+    state = _read_state(index_dir)
+    if name is not None and state and state.get("analysis_version") != ANALYSIS_VERSION:
+        raise SearchIndexError(
+            f"the index in {index_dir} was built by an older version of newsarchive, which "
+            f"analysed words differently: run 'newsarchive index --rebuild --index-dir {index_dir}'"
+        )
     if name is not None:
         for folder in (name, f"{name}.old"):  # .old: a rebuild is being swapped in
             if (index_dir / folder).is_dir():
@@ -405,18 +421,23 @@ def _with_snippets(
     offset: int,
     snippets: bool,
 ) -> list[Hit]:
-    from .snippets import make_snippet
+    from .snippets import HighlightSpec, highlight_spec, make_snippet, text_tokens
 
     texts: dict[str, str] = {}
     if snippets and found:
         from .fetch import fetch_texts
 
         texts = fetch_texts(corpus, found)
-    spec = engine.highlight_spec(tree)
+    analyser = engine.query_analyser(tree)
+    specs: dict[str | None, HighlightSpec] = {}  # one per language: its words are its own
     hits = []
     for rank, h in enumerate(found, start=offset + 1):
         text = texts.get(h.doc_id, "")
-        snippet = make_snippet(text, engine.tokens(text, spec), spec) if text else ""
+        if h.language not in specs:
+            specs[h.language] = highlight_spec(tree, analyser, h.language)
+        spec = specs[h.language]
+        words = text_tokens(text, h.language, spec) if text else []
+        snippet = make_snippet(text, words, spec) if text else ""
         hits.append(Hit(rank, h.doc_id, h.score, h.published_at, h.source, h.title, h.url, snippet))
     return hits
 

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from .analysis import QueryAnalyser
     from .query import Node
-    from .snippets import HighlightSpec, TextToken
 
 
 # query fields whose values are matched whole (any case), not word by word, on both engines
@@ -80,6 +80,7 @@ class EngineHit:
     published_at: datetime | None
     part: str  # the corpus part file name
     row: int  # the row in that part
+    language: str | None = None  # the article's language: its text is analysed in it
 
 
 class Engine(Protocol):
@@ -105,9 +106,7 @@ class Engine(Protocol):
 
     def facet(self, tree: Node, name: str) -> list[tuple[str, int]]: ...
 
-    def tokens(self, text: str, spec: HighlightSpec) -> list[TextToken]: ...
-
-    def highlight_spec(self, tree: Node) -> HighlightSpec: ...
+    def query_analyser(self, tree: Node) -> QueryAnalyser: ...
 
 
 @dataclass(frozen=True, slots=True)

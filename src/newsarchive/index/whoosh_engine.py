@@ -16,6 +16,8 @@ whoosh 2.7.4 is pure Python and unmaintained; these are the traps this module st
 - ``limitmb`` is per process. A sort key missing from a document sorts as 0, so undated
   articles get explicit sort keys that put them last both ways.
 - The text is not stored: snippets are cut from the corpus text (``fetch.fetch_texts``).
+- Title and text are analysed in Python (:mod:`.analysis`: per language, as tantivy gets them)
+  and indexed as their analysed words joined by spaces; the title as written is stored apart.
 - Its ``AndNotMatcher`` checks its first document against the excluded ones only when both start
   on the same document, so ``merger NOT leeds`` returned an article with both words when another
   article with *leeds* came first in its segment: :class:`_AndNot` fixes that.
@@ -23,7 +25,6 @@ whoosh 2.7.4 is pure Python and unmaintained; these are the traps this module st
 
 from __future__ import annotations
 
-import functools
 import signal
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -37,16 +38,16 @@ from whoosh.analysis import (
     IDAnalyzer,
     LowercaseFilter,
     RegexTokenizer,
-    StemFilter,
+    SpaceSeparatedTokenizer,
     Token,
     Tokenizer,
 )
-from whoosh.lang import porter
 from whoosh.matching import AndNotMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.support.charset import accent_map
 
 from . import query as q
+from .analysis import Form, QueryAnalyser, is_cjk, norms
 from .model import (
     VALUE_FIELDS,
     EngineHit,
@@ -83,6 +84,7 @@ FACET_FIELDS: dict[str, str] = {
     "year": "month",
 }
 
+TEXT_FIELDS = frozenset({"title", "text"})  # analysed per language by .analysis
 _KEEP_CASE = {"topic", "place", "person", "org"}  # list fields with a facet_ copy as written
 
 
@@ -136,16 +138,10 @@ class TagWordsTokenizer(Tokenizer):  # type: ignore[misc]
             offset += len(part) + 1
 
 
-@functools.lru_cache(maxsize=100_000)
-def _stem(word: str) -> str:
-    stemmed: str = porter.stem(word)  # what StemFilter() applies
-    return stemmed
-
-
 def text_analyzer() -> Any:
-    """Words, lower-cased, accents folded (``café`` = ``cafe``), English (Porter) stems; no stop list
-    so that phrases match exactly."""
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StemFilter()
+    """Words already analysed by :mod:`.analysis` (per language), joined by spaces; no stop
+    list so that phrases match exactly."""
+    return SpaceSeparatedTokenizer()
 
 
 def _values(lowercase: bool) -> fields.FieldType:
@@ -162,7 +158,8 @@ def schema() -> fields.Schema:
         doc_id=fields.ID(stored=True, unique=True),
         part=fields.ID(stored=True),
         row=fields.STORED(),
-        title=fields.TEXT(analyzer=text_analyzer(), stored=True),
+        title=fields.TEXT(analyzer=text_analyzer()),
+        headline=fields.STORED(),  # the title as written
         text=fields.TEXT(analyzer=text_analyzer()),
         published_at=fields.DATETIME(),
         published=fields.STORED(),
@@ -172,7 +169,7 @@ def schema() -> fields.Schema:
         month=fields.ID(),
         source=fields.ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
         kind=fields.ID(analyzer=IDAnalyzer(lowercase=True)),
-        language=fields.ID(analyzer=IDAnalyzer(lowercase=True)),
+        language=fields.ID(analyzer=IDAnalyzer(lowercase=True), stored=True),
         topic=_values(lowercase=True),
         country=_values(lowercase=True),
         place=fields.TEXT(analyzer=tag_words),
@@ -192,7 +189,7 @@ def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
         "doc_id": row["doc_id"],
         "part": part,
         "row": row_number,
-        "text": row["text"] or "",
+        "text": norms(row["text"] or "", row["language"]),
         "url": row["url"],
         "source": row["source"] or "",
         "facet_source": row["source"] or "",
@@ -202,7 +199,8 @@ def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
         "oldest": UNDATED,
     }
     if row["title"]:
-        doc["title"] = row["title"]
+        doc["title"] = norms(row["title"], row["language"])
+        doc["headline"] = row["title"]
     published: datetime | None = row["published_at"]
     if published is not None:
         # date: queries and months go by the day as printed; the order by the instant (UTC).
@@ -236,11 +234,17 @@ def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
 class Compiler:
     """Turns a :mod:`query` tree into a whoosh query, analysing words as the index did."""
 
-    def __init__(self, schema: fields.Schema) -> None:
+    def __init__(self, schema: fields.Schema, analyser: QueryAnalyser) -> None:
         self.schema = schema
+        self.analyser = analyser
 
-    def analyse(self, field: str, text: str) -> list[str]:
-        return [t.text for t in self.schema[field].analyzer(text, mode="query")]
+    def analyse(self, field: str, text: str) -> list[tuple[str, ...]]:
+        """The ways ``text`` may stand in ``field``: one per candidate language in title and
+        text, the field's own analysis in the others."""
+        if field in TEXT_FIELDS:
+            return self.analyser.forms(text)
+        found = tuple(t.text for t in self.schema[field].analyzer(text, mode="query"))
+        return [found] if found else []
 
     def compile(self, node: q.Node) -> wq.Query:
         return self.node(node, None).normalize()
@@ -278,14 +282,33 @@ class Compiler:
         if name in VALUE_FIELDS:
             return self.value(node, name)
         if isinstance(node, q.Prefix):
-            return wq.Prefix(name, fold(node.text), boost=boost)
-        if isinstance(node, q.Term):
-            words, slop = self.analyse(name, node.text), 0
+            text = self.analyser.prefix(node.text) if name in TEXT_FIELDS else fold(node.text)
+            return wq.Prefix(name, text, boost=boost)
+        text = node.text if isinstance(node, q.Term) else " ".join(node.words)
+        slop = 0 if isinstance(node, q.Term) else node.slop
+        if name in TEXT_FIELDS:
+            found = [self.scoped(name, form, slop, boost) for form in self.analyser.scoped(text)]
         else:
-            words, slop = self.analyse(name, " ".join(node.words)), node.slop
-        if not words:  # punctuation only: matches nothing, and AND ignores it
+            found = [self.words(name, words, slop, boost) for words in self.analyse(name, text)]
+        if not found:  # punctuation only: matches nothing, and AND ignores it
             return wq.NullQuery
+        return found[0] if len(found) == 1 else wq.Or(found)
+
+    def scoped(self, name: str, form: Form, slop: int, boost: float) -> wq.Query:
+        """One form of a word, looked for only in the articles of its language(s)."""
+        query = self.words(name, form.words, slop, boost)
+        if form.only is not None:
+            languages = wq.Or([wq.Term("language", v) for v in form.only])
+            return wq.And([query, wq.ConstantScoreQuery(languages, 0.0)])
+        if form.unless:
+            return _AndNot(query, wq.Or([wq.Term("language", v) for v in form.unless]))
+        return query
+
+    @staticmethod
+    def words(name: str, words: tuple[str, ...], slop: int, boost: float) -> wq.Query:
         if len(words) == 1:
+            if name in TEXT_FIELDS and is_cjk(words[0]):  # one CJK character starts a token
+                return wq.Prefix(name, words[0], boost=boost)
             return wq.Term(name, words[0], boost=boost)
         return _Phrase(name, words, slop=slop + 1, boost=boost)  # whoosh: slop 1 = adjacent
 
@@ -358,7 +381,7 @@ def _matches_all(query: wq.Query) -> bool:
 
 
 def fold(text: str) -> str:
-    """A prefix as the index holds words, minus the stemming: ``Stri*`` -> ``stri``."""
+    """A prefix of a name as the index holds its words: ``Smi*`` -> ``smi``."""
     return text.lower().translate(accent_map)
 
 
@@ -423,7 +446,10 @@ class WhooshIndex:
 
     def __init__(self, ix: Any) -> None:
         self.ix = ix
-        self.compiler = Compiler(ix.schema)
+
+    def compiler(self, tree: q.Node | None = None) -> Compiler:
+        """A compiler analysing query words in the languages this index holds."""
+        return Compiler(self.ix.schema, QueryAnalyser(self.terms("language"), tree))
 
     @classmethod
     def create(cls, path: Path) -> WhooshIndex:
@@ -506,7 +532,7 @@ class WhooshIndex:
         self, tree: q.Node, *, limit: int | None, offset: int, sort: str
     ) -> tuple[int, list[EngineHit]]:
         """``(total, hits[offset:offset+limit])``; sort is relevance, newest or oldest."""
-        query = self.compiler.compile(tree)
+        query = self.compiler(tree).compile(tree)
         upto = None if limit is None else offset + limit
         with self.ix.searcher() as searcher:
             if upto == 0:
@@ -522,7 +548,7 @@ class WhooshIndex:
     def matching_ids(self, tree: q.Node) -> list[str]:
         """The doc_id of every hit, in index order: hits are matched without being scored or
         ranked, and only their stored fields are read."""
-        query = self.compiler.compile(tree)
+        query = self.compiler(tree).compile(tree)
         with self.ix.searcher() as searcher:
             return [searcher.stored_fields(d)["doc_id"] for d in searcher.docs_for_query(query)]
 
@@ -534,7 +560,7 @@ class WhooshIndex:
         """Counts per value of facet ``name`` over every hit of ``tree``."""
         field = FACET_FIELDS[name]
         with self.ix.searcher() as searcher:
-            docs = set(searcher.docs_for_query(self.compiler.compile(tree)))
+            docs = set(searcher.docs_for_query(self.compiler(tree).compile(tree)))
             reader = searcher.reader()
             counts: dict[str, int] = {}
             for term in reader.lexicon(field):
@@ -545,23 +571,8 @@ class WhooshIndex:
 
     # --- snippets
 
-    @staticmethod
-    def tokens(text: str, spec: HighlightSpec) -> list[TextToken]:
-        """The words of ``text`` that may match ``spec``, analysed as :func:`text_analyzer` does.
-
-        Stemming every word of every hit's text is the slow part of a search (a third of its
-        time), and a word can only stem to a query word that starts with the same two letters.
-        """
-        firsts = spec.first_letters()
-        found = []
-        for pos, match in enumerate(_WORD.finditer(text)):
-            word = match.group().lower().translate(accent_map)
-            if word[:2] in firsts:
-                found.append(TextToken(_stem(word), pos, match.start(), match.end()))
-        return found
-
-    def highlight_spec(self, tree: q.Node) -> HighlightSpec:
-        return highlight_spec(tree, lambda text: self.compiler.analyse("text", text), fold)
+    def query_analyser(self, tree: q.Node) -> QueryAnalyser:
+        return self.compiler(tree).analyser
 
 
 def _hit(hit: Any, sort: str) -> EngineHit:
@@ -572,10 +583,11 @@ def _hit(hit: Any, sort: str) -> EngineHit:
     return EngineHit(
         doc_id=stored["doc_id"],
         score=float(score),
-        title=stored.get("title"),
+        title=stored.get("headline"),
         source=stored.get("source", ""),
         url=stored.get("url"),
         published_at=datetime.fromisoformat(published) if published else None,
         part=stored["part"],
         row=stored["row"],
+        language=stored.get("language"),
     )

@@ -208,10 +208,11 @@ class Pipeline:
             corpus_range=options.corpus_range,
         )
         self.tagger = Tagger(self.settings, ner=options.ner)
+        self.languages = tuple(self.settings.get("languages"))
         if not self.settings.get("language_hint"):
             from .structure import load_models
 
-            load_models()
+            load_models(self.languages)
 
     def warm_up(self) -> None:
         """Take a made-up article through every stage here, before workers are forked, so that
@@ -263,7 +264,11 @@ class Pipeline:
         if not article.text.strip():
             rules = sorted({r.rule for r in article.removed})
             raise Skip("no-text", f"nothing left after cleaning (removed by {', '.join(rules)})")
-        add_structure(article, language_hint=self.settings.get("language_hint", article.source))
+        add_structure(
+            article,
+            language_hint=self.settings.get("language_hint", article.source),
+            languages=self.languages,
+        )
         _one_line_fields(article)
         article.content_hash = content_hash(article.text)
         self.dater(article)
@@ -499,6 +504,7 @@ def ingest(
     date: str | None = None,
     date_from_mtime: bool = False,
     ner: str = "builtin",
+    languages: Sequence[str] | None = None,
     index: bool = True,
     index_dir: str | Path = "indexes",
     engine: str | None = None,
@@ -508,9 +514,11 @@ def ingest(
 ) -> IngestReport:
     """Ingest files, folders or globs into the corpus at ``corpus``; returns an :class:`IngestReport`.
 
-    With ``index``, the search index in ``index_dir`` is updated at the end; ``engine``
-    (``whoosh``, ``tantivy``) is passed to :func:`newsarchive.index.update_index`. Symbolic links
-    that lead out of the PATH folders are reported as ``outside-root`` unless ``follow_links``.
+    ``languages`` (ISO 639-1 codes) overrides the ``languages`` setting: the languages an
+    article may be identified as. With ``index``, the search index in ``index_dir`` is updated
+    at the end; ``engine`` (``whoosh``, ``tantivy``) is passed to
+    :func:`newsarchive.index.update_index`. Symbolic links that lead out of the PATH folders are
+    reported as ``outside-root`` unless ``follow_links``.
 
     ``progress``, if given, is called with a :class:`newsarchive.progress.Step` through the
     phases reading, cleaning, writing, indexing, merging. To give the cleaning phase a total,
@@ -523,6 +531,8 @@ def ingest(
     """
     settings = settings or load_settings(config)
     corpus = Path(corpus)
+    if languages is not None:
+        settings = settings.with_values(languages=[c.strip().lower() for c in languages])
     options = RunOptions(
         settings,
         source=source,

@@ -44,6 +44,7 @@ from .decode import (
     one_line,
     repair,
     strip_escapes,
+    unwrap,
 )
 from .html import boilerplate, extract, split_authors
 
@@ -140,6 +141,9 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     body = normalise(
         strip_escapes(page.text if page else raw), max_line_chars=settings.get("max_line_chars")
     )
+    # Hard-wrapped plain text is joined into paragraphs before anything reads its lines; the
+    # cleaner's offsets point into this body, and raw_text keeps the lines as they came.
+    body, layout = (body, None) if page else unwrap(body)
     if not body.strip():
         raise Skip("no-text", "no visible text") if page else Skip("empty", "only whitespace")
     # What trafilatura left out of the page's visible text: removals the cleaner keeps.
@@ -163,6 +167,7 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
         removed=removed,
         encoding=encoding,
         cut_chars=cut,
+        structure_note=layout,
     )
 
 
