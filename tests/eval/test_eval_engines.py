@@ -146,5 +146,3 @@ def test_engines_agree_on_bbc(bbc: tuple[Path, dict[str, Path]]) -> None:
     print(f"engines agree on {agreed}/{len(QUERIES)} queries ({compared:,} hits compared)")
     print("\n".join(problems))
     assert share >= FLOOR
-
-

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ..errors import UsageError
-from .common import Scope, local_published, snapshot
+from .common import Scope, local_published, read_columns, snapshot
 from .hits import hit_ids
 
 if TYPE_CHECKING:

@@ -61,7 +61,6 @@ from .model import (
     in_zone,
     local_time,
 )
-from .snippets import HighlightSpec, TextToken, highlight_spec
 
 SCHEMA_VERSION = 3  # bump when the schema or analysis changes: indexes are then rebuilt
 ENGINE = "tantivy"

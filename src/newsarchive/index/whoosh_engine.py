@@ -57,7 +57,6 @@ from .model import (
     in_zone,
     local_time,
 )
-from .snippets import HighlightSpec, TextToken, highlight_spec
 
 SCHEMA_VERSION = 2  # bump when the schema or analysers change: indexes are then rebuilt
 ENGINE = "whoosh"
