@@ -42,7 +42,7 @@ def test_kwic_table_aligns_the_match(na: CliRunner) -> None:
         "1e2a7c40b5d90f11  2016-04-26  wire  ssociation said the strike would go ahead afte\n"
         "1e2a99d0c3b4a502  2016-04-27  wire                      Strike day two: picket lin\n"
     )
-    assert result.stderr == "4 of 8 occurrences in 4 articles\n"  # the true totals, not the shown
+    assert result.stderr == "4 of 10 occurrences in 4 articles\n"  # the true totals, not the shown
 
 
 def test_kwic_undated_and_sorted_right(na: CliRunner) -> None:

@@ -704,7 +704,7 @@ def test_one_huge_file_is_cut_to_max_article_chars(tmp_path: Path) -> None:
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)),
     )
     assert proc.returncode == 0, proc.stderr
-    assert "  removals by rule\n    max_article_chars                         1\n" in proc.stdout
+    assert "    max_article_chars                         1\n" in proc.stdout
     (row,) = store.read_corpus(corpus, columns=["raw_text", "text", "removed"]).to_pylist()
     assert len(row["raw_text"]) <= 200_000 and row["raw_text"].endswith("month.\n")
     assert row["removed"][-1]["rule"] == "max_article_chars"

@@ -136,7 +136,10 @@ def test_per_source_level(tmp_path: Path) -> None:
     from newsarchive.settings import load_settings
 
     rules = RuleSet.load(load_settings(cfg))
-    assert (rules.structure_level("wire"), rules.structure_level("gazette")) == ("off", "balanced")
+    assert (rules.structure_level("wire"), rules.structure_level("gazette")) == (
+        "off",
+        "conservative",
+    )
 
 
 def test_model_file_matches_the_features() -> None:
@@ -195,7 +198,7 @@ def test_ingest_default_level_reports_structure_removals(tmp_path: Path) -> None
         "    prompt/newsletter                         1",
         "    related/read-more                         1",
     ]
-    assert run_record(tmp_path)["settings"]["clean.structure"] == "balanced"  # type: ignore[index]
+    assert run_record(tmp_path)["settings"]["clean.structure"] == "conservative"  # type: ignore[index]
 
 
 def test_ingest_config_file_level_and_bad_values(tmp_path: Path) -> None:

@@ -105,7 +105,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_topics", 3, "Most topics kept per article, best first."),
     Setting(
         "clean.structure",
-        "balanced",
+        # conservative: at balanced the model still scores some live-blog post headings as menus
+        "conservative",
         "Structural cleaner (menus, comments, footers, link lists found by their shape): "
         "off, conservative, balanced or aggressive.",
         choices=CLEAN_LEVELS,
