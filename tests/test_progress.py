@@ -112,11 +112,11 @@ def test_the_cli_draws_on_a_terminal_and_the_summary_says_wall_time(
     )
     assert result.exit_code == 1  # the empty file
     assert "cleaning" in out.getvalue() and "merging" in out.getvalue()
-    elapsed = [ln for ln in result.stdout.splitlines() if ln.startswith("  elapsed")]
-    assert len(elapsed) == 1
+    summary_lines = [ln for ln in result.stdout.splitlines() if ln.startswith("  elapsed")]
+    assert len(summary_lines) == 1
     assert re.fullmatch(
         r"  elapsed [0-9.]+ s wall clock \(inputs [0-9.]+ s, index [0-9.]+ s\), [0-9,]+ inputs/s",
-        elapsed[0],
+        summary_lines[0],
     )
 
 
