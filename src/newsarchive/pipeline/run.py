@@ -22,6 +22,7 @@ import signal
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,8 @@ from .sources import DumpColumns, Input, Rejected, iter_inputs, load
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from .cluster import ClusterWriter
 
 # Reasons that mean "this file is not an article" rather than "an article was lost".
 IGNORED_REASONS = frozenset({"not-an-article"})
@@ -462,13 +465,25 @@ def _how_workers_died(workers: list[Any]) -> str:
 
 
 def _learn_templates(
-    corpus: Path, head: list[Input | Rejected], options: RunOptions, jobs: int
+    corpus: Path,
+    head: list[Input | Rejected],
+    options: RunOptions,
+    jobs: int,
+    client: Any = None,
 ) -> dict[str, frozenset[str]]:
     from .clean import TemplateLearner
 
     learner = TemplateLearner(options.settings)
     sources: set[str] = set()
-    for samples in _map(_SampleLoader(options.settings, options.source), _chunks(head), jobs):
+    loaded: Iterable[list[tuple[str, str]]]
+    if client is None:
+        loaded = _map(_SampleLoader(options.settings, options.source), _chunks(head), jobs)
+    else:
+        from . import cluster
+
+        tasks = ((options.settings, options.source, chunk) for chunk in _chunks(head))
+        loaded = cluster.map_in_order(client, cluster.load_samples_task, tasks)
+    for samples in loaded:
         for src, body in samples:
             learner.add(src, body)
             sources.add(src)
@@ -511,6 +526,7 @@ def ingest(
     wait: bool = False,
     follow_links: bool = False,
     progress: ProgressCallback | None = None,
+    cluster: Any = None,
 ) -> IngestReport:
     """Ingest files, folders or globs into the corpus at ``corpus``; returns an :class:`IngestReport`.
 
@@ -525,12 +541,20 @@ def ingest(
     the inputs are first counted (a walk of the folders, and one more read of any dump), which
     is skipped when nobody watches.
 
+    ``cluster`` runs the stages on Dask instead of the local pool (``jobs`` is then unused):
+    ``"local"``, ``"local:N"`` (a ``LocalCluster`` of N worker processes), a scheduler address
+    (``"tcp://host:8786"``) or a ``distributed.Client``; see ``docs/cluster.md``.
+
     >>> report = ingest(["examples/"], corpus="corpus")  # doctest: +SKIP
     >>> report.ingested, dict(report.skipped_by_reason)  # doctest: +SKIP
     (12, {})
     """
     settings = settings or load_settings(config)
     corpus = Path(corpus)
+    if cluster is not None:
+        from .cluster import require_dask
+
+        require_dask()  # before anything else: a missing extra is a usage error
     if languages is not None:
         settings = settings.with_values(languages=[c.strip().lower() for c in languages])
     options = RunOptions(
@@ -561,16 +585,17 @@ def ingest(
     if progress is not None:
         total = _count_inputs(paths, manifest, columns or DumpColumns(), settings, progress)
 
-    with store.writer_lock(corpus, wait=wait):
+    with store.writer_lock(corpus, wait=wait), _dask_client(cluster) as client:
+        # On a cluster the ids stay on disk (cluster.IdTable), never all in this process.
         known = (
             store.known_articles(corpus)
-            if store.is_corpus(corpus)
+            if client is None and store.is_corpus(corpus)
             else store.KnownArticles(set(), {})
         )
-        if jobs > 1:
+        if jobs > 1 and client is None:
             pipeline.warm_up()
         try:
-            templates = _learn_templates(corpus, head, options, jobs)
+            templates = _learn_templates(corpus, head, options, jobs, client)
         except WorkerDied as exc:
             raise WriteFailed(
                 f"{exc.detail} while sampling template lines; nothing was written to {corpus}; "
@@ -582,19 +607,28 @@ def ingest(
         pipeline.templates, pipeline.known_ids = templates, known.doc_ids
         report.templates = {s: sorted(lines) for s, lines in sorted(templates.items())}
         pipeline.run_id, pipeline.ingested_at = run_id, datetime.now(UTC)
+        writer: store.CorpusWriter | ClusterWriter
         try:
-            writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
+            if client is None:
+                writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
+            else:
+                from .cluster import ClusterWriter
+
+                writer = ClusterWriter(client, corpus, run_id, settings.get("batch_rows"))
         except OSError as exc:
             raise WriteFailed(f"cannot write to corpus {corpus}: {os_reason(exc)}") from None
         failure: str | None = None
         try:
-            tasks = _chunks(itertools.chain(head, inputs))
-            for chunk in _map(pipeline.run_chunk, tasks, jobs):
-                _take(chunk, report, known, writer)
+            if isinstance(writer, store.CorpusWriter):
+                tasks = _chunks(itertools.chain(head, inputs))
+                for chunk in _map(pipeline.run_chunk, tasks, jobs):
+                    _take(chunk, report, known, writer)
+                    if progress is not None:
+                        progress(Step("cleaning", report.seen, total, report.counts()))
                 if progress is not None:
-                    progress(Step("cleaning", report.seen, total, report.counts()))
-            if progress is not None:
-                progress(Step("writing", report.seen, total, report.counts()))
+                    progress(Step("writing", report.seen, total, report.counts()))
+            else:
+                writer.run(pipeline, itertools.chain(head, inputs), report, progress, total)
             writer.flush()
             report.status = "complete"
         except KeyboardInterrupt:
@@ -610,8 +644,10 @@ def ingest(
             # skips the count of an article the flush above commits; a second one stops that flush.
             report.ingested = writer.committed
             report.elapsed = time.perf_counter() - started
+            if not isinstance(writer, store.CorpusWriter):
+                writer.close()
             try:
-                _save_run(corpus, report, paths, options, manifest, jobs)
+                _save_run(corpus, report, paths, options, manifest, jobs, cluster)
             except OSError as exc:  # the record is a summary; the parts are what counts
                 failure = failure or f"cannot write the run record: {os_reason(exc)}"
         if failure is not None:
@@ -638,6 +674,24 @@ def ingest(
     if report.status == "interrupted":
         raise IngestInterrupted(report)
     return report
+
+
+@contextmanager
+def _dask_client(cluster: Any) -> Iterator[Any]:
+    """The Dask client of a cluster run (see :func:`newsarchive.pipeline.cluster.connect`), or None."""
+    if cluster is None:
+        yield None
+        return
+    from .cluster import connect
+
+    with connect(cluster) as client:
+        yield client
+
+
+def _describe_cluster(cluster: Any) -> str:
+    from .cluster import describe
+
+    return describe(cluster)
 
 
 TRUSTED_DATE_SOURCES = ("manifest", "html", "url", "path")
@@ -700,22 +754,47 @@ def _take(
     chunk: Chunk, report: IngestReport, known: store.KnownArticles, writer: store.CorpusWriter
 ) -> None:
     """Count a chunk's outcomes, link duplicates and hand the new rows to the writer."""
-    keep: list[bool] = []  # per row of chunk.rows
+
+    def admit(doc_id: str, content_hash: str) -> tuple[bool, str]:
+        if doc_id in known.doc_ids:
+            return False, ""
+        known.doc_ids.add(doc_id)  # one set for the corpus and this run: memory
+        return True, known.first_by_hash.setdefault(content_hash, doc_id)
+
+    keep, duplicate_of = count_outcomes(chunk.outcomes, report, admit)
+    if chunk.rows is not None and any(keep):
+        writer.add_batch(select_rows(chunk.rows, keep, duplicate_of))
+
+
+def count_outcomes(
+    outcomes: Sequence[Processed | Rejected | Already],
+    report: IngestReport,
+    admit: Callable[[str, str], tuple[bool, str]],
+) -> tuple[list[bool], list[str | None]]:
+    """Count outcomes (in input order) into ``report``; which rows to keep and their ``duplicate_of``.
+
+    ``admit(doc_id, content_hash)`` says whether the id is new to the corpus and this run
+    (recording it) and which id first had the text. The local runner answers from memory, the
+    cluster runner from its on-disk id table: the rules are the same, stated once here.
+    Returns one ``keep`` per processed outcome and one ``duplicate_of`` per kept one.
+    """
+    keep: list[bool] = []  # per row of the chunk's rows
     duplicate_of: list[str | None] = []  # per kept row
-    for outcome in chunk.outcomes:
+    for outcome in outcomes:
         report.seen += 1
         if isinstance(outcome, Rejected):
             report.skipped.append(outcome)
             if outcome.reason in IGNORED_REASONS:
                 report.ignored += 1
             continue
-        if isinstance(outcome, Already) or outcome.doc_id in known.doc_ids:
-            report.already += 1  # the same file named twice in one run counts once
-            if isinstance(outcome, Processed):
-                keep.append(False)
+        if isinstance(outcome, Already):
+            report.already += 1
             continue
-        known.doc_ids.add(outcome.doc_id)  # one set for the corpus and this run: memory
-        first = known.first_by_hash.setdefault(outcome.content_hash, outcome.doc_id)
+        new, first = admit(outcome.doc_id, outcome.content_hash)
+        if not new:
+            report.already += 1  # the same file named twice in one run counts once
+            keep.append(False)
+            continue
         if first == outcome.doc_id:
             duplicate_of.append(None)
         else:
@@ -724,15 +803,20 @@ def _take(
         report.removals.update(outcome.rules)
         report.ingested += 1
         keep.append(True)
-    if chunk.rows is None or not any(keep):
-        return
+    return keep, duplicate_of
+
+
+def select_rows(
+    rows: pa.RecordBatch, keep: list[bool], duplicate_of: list[str | None]
+) -> pa.RecordBatch:
+    """The kept rows of a chunk, with their ``duplicate_of`` filled in (see :func:`count_outcomes`)."""
     import pyarrow as pa
 
-    rows = chunk.rows if all(keep) else chunk.rows.filter(pa.array(keep))
+    kept = rows if all(keep) else rows.filter(pa.array(keep))
     if any(duplicate_of):
-        column = rows.schema.get_field_index("duplicate_of")
-        rows = rows.set_column(column, "duplicate_of", pa.array(duplicate_of, pa.string()))
-    writer.add_batch(rows)
+        column = kept.schema.get_field_index("duplicate_of")
+        kept = kept.set_column(column, "duplicate_of", pa.array(duplicate_of, pa.string()))
+    return kept
 
 
 def _save_run(
@@ -742,6 +826,7 @@ def _save_run(
     options: RunOptions,
     manifest: str | Path | None,
     jobs: int,
+    cluster: Any = None,
 ) -> None:
     record = {
         "newsarchive_version": __version__,
@@ -753,6 +838,7 @@ def _save_run(
         "date_from_mtime": options.use_mtime,
         "ner": options.ner,
         "jobs": jobs,
+        **({} if cluster is None else {"cluster": _describe_cluster(cluster)}),
         "settings": options.settings.values,
         "settings_per_source": options.settings.per_source,
         **report.to_dict(),

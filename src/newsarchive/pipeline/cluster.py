@@ -1,0 +1,386 @@
+"""Ingest on a Dask cluster: the same stages and the same corpus as the local pool, on many machines.
+
+Flow of a cluster run (``newsarchive ingest … --cluster ADDRESS``)::
+
+    coordinator: inputs ──► tasks of ``batch_rows`` inputs ──► Dask workers: Pipeline.run_chunk
+                                                                  (rows stay on the worker)
+    coordinator: each task's outcomes, in input order ──► IdTable (on-disk ids and texts):
+                 already? duplicate_of? ──► worker: keeps the new rows, writes its part file
+                 atomically into ``.tmp/`` ──► coordinator: renames parts into place, in order
+
+The decisions are taken in input order against the corpus and every earlier input, exactly as
+the local runner takes them, so ``duplicate_of``, "already in corpus" and the run's counts do
+not depend on which worker processed what. The ids live in an SQLite table on the
+coordinator's local disk, not in its memory (a page cache of :data:`ID_CACHE_MB`), so a run
+of 50 million articles needs no more coordinator memory than one of a thousand.
+
+A worker killed mid-run loses only what it held: Dask runs its tasks again elsewhere (the
+inputs are in the task), a part it half wrote stays a ``.tmp`` leftover, and nothing becomes
+visible until the coordinator's rename, so no article is lost or written twice.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import store
+from ..errors import UsageError
+from ..progress import ProgressCallback, Step
+from .sources import Input, Rejected
+
+# distributed is only partly typed: its clients and futures are Any here.
+Client = Any
+Future = Any
+
+if TYPE_CHECKING:
+    from .run import Chunk, IngestReport, Pipeline, RunOptions
+
+EXTRA_HINT = "pip install 'newsarchive[cluster]'"
+# Tasks per worker queued or running: a worker never waits for the coordinator, and the rows
+# held on workers stay a few tasks' worth however long the run.
+IN_FLIGHT = 3
+# SQLite page cache of the id table (MB): the coordinator's memory for ids, whatever their number.
+ID_CACHE_MB = 64
+_LOCAL = re.compile(r"local(?::(\d+))?")
+
+
+def require_dask() -> None:
+    """Stop with a one-line error when the ``cluster`` extra is not installed."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise UsageError(f"--cluster needs Dask: {EXTRA_HINT}") from None
+
+
+@contextmanager
+def connect(cluster: str | Client) -> Iterator[Client]:
+    """A Dask client for ``cluster``: ``local`` (one worker process per core), ``local:N``,
+    a scheduler address (``tcp://host:8786``), or a ``distributed.Client`` the caller owns
+    (left open). A cluster started here is closed on the way out."""
+    require_dask()
+    from distributed import Client as DaskClient
+    from distributed import LocalCluster
+
+    if isinstance(cluster, DaskClient):
+        yield cluster
+        return
+    address = str(cluster).strip()
+    local = _LOCAL.fullmatch(address)
+    if local:
+        workers = int(local.group(1) or os.cpu_count() or 1)
+        if workers < 1:
+            raise UsageError(f"--cluster {address}: the number of workers must be at least 1")
+        # One thread per worker process: the stages are pure Python, threads would share one GIL.
+        with (
+            LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+            ) as local_cluster,
+            DaskClient(local_cluster) as client,  # type: ignore[no-untyped-call]
+        ):
+            yield client
+        return
+    if "://" not in address:
+        raise UsageError(
+            f"--cluster {address!r}: give local, local:N or a scheduler address such as "
+            "tcp://host:8786"
+        )
+    try:
+        client = DaskClient(address, timeout="20s")  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError) as exc:
+        raise UsageError(f"--cluster {address}: cannot reach the scheduler ({exc})") from None
+    with client:
+        yield client
+
+
+def describe(cluster: str | Client) -> str:
+    """What the run record says about where the run ran."""
+    return cluster if isinstance(cluster, str) else f"client of {cluster.scheduler.address}"
+
+
+# --- worker side ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunSpec:
+    """What a worker needs to rebuild the run's stages for itself (sent with every task: a few KB)."""
+
+    options: RunOptions
+    templates: dict[str, frozenset[str]]
+    run_id: str
+    ingested_at: datetime
+    tmp: str  # the corpus's .tmp folder: where workers leave finished parts
+
+
+# One Pipeline per worker process, built on its first task of a run and kept for the others.
+_PIPELINES: dict[str, Pipeline] = {}
+
+
+def _pipeline(spec: RunSpec) -> Pipeline:
+    pipeline = _PIPELINES.get(spec.run_id)
+    if pipeline is None:
+        from .run import Pipeline
+
+        _PIPELINES.clear()  # an earlier run's stages: not needed again
+        pipeline = Pipeline(spec.options, spec.templates)
+        pipeline.run_id, pipeline.ingested_at = spec.run_id, spec.ingested_at
+        _PIPELINES[spec.run_id] = pipeline
+    return pipeline
+
+
+def process_task(spec: RunSpec, inputs: list[Input | Rejected]) -> Chunk:
+    return _pipeline(spec).run_chunk(inputs)
+
+
+def outcomes_task(chunk: Chunk) -> list[Any]:
+    """The small part of a chunk the coordinator needs; the rows stay where they are."""
+    return chunk.outcomes
+
+
+def write_task(
+    spec: RunSpec, chunk: Chunk, name: str, keep: list[bool], duplicate_of: list[str | None]
+) -> int:
+    """Write the chunk's new rows as part file ``name`` in ``.tmp/``, atomically (a retry
+    after a kill rewrites the same file). Returns the number of rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .run import select_rows
+
+    assert chunk.rows is not None
+    rows = select_rows(chunk.rows, keep, duplicate_of)
+    target = Path(spec.tmp) / name
+    partial = target.with_name(f"{name}.{os.getpid()}.partial")
+    try:
+        with open(partial, "wb") as fh:
+            pq.write_table(
+                pa.Table.from_batches([rows], schema=store.schema()),
+                fh,
+                compression="zstd",
+                row_group_size=store.ROW_GROUP_ROWS,
+            )
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return int(rows.num_rows)
+
+
+def load_samples_task(settings: Any, source: str | None, inputs: list[Any]) -> list[Any]:
+    from .run import _SampleLoader
+
+    return _SampleLoader(settings, source)(inputs)
+
+
+# --- coordinator side -----------------------------------------------------------------------------
+
+
+class IdTable:
+    """The ids the corpus and this run hold, and the first id of each text, on disk.
+
+    An SQLite file in a private temporary folder on the coordinator's local disk (``TMPDIR``),
+    filled from the corpus at the start of a run and joined with every task's outcomes in input
+    order. Its page cache is bounded, so memory stays flat however many ids there are; a
+    B-tree lookup per article is far cheaper than the article's stages.
+    """
+
+    def __init__(self, folder: str | None = None, cache_mb: int = ID_CACHE_MB) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="newsarchive-ids-", dir=folder)
+        self.db = sqlite3.connect(Path(self._dir.name) / "ids.sqlite", isolation_level=None)
+        for pragma in (
+            "journal_mode = OFF",  # a scratch table: rebuilt from the corpus if the run dies
+            "synchronous = OFF",
+            f"cache_size = {-1024 * cache_mb}",
+            "temp_store = FILE",
+        ):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE texts (hash TEXT PRIMARY KEY, first TEXT) WITHOUT ROWID")
+
+    def close(self) -> None:
+        self.db.close()
+        self._dir.cleanup()
+
+    def load_corpus(self, corpus: str | Path) -> int:
+        """Add the corpus's ids, reading parts in commit order (the first id of a text is the
+        first committed, as the local runner has it). Returns the number of rows read."""
+        n = 0
+        self.db.execute("BEGIN")
+        for batch in store.iter_batches(
+            corpus, columns=["doc_id", "content_hash"], batch_size=65536
+        ):
+            ids = batch.column(0).to_pylist()
+            hashes = batch.column(1).to_pylist()
+            self.db.executemany("INSERT OR IGNORE INTO ids VALUES (?)", ((i,) for i in ids))
+            self.db.executemany(
+                "INSERT OR IGNORE INTO texts VALUES (?, ?)", zip(hashes, ids, strict=True)
+            )
+            n += len(ids)
+        self.db.execute("COMMIT")
+        return n
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One SQLite transaction for a task's outcomes: a commit per article would cost more
+        than the lookups."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+
+    def admit(self, doc_id: str, content_hash: str) -> tuple[bool, str]:
+        """``(new, first)``: whether ``doc_id`` is new (then it is recorded), and the first id
+        with the same text (``doc_id`` itself when the text is new)."""
+        if self.db.execute("INSERT OR IGNORE INTO ids VALUES (?)", (doc_id,)).rowcount == 0:
+            return False, ""
+        if (
+            self.db.execute(
+                "INSERT OR IGNORE INTO texts VALUES (?, ?)", (content_hash, doc_id)
+            ).rowcount
+            == 1
+        ):
+            return True, doc_id
+        row = self.db.execute("SELECT first FROM texts WHERE hash = ?", (content_hash,)).fetchone()
+        return True, str(row[0])
+
+
+@dataclass(slots=True)
+class _Written:
+    name: str
+    future: Future
+
+
+class ClusterWriter:
+    """Runs the stages on the cluster and commits the parts the workers write, in input order.
+
+    Has the two things the runner asks of a writer: ``committed`` (articles visible in the
+    corpus) and :meth:`flush` (commit every part already written, in order, then stop).
+    """
+
+    def __init__(self, client: Client, corpus: Path, run_id: str, batch_rows: int) -> None:
+        self.client, self.corpus, self.run_id = client, corpus, run_id
+        self.batch_rows = batch_rows
+        self.committed = 0
+        self.writes: deque[_Written] = deque()
+        corpus.mkdir(parents=True, exist_ok=True)
+        self.tmp = corpus / store.TMP_DIR
+        if (
+            self.tmp.is_dir()
+        ):  # a killed run's leftovers: never visible, safe to drop under the lock
+            for f in self.tmp.iterdir():
+                f.unlink()
+        self.tmp.mkdir(exist_ok=True)
+        self.ids = IdTable()
+
+    def workers(self) -> int:
+        return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
+
+    def run(
+        self,
+        pipeline: Pipeline,
+        inputs: Iterable[Input | Rejected],
+        report: IngestReport,
+        progress: ProgressCallback | None = None,
+        total: int | None = None,
+    ) -> None:
+        """Take every input through the stages on the cluster and commit the new rows."""
+        import itertools
+
+        from .run import count_outcomes
+
+        assert pipeline.ingested_at is not None
+        spec = RunSpec(
+            pipeline.options, pipeline.templates, self.run_id, pipeline.ingested_at, str(self.tmp)
+        )
+        if store.is_corpus(self.corpus):
+            self.ids.load_corpus(self.corpus)
+        pending: deque[tuple[int, Future, Future]] = deque()
+        it = iter(inputs)
+        seq = 0
+        exhausted = False
+        while True:
+            window = IN_FLIGHT * self.workers()
+            while not exhausted and len(pending) < window:
+                batch = list(itertools.islice(it, self.batch_rows))
+                if not batch:
+                    exhausted = True
+                    break
+                key = f"newsarchive-{self.run_id}-{seq:06d}"
+                chunk = self.client.submit(process_task, spec, batch, key=key, pure=False)
+                outcomes = self.client.submit(outcomes_task, chunk, key=f"{key}-outcomes")
+                pending.append((seq, chunk, outcomes))
+                seq += 1
+            if not pending:
+                break
+            number, chunk, outcomes = pending.popleft()
+            with self.ids.transaction():
+                keep, duplicate_of = count_outcomes(_result(outcomes), report, self.ids.admit)
+            if any(keep):
+                name = f"part-{self.run_id}-{number:05d}.parquet"
+                future = self.client.submit(
+                    write_task, spec, chunk, name, keep, duplicate_of, key=f"{name}-write"
+                )
+                self.writes.append(_Written(name, future))
+            del chunk, outcomes  # the rows go once their part is written
+            self._commit_done(wait_for=window)
+            if progress is not None:
+                progress(Step("cleaning", report.seen, total, report.counts()))
+        if progress is not None:
+            progress(Step("writing", report.seen, total, report.counts()))
+        self.flush()
+
+    def _commit_done(self, wait_for: int) -> None:
+        """Commit the parts written so far, in order; wait while more than ``wait_for`` are out."""
+        while self.writes and (self.writes[0].future.done() or len(self.writes) > wait_for):
+            self._commit(self.writes.popleft())
+
+    def _commit(self, written: _Written) -> None:
+        rows = _result(written.future)
+        os.replace(self.tmp / written.name, self.corpus / written.name)
+        store.fsync_dir(self.corpus)
+        self.committed += rows
+
+    def flush(self) -> None:
+        """Commit every part asked for, in order; the first that fails stops the commits, so
+        the corpus never holds a later part without an earlier one."""
+        while self.writes:
+            self._commit(self.writes.popleft())
+
+    def close(self) -> None:
+        for written in self.writes:
+            written.future.cancel()
+        self.writes.clear()
+        self.ids.close()
+
+
+def _result(future: Future) -> Any:
+    """A task's result; a task that failed on every worker it was given becomes ``WorkerDied``."""
+    from distributed import KilledWorker
+
+    from .run import WorkerDied
+
+    try:
+        return future.result()
+    except KilledWorker as exc:
+        raise WorkerDied(f"the cluster's workers died running a task ({exc})") from None
+
+
+def map_in_order(client: Client, func: Any, tasks: Iterable[Sequence[Any]]) -> Iterator[Any]:
+    """``map(func, tasks)`` on the cluster, in order (for the template sample: a few tasks)."""
+    futures = [client.submit(func, *task, pure=False) for task in tasks]
+    for future in futures:
+        yield _result(future)
