@@ -39,6 +39,13 @@ MAX_LISTED = 100
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: all cores)."
 )
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Run the stages on Dask instead of local processes: local, local:N (N worker "
+    "processes here) or a scheduler address such as tcp://host:8786 (needs the cluster "
+    "extra; see docs/cluster.md).",
+)
 @click.option("--no-index", is_flag=True, help="Do not update the search index after ingesting.")
 @index_dir_option
 @click.option(
@@ -122,6 +129,7 @@ def ingest_cmd(
     manifest: str | None,
     source: str | None,
     jobs: int | None,
+    cluster: str | None,
     no_index: bool,
     index_dir: str,
     engine: str | None,
@@ -172,6 +180,7 @@ def ingest_cmd(
                 source=source,
                 columns=columns,
                 jobs=jobs,
+                cluster=cluster,
                 settings=settings,
                 date=date,
                 date_from_mtime=date_from_mtime,
