@@ -21,6 +21,7 @@ visible until the coordinator's rename, so no article is lost or written twice.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sqlite3
@@ -87,6 +88,7 @@ def connect(cluster: str | Client) -> Iterator[Client]:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",
+                silence_logs=logging.ERROR,  # a worker restarted is Dask's business, not noise here
             ) as local_cluster,
             DaskClient(local_cluster) as client,  # type: ignore[no-untyped-call]
         ):

@@ -1,0 +1,156 @@
+"""Ingest on a Dask cluster against the local pool, and the coordinator's memory for ids (by hand).
+
+    python bench/bench_cluster.py --articles 100000        # local pool -j2, local:1, local:2
+    python bench/bench_cluster.py --articles 10000 --ids 100000 1000000
+
+Throughput: the same BBC-sized articles (``make_articles.py --bbc-sized``) ingested without an
+index by the local pool (``jobs=2``) and by ``cluster=Client`` of a ``LocalCluster`` with one and
+two worker processes, each in a fresh process. The cluster is started before the clock starts
+(its start-up is printed apart): a cluster serves many runs. Besides wall-clock time, the CPU
+time of all processes is printed: on a shared machine it is the fairer measure of what the
+cluster path costs over the pool.
+
+Memory: a fresh process fills the coordinator's id table (:class:`IdTable`) with N made-up
+ids and texts, as from a corpus, then admits N/10 more, and reports its peak resident memory
+against the same process holding them the local runner's way (a set and a dict).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from make_articles import build  # noqa: E402
+
+MEMORY = """
+import hashlib, json, resource, sys, time
+n, how = int(sys.argv[1]), sys.argv[2]
+def hx(i, size):
+    return hashlib.blake2b(str(i).encode(), digest_size=size).hexdigest()
+start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+if how == "idtable":
+    from newsarchive.pipeline.cluster import IdTable
+    table = IdTable()
+    table.db.execute("BEGIN")
+    for lo in range(0, n, 65536):
+        ids = [hx(i, 8) for i in range(lo, min(n, lo + 65536))]
+        table.db.executemany("INSERT OR IGNORE INTO ids VALUES (?)", ((i,) for i in ids))
+        table.db.executemany("INSERT OR IGNORE INTO texts VALUES (?, ?)",
+                             ((hx(i, 16), i) for i in ids))
+    table.db.execute("COMMIT")
+    load = time.perf_counter() - t
+    t = time.perf_counter()
+    with table.transaction():
+        for i in range(n, n + n // 10):
+            table.admit(hx(i, 8), hx(i % n if i % 2 else i, 16))  # every other one a duplicate
+else:
+    ids, first = set(), {}
+    for i in range(n):
+        d = hx(i, 8); ids.add(d); first.setdefault(hx(i, 16), d)
+    load = time.perf_counter() - t
+    t = time.perf_counter()
+    for i in range(n, n + n // 10):
+        d = hx(i, 8); ids.add(d); first.setdefault(hx(i % n if i % 2 else i, 16), d)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"rss_mb": round(peak / 1024), "base_mb": round(start / 1024),
+                  "load_s": round(load, 1), "admit_per_s": round(n // 10 / (time.perf_counter() - t))}))
+"""
+
+
+def memory(n: int, how: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY, str(n), how], check=True, capture_output=True, text=True
+    ).stdout
+    result: dict[str, float] = json.loads(out)
+    return result
+
+
+def one_config(n: int, config: str) -> dict[str, float]:
+    """Ingest the articles once as ``config`` (``pool`` or ``local:N``) in this process; wall
+    time, CPU time of this process and every worker, and this (the coordinator's) peak memory."""
+    import resource
+
+    import newsarchive
+
+    inputs = build(n, Path(f"/tmp/newsarchive-bench/bbc-sized-{n}"), bbc_sized=True)
+    corpus = Path(tempfile.mkdtemp(prefix="na-bench-cluster-"))
+    start = 0.0
+    try:
+        if config == "pool":
+            t = time.perf_counter()
+            report = newsarchive.ingest([inputs], corpus=corpus, index=False, jobs=2)
+            took = time.perf_counter() - t
+        else:
+            from distributed import Client, LocalCluster
+
+            t = time.perf_counter()
+            workers = int(config.split(":")[1])
+            with (
+                LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+                ) as cluster,
+                Client(cluster) as client,
+            ):
+                client.wait_for_workers(workers)
+                start = time.perf_counter() - t
+                t = time.perf_counter()
+                report = newsarchive.ingest([inputs], corpus=corpus, index=False, cluster=client)
+                took = time.perf_counter() - t
+    finally:
+        shutil.rmtree(corpus, ignore_errors=True)
+    me, children = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return {
+        "articles": report.ingested,
+        "wall_s": round(took, 1),
+        "start_s": round(start, 1),
+        # workers are this process's children; a LocalCluster's are reaped when it closes
+        "cpu_s": round(me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime, 1),
+        "coordinator_rss_mb": round(me.ru_maxrss / 1024),
+    }
+
+
+def throughput(n: int) -> None:
+    print(f"{n:,} BBC-sized articles", flush=True)
+    got = {}
+    for config in ("pool", "local:1", "local:2"):
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", config, "--articles", str(n)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        got[config] = json.loads(out.splitlines()[-1])
+        print(f"  {config:<8} {got[config]}", flush=True)
+    one, two, pool = (got[c]["wall_s"] for c in ("local:1", "local:2", "pool"))
+    print(f"  speed-up local:1 → local:2: {one / two:.2f}× (wall clock)")
+    print(f"  local:2 over the local pool: {100 * (two / pool - 1):+.0f} % wall clock, ", end="")
+    print(f"{100 * (got['local:2']['cpu_s'] / got['pool']['cpu_s'] - 1):+.0f} % CPU time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--ids", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # one configuration, in a fresh process
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one_config(args.articles, args.one)))
+        return
+    for n in args.ids:
+        for how in ("idtable", "in-memory"):
+            print(f"coordinator ids {n:>9,} {how:<10} {memory(n, how)}", flush=True)
+    if args.articles:
+        throughput(args.articles)
+
+
+if __name__ == "__main__":
+    main()
