@@ -10,9 +10,10 @@ two worker processes, each in a fresh process. The cluster is started before the
 time of all processes is printed: on a shared machine it is the fairer measure of what the
 cluster path costs over the pool.
 
-Memory: a fresh process fills the coordinator's id table (:class:`IdTable`) with N made-up
-ids and texts, as from a corpus, then admits N/10 more, and reports its peak resident memory
-against the same process holding them the local runner's way (a set and a dict).
+Memory: a fresh process fills the coordinator's id table (:class:`IdTable`) from a made-up
+corpus of N ids and texts, then admits N/10 more (half of them copies) in tasks of 2,000, and
+reports its peak resident memory against the same process holding them the local runner's way
+(``store.known_articles``: a set and a dict).
 """
 
 from __future__ import annotations
@@ -32,43 +33,65 @@ from make_articles import build  # noqa: E402
 
 MEMORY = """
 import hashlib, json, resource, sys, time
-n, how = int(sys.argv[1]), sys.argv[2]
+import pyarrow, pyarrow.dataset  # imported by any coordinator: part of the base, not of the ids
+n, how, folder = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 def hx(i, size):
     return hashlib.blake2b(str(i).encode(), digest_size=size).hexdigest()
+more = [(hx(i, 8), hx(i % n if i % 2 else i, 16)) for i in range(n, n + n // 10)]  # half copies
 start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 if how == "idtable":
     from newsarchive.pipeline.cluster import IdTable
     table = IdTable()
-    table.db.execute("BEGIN")
-    for lo in range(0, n, 65536):
-        ids = [hx(i, 8) for i in range(lo, min(n, lo + 65536))]
-        table.db.executemany("INSERT OR IGNORE INTO ids VALUES (?)", ((i,) for i in ids))
-        table.db.executemany("INSERT OR IGNORE INTO texts VALUES (?, ?)",
-                             ((hx(i, 16), i) for i in ids))
-    table.db.execute("COMMIT")
+    table.load_corpus(folder)
     load = time.perf_counter() - t
     t = time.perf_counter()
-    with table.transaction():
-        for i in range(n, n + n // 10):
-            table.admit(hx(i, 8), hx(i % n if i % 2 else i, 16))  # every other one a duplicate
+    for lo in range(0, len(more), 2000):  # tasks of 2,000 (batch_rows)
+        with table.batch(more[lo : lo + 2000]) as admit:
+            for key in more[lo : lo + 2000]:
+                admit(*key)
 else:
-    ids, first = set(), {}
-    for i in range(n):
-        d = hx(i, 8); ids.add(d); first.setdefault(hx(i, 16), d)
+    from newsarchive import store
+    known = store.known_articles(folder)
     load = time.perf_counter() - t
     t = time.perf_counter()
-    for i in range(n, n + n // 10):
-        d = hx(i, 8); ids.add(d); first.setdefault(hx(i % n if i % 2 else i, 16), d)
+    for d, h in more:
+        known.doc_ids.add(d); known.first_by_hash.setdefault(h, d)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"rss_mb": round(peak / 1024), "base_mb": round(start / 1024),
-                  "load_s": round(load, 1), "admit_per_s": round(n // 10 / (time.perf_counter() - t))}))
+                  "load_s": round(load, 1),
+                  "admit_per_s": round(len(more) / (time.perf_counter() - t))}))
 """
 
 
-def memory(n: int, how: str) -> dict[str, float]:
+def fake_corpus(n: int) -> Path:
+    """A corpus of ``n`` rows holding only the two columns the id table reads (the others null)."""
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newsarchive import store
+
+    def hx(i: int, size: int) -> str:
+        return hashlib.blake2b(str(i).encode(), digest_size=size).hexdigest()
+
+    folder = Path(tempfile.mkdtemp(prefix="na-bench-ids-"))
+    for lo in range(0, n, 500_000):
+        rows = range(lo, min(n, lo + 500_000))
+        cols = {f.name: pa.nulls(len(rows), f.type) for f in store.schema()}
+        cols["doc_id"] = pa.array([hx(i, 8) for i in rows])
+        cols["content_hash"] = pa.array([hx(i, 16) for i in rows])
+        pq.write_table(pa.table(cols), folder / f"part-{lo:09d}.parquet")
+    return folder
+
+
+def memory(n: int, how: str, folder: Path) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", MEMORY, str(n), how], check=True, capture_output=True, text=True
+        [sys.executable, "-c", MEMORY, str(n), how, str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     result: dict[str, float] = json.loads(out)
     return result
@@ -105,6 +128,7 @@ def one_config(n: int, config: str) -> dict[str, float]:
                 t = time.perf_counter()
                 report = newsarchive.ingest([inputs], corpus=corpus, index=False, cluster=client)
                 took = time.perf_counter() - t
+        size = sum(f.stat().st_size for f in corpus.glob("part-*.parquet"))
     finally:
         shutil.rmtree(corpus, ignore_errors=True)
     me, children = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
@@ -115,6 +139,7 @@ def one_config(n: int, config: str) -> dict[str, float]:
         # workers are this process's children; a LocalCluster's are reaped when it closes
         "cpu_s": round(me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime, 1),
         "coordinator_rss_mb": round(me.ru_maxrss / 1024),
+        "corpus_mb": round(size / 2**20),
     }
 
 
@@ -146,8 +171,10 @@ def main() -> None:
         print(json.dumps(one_config(args.articles, args.one)))
         return
     for n in args.ids:
+        folder = fake_corpus(n)
         for how in ("idtable", "in-memory"):
-            print(f"coordinator ids {n:>9,} {how:<10} {memory(n, how)}", flush=True)
+            print(f"coordinator ids {n:>9,} {how:<10} {memory(n, how, folder)}", flush=True)
+        shutil.rmtree(folder)
     if args.articles:
         throughput(args.articles)
 
