@@ -140,6 +140,12 @@ def _pipeline(spec: RunSpec) -> Pipeline:
         pipeline = Pipeline(spec.options, spec.templates)
         pipeline.run_id, pipeline.ingested_at = spec.run_id, spec.ingested_at
         _PIPELINES[spec.run_id] = pipeline
+        # The stages' tables (gazetteer, rules, models) live as long as the worker: keep the
+        # garbage collector from walking them again and again, as forked pool workers do
+        # (run._start freezes them before forking).
+        import gc
+
+        gc.freeze()
     return pipeline
 
 
