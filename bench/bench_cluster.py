@@ -77,12 +77,14 @@ def fake_corpus(n: int) -> Path:
         return hashlib.blake2b(str(i).encode(), digest_size=size).hexdigest()
 
     folder = Path(tempfile.mkdtemp(prefix="na-bench-ids-"))
-    for lo in range(0, n, 500_000):
-        rows = range(lo, min(n, lo + 500_000))
+    for lo in range(0, n, 2000):  # parts and row groups as ingest writes them
+        rows = range(lo, min(n, lo + 2000))
         cols = {f.name: pa.nulls(len(rows), f.type) for f in store.schema()}
         cols["doc_id"] = pa.array([hx(i, 8) for i in rows])
         cols["content_hash"] = pa.array([hx(i, 16) for i in rows])
-        pq.write_table(pa.table(cols), folder / f"part-{lo:09d}.parquet")
+        pq.write_table(
+            pa.table(cols), folder / f"part-{lo:09d}.parquet", row_group_size=store.ROW_GROUP_ROWS
+        )
     return folder
 
 

@@ -230,16 +230,22 @@ class IdTable:
         Rows are appended as read, then copied into the keyed tables in key order: SQLite sorts
         on disk, and sorted inserts fill its B-trees several times faster than random ones.
         """
+        import pyarrow.parquet as pq
+
         n = 0
         self.db.execute("BEGIN")
         self.db.execute("CREATE TABLE corpus (hash TEXT, id TEXT)")  # rowid: commit order
-        for batch in store.iter_batches(
-            corpus, columns=["doc_id", "content_hash"], batch_size=65536
-        ):
-            ids = batch.column(0).to_pylist()
-            hashes = batch.column(1).to_pylist()
-            self.db.executemany("INSERT INTO corpus VALUES (?, ?)", zip(hashes, ids, strict=True))
-            n += len(ids)
+        # One part at a time: a dataset scan reads several parts ahead, and its buffers grew
+        # with the corpus (hundreds of MB at a million ids).
+        for part in store.part_files(corpus):
+            with pq.ParquetFile(part) as parquet:
+                for batch in parquet.iter_batches(columns=["doc_id", "content_hash"]):
+                    ids = batch.column(0).to_pylist()
+                    hashes = batch.column(1).to_pylist()
+                    self.db.executemany(
+                        "INSERT INTO corpus VALUES (?, ?)", zip(hashes, ids, strict=True)
+                    )
+                    n += len(ids)
         self.db.execute("INSERT OR IGNORE INTO ids SELECT id FROM corpus ORDER BY id")
         # the first row of each text in commit order goes in first; later ones are ignored
         self.db.execute(
