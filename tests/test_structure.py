@@ -175,6 +175,22 @@ def test_tables_and_live_words_in_titles_are_not_live_blogs() -> None:
         ]
     )
     assert find_kind(Article(text=table, title="ACME CORP 4TH QTR NET")) == "article"
+    # notes under the figures are post-like paragraphs, but no row heads them as a post's heading
+    noted = "\n\n".join(
+        [
+            "ACME CORP 4TH QTR NET",
+            "Shr 78 cts vs one dlr",
+            "Net 1,413,000 vs 1,776,000",
+            "Qtly div six cts vs six cts prior qtr",
+            "Pay April 1",
+            "Record March 6",
+            "NOTE: 1986 net includes charges from accounting changes of 120,000 dlrs in the quarter.",
+            "Acme Corp of Kalamazoo, Michigan, is the full name of the company.",
+        ]
+    )
+    assert find_kind(Article(text=noted, title="ACME CORP 4TH QTR NET")) == "article"
+    posts = LIVE_BLOG.replace("Junior doctors strike: live updates", "Junior doctors strike")
+    assert find_kind(Article(text=posts, title="Junior doctors strike")) == "liveblog"
     cattle = "Live cattle futures rallied on Monday as the plant reopened."
     assert find_kind(Article(text=cattle, title="Live cattle rally")) == "article"
     assert find_kind(Article(text=cattle, title="Live: cattle markets")) == "liveblog"

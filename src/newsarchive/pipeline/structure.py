@@ -110,14 +110,19 @@ def find_kind(article: Article) -> str:
         return "liveblog"
     paras = _paragraphs(article.text)[1:]  # the title does not count
     stamps = sum(1 for p in paras if _TIMESTAMP_LINE.match(p.strip()))
-    headings = sum(
-        1
+    heads = [
+        is_heading(p) and len(p.split()) <= _HEADING_MAX_WORDS and len(_NUMBER.findall(p)) < 2
         for p in paras
-        if is_heading(p) and len(p.split()) <= _HEADING_MAX_WORDS and len(_NUMBER.findall(p)) < 2
+    ]
+    headings = sum(heads)
+    # posts have text under their headings; a table's rows (figures, notices) have none, and a
+    # note paragraph at a table's foot follows one row at most
+    led = sum(
+        1
+        for head, after in zip(heads, paras[1:], strict=False)
+        if head and after.rstrip().endswith(_SENTENCE_END) and len(after.split()) >= 8
     )
-    # posts have text under their headings; a table's rows (figures, notices) have none
-    posts = sum(1 for p in paras if p.rstrip().endswith(_SENTENCE_END) and len(p.split()) >= 8)
-    if stamps >= 3 or (headings >= 3 and headings * 4 >= len(paras) and posts * 2 >= headings):
+    if stamps >= 3 or (headings >= 3 and headings * 4 >= len(paras) and led * 2 >= headings):
         return "liveblog"
     return "article"
 
