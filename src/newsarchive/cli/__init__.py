@@ -7,11 +7,18 @@ do not pay for pyarrow, dateparser or the search engines they do not use.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 import click
 
 from .. import __version__
+
+# newsarchive runs one process per core; BLAS threads under numpy (used only for small tree
+# models) would add nothing but a reserved stack and buffers per core in every process, which
+# counts against a memory limit (ulimit -v) before any article is read.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 # command name -> "module:function" inside newsarchive.cli; help text shown without importing it
 COMMANDS: dict[str, tuple[str, str]] = {
