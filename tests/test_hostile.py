@@ -118,6 +118,7 @@ DUMP_ROWS = {
 }
 
 
+@pytest.mark.slow
 def test_hostile_folder_is_ingested_without_crash_hang_or_loss(tmp_path: Path) -> None:
     folder = tmp_path / "scraped"
     expected = build(folder)
@@ -622,6 +623,7 @@ def test_full_disk_while_indexing_is_one_line(
     assert verify(corpus, ix).exit_code == 0
 
 
+@pytest.mark.slow
 def test_a_worker_killed_alone_ends_the_run_with_one_line(tmp_path: Path) -> None:
     folder = _stories(tmp_path / "in", 300)
     corpus, ix = tmp_path / "corpus", tmp_path / "ix"
@@ -689,6 +691,7 @@ def _huge(folder: Path, mb: int) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_one_huge_file_is_cut_to_max_article_chars(tmp_path: Path) -> None:
     folder = _huge(tmp_path / "in", 60)
     config = tmp_path / "settings.toml"
@@ -711,6 +714,7 @@ def test_one_huge_file_is_cut_to_max_article_chars(tmp_path: Path) -> None:
     assert row["removed"][-1]["start"] == row["removed"][-1]["end"]  # where the text stops
 
 
+@pytest.mark.slow
 def test_sigterm_ends_a_run_busy_on_a_huge_file(tmp_path: Path) -> None:
     folder = _huge(tmp_path / "in", 40)
     (folder / "a-story.txt").write_text(STORY, encoding="utf-8")
@@ -759,6 +763,7 @@ def _flip_bytes(part: Path, row_group: int, column: str) -> None:
     part.write_bytes(data)
 
 
+@pytest.mark.slow
 def test_repair_salvages_what_a_damaged_part_still_holds(tmp_path: Path) -> None:
     import shlex
 
