@@ -102,6 +102,7 @@ class IngestReport:
     skipped: list[Rejected] = field(default_factory=list)
     removals: Counter[str] = field(default_factory=Counter)
     templates: dict[str, list[str]] = field(default_factory=dict)
+    field_names: set[str] = field(default_factory=set)  # the user fields of the new articles
     elapsed: float = 0.0
     status: str = "running"  # running, complete, interrupted
     index: Any = None  # the index report, when the run updated the index
@@ -509,10 +510,18 @@ def _take(
     import pyarrow as pa
 
     rows = chunk.rows if all(keep) else chunk.rows.filter(pa.array(keep))
+    report.field_names.update(_field_names(rows))
     if any(duplicate_of):
         column = rows.schema.get_field_index("duplicate_of")
         rows = rows.set_column(column, "duplicate_of", pa.array(duplicate_of, pa.string()))
     writer.add_batch(rows)
+
+
+def _field_names(rows: pa.RecordBatch) -> set[str]:
+    import pyarrow.compute as pc
+
+    column: Any = rows.column(rows.schema.get_field_index("fields"))
+    return {str(k) for k in pc.unique(column.keys).to_pylist()}
 
 
 def _save_run(
@@ -538,6 +547,10 @@ def _save_run(
         **report.to_dict(),
     }
     store.write_json_atomic(corpus / store.RUNS_DIR / f"{report.run_id}.json", record)
+    if report.field_names:
+        from ..index.fields import record_user_fields
+
+        record_user_fields(corpus, report.field_names)
     if report.templates:
         saved = _saved_templates(corpus)
         for src, lines in report.templates.items():

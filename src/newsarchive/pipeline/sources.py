@@ -37,12 +37,13 @@ from ..errors import Skip, UsageError
 from ..settings import Settings
 from .decode import BOMS, SAMPLE_BYTES, Decoded, decode, normalise, repair
 from .html import extract, split_authors
+from .sgml import SGML_FORMATS, article_text, records
 
 MB = 1 << 20
 ARTICLE_FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".xhtml": "html"}
 DUMP_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 MANIFEST_NAME = "manifest.csv"
-MAPPED_META = ("url", "date", "source", "title", "author")  # the rest goes to Article.extra
+MAPPED_META = ("url", "date", "source", "title", "author")  # the rest: Article.fields
 
 _NOT_ARTICLES = re.compile(r"(?:readme|licen[cs]e|copying|changelog|notice)\b", re.IGNORECASE)
 _GLOB_MAGIC = re.compile(r"[*?[]")
@@ -77,6 +78,7 @@ class Input:
     text: str | None = None  # dump rows only
     mtime: float | None = None
     encoding: str | None = None  # dump rows only: how the dump file was decoded
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a format's own multi-valued fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,8 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     decoded = _cell_text(inp) if inp.text is not None else _file_text(inp, settings)
     raw, encoding = decoded.text, decoded.encoding
     page = extract(raw) if inp.format == "html" else None
-    body = normalise(page.text if page else raw, max_line_chars=settings.get("max_line_chars"))
+    shown = page.text if page else article_text(raw) if inp.format == "sgml" else raw
+    body = normalise(shown, max_line_chars=settings.get("max_line_chars"))
     if not body.strip():
         raise Skip("no-text", "no visible text") if page else Skip("empty", "only whitespace")
     meta = inp.meta
@@ -134,7 +137,7 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
         given_date=meta.get("date"),
         html_dates=list(page.dates if page else []),
         mtime=inp.mtime,
-        extra=_extra(meta),
+        fields=user_fields(meta, inp.labels),
         raw_text=raw,
         body=body,
         encoding=encoding,
@@ -253,9 +256,19 @@ def _declared_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
-def _extra(meta: Mapping[str, str]) -> str | None:
-    rest = {k: v for k, v in meta.items() if k not in MAPPED_META}
-    return json.dumps(rest, sort_keys=True, ensure_ascii=False) if rest else None
+def user_fields(
+    meta: Mapping[str, str], labels: Sequence[tuple[str, Sequence[str]]] = ()
+) -> dict[str, list[str]]:
+    """The researcher's own fields of an input: every unmapped manifest/dump column (one value),
+    and the multi-valued labels its format carries; names checked (:func:`field_name`)."""
+    from ..index.fields import field_name
+
+    try:
+        found = {field_name(k): [v] for k, v in meta.items() if k not in MAPPED_META}
+        found |= {field_name(k): list(values) for k, values in labels if values}
+    except UsageError as exc:
+        raise Skip("bad-field", str(exc)) from None
+    return found
 
 
 def _os_skip(exc: OSError, path: str) -> Skip:
@@ -579,11 +592,13 @@ def _classify(name: str) -> tuple[str | None, str]:
         return None, "not-an-article: hidden file"
     if name.lower() == MANIFEST_NAME:
         return None, "not-an-article: a manifest"
+    if ext == ".dtd":
+        return None, "not-an-article: an SGML document type definition"
     if _NOT_ARTICLES.match(inner):
         return None, "not-an-article: documentation, not an article"
-    fmt = ARTICLE_FORMATS.get(ext) or DUMP_FORMATS.get(ext)
+    fmt = ARTICLE_FORMATS.get(ext) or DUMP_FORMATS.get(ext) or SGML_FORMATS.get(ext)
     if fmt is None:
-        known = ", ".join([*ARTICLE_FORMATS, *DUMP_FORMATS])
+        known = ", ".join([*ARTICLE_FORMATS, *DUMP_FORMATS, *SGML_FORMATS])
         return None, f"unsupported: {ext or 'no extension'}; readable: {known} and their .gz forms"
     return fmt, ""
 
@@ -668,6 +683,7 @@ class _Frame:
     names: Iterator[str]
     manifest: _Manifest | None = None
     glob: _Glob | None = None  # None: every file below is wanted
+    sgml: bool = False  # the folder holds SGML collections: its text files document them
 
 
 class _Walk:
@@ -735,7 +751,7 @@ class _Walk:
         elif not wanted:
             return
         elif stat.S_ISREG(st.st_mode):
-            yield from self._file(path, root, st)
+            yield from self._file(path, root, st, beside_sgml=frame.sgml)
         else:
             yield Rejected(_display(path), "not-a-file", _kind(st.st_mode))
 
@@ -761,7 +777,8 @@ class _Walk:
             yield Rejected(_display(path), skip.reason, f"folder not walked: {skip.detail}")
             return
         self.seen_dirs.add((st.st_dev, st.st_ino))
-        frame = _Frame(path, rel, iter(names), glob=glob)
+        sgml = any(_classify(name)[0] == "sgml" for name in names)
+        frame = _Frame(path, rel, iter(names), glob=glob, sgml=sgml)
         if self.explicit is None and MANIFEST_NAME in names:
             manifest_path = os.path.join(path, MANIFEST_NAME)
             try:
@@ -777,9 +794,11 @@ class _Walk:
         stack.append(frame)
 
     def _file(
-        self, path: str, root: str, st: os.stat_result | None = None
+        self, path: str, root: str, st: os.stat_result | None = None, *, beside_sgml: bool = False
     ) -> Iterator[Input | Rejected]:
         fmt, why = _classify(os.path.basename(path))
+        if beside_sgml and fmt == "txt":  # Reuters-21578's README, category lists, DTD notes
+            fmt, why = None, "not-an-article: documentation of the SGML collection beside it"
         if self.explicit is not None and path == self.explicit.path:
             fmt, why = None, "not-an-article: the manifest"
         if fmt is None:
@@ -799,6 +818,9 @@ class _Walk:
         if fmt in ("csv", "jsonl"):
             yield from self._dump(path, fmt, root, st.st_mtime)
             return
+        if fmt == "sgml":
+            yield from self._sgml(path, root, st.st_mtime)
+            return
         meta = self._meta(path)
         yield Input(_display(path), fmt, path, root, meta, mtime=st.st_mtime)
 
@@ -808,6 +830,36 @@ class _Walk:
             if meta is not None:
                 return meta
         return {}
+
+    def _sgml(self, path: str, root: str, mtime: float) -> Iterator[Input | Rejected]:
+        """One input per ``<REUTERS>`` record, ``path#newid=N``: the collection's own ids."""
+        from .sgml import ENCODING
+
+        shown = _display(path)
+        try:
+            text = _read(path, self.settings).decode(ENCODING)
+        except (Skip, OSError) as exc:
+            skip = _as_skip(exc, path)
+            yield Rejected(shown, skip.reason, skip.detail)
+            return
+        found = False
+        for record in records(text):
+            found = True
+            meta = {k: v for k, v in (("title", record.title), ("date", record.date)) if v}
+            labels = (("reuters_topics", record.topics), ("reuters_places", record.places))
+            yield Input(
+                f"{shown}#newid={record.newid}",
+                "sgml",
+                None,
+                root,
+                meta,
+                text=record.sgml,
+                mtime=mtime,
+                encoding=ENCODING,
+                labels=labels,
+            )
+        if not found:
+            yield Rejected(shown, "not-an-article", "no <REUTERS> records in this SGML file")
 
     def _dump(self, path: str, fmt: str, root: str, mtime: float) -> Iterator[Input | Rejected]:
         shown, n = _display(path), 0

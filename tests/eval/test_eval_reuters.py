@@ -1,0 +1,64 @@
+"""Evaluation: Reuters-21578 as distributed (22 ``.sgm`` files beside their documentation).
+
+Every record is an article, dated by its ``<DATE>``, with the distribution's topic and place
+labels as the fields ``reuters_topics`` and ``reuters_places``; the documentation files are
+reported as not articles. The expected values come from the independent reader in ``reuters.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from reuters import REUTERS_DIR, read_reuters
+
+import newsarchive
+from newsarchive import store
+
+pytestmark = [
+    pytest.mark.eval,
+    pytest.mark.skipif(not REUTERS_DIR.is_dir(), reason="../shared/data is not present"),
+]
+
+
+def _second(text: str) -> datetime:
+    """``26-FEB-1987 15:01:01.79`` to the second, UTC (the wire's clock)."""
+    return datetime.strptime(text.split(".")[0], "%d-%b-%Y %H:%M:%S").replace(tzinfo=UTC)
+
+
+def test_reuters_sgml_ingests_every_record_with_its_date_and_labels(tmp_path: Path) -> None:
+    report = newsarchive.ingest([REUTERS_DIR], corpus=tmp_path / "c", index=False, jobs=2)
+    docs = sorted(
+        Path(r.source_path).name for r in report.skipped if r.reason == "not-an-article"
+    )
+    table = store.read_corpus(tmp_path / "c", columns=["source_path", "published_at", "fields"])
+    stored = {
+        row["source_path"].rsplit("#newid=", 1)[1]: row for row in table.to_pylist()
+    }
+    expected = {str(r["newid"]): r for r in read_reuters(REUTERS_DIR)}
+    dates = sum(
+        stored[k]["published_at"] == _second(str(r["date"])) for k, r in expected.items()
+    )
+    labels = {k: dict(row["fields"] or []) for k, row in stored.items()}
+    topics = sum(labels[k].get("reuters_topics", []) == r["topics"] for k, r in expected.items())
+    places = sum(labels[k].get("reuters_places", []) == r["places"] for k, r in expected.items())
+    print(
+        f"reuters: {report.ingested:,} articles, {dates:,} dates, {topics:,} topic lists, "
+        f"{places:,} place lists as distributed; not articles: {', '.join(docs)}; "
+        f"{report.rate:,.0f} inputs/s"
+    )
+    assert (report.ingested, report.exit_code, len(stored)) == (21_578, 0, 21_578)
+    assert set(stored) == set(expected)
+    assert (dates, topics, places) == (21_578, 21_578, 21_578)
+    assert docs == [
+        "README.txt",
+        "all-exchanges-strings.lc.txt",
+        "all-orgs-strings.lc.txt",
+        "all-people-strings.lc.txt",
+        "all-places-strings.lc.txt",
+        "all-topics-strings.lc.txt",
+        "cat-descriptions_120396.txt",
+        "feldman-cia-worldfactbook-data.txt",
+        "lewis.dtd",
+    ]
