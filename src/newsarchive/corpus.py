@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pyarrow.compute as pc
     from matplotlib.figure import Figure
 
+    from .analysis.collocates import Measure
     from .analysis.export import ExportReport
     from .analysis.keyness import Kind
     from .analysis.kwic import Sort
@@ -182,6 +183,38 @@ class Corpus:
             [(w.term, w.kind, w.hits, w.rest, w.g2) for w in words],
             columns=["term", "kind", "hits", "rest", "g2"],
         )
+
+    def collocates(
+        self,
+        word: str,
+        query: str | None = None,
+        *,
+        window: int = 5,
+        min_freq: int = 3,
+        measure: Measure = "log_dice",
+        limit: int | None = 25,
+        keep_stopwords: bool = False,
+        **scope: str | None,
+    ) -> pd.DataFrame:
+        """Collocates of ``word`` (in the hits of ``query``): term, together, freq, log_dice,
+        mi, t_score, log_likelihood, best first by ``measure``."""
+        import pandas as pd
+
+        from .analysis.collocates import COLUMNS, collocates
+
+        found = collocates(
+            word,
+            query,
+            corpus=self.path,
+            index_dir=self.index_dir,
+            window=window,
+            min_freq=min_freq,
+            measure=measure,
+            limit=limit,
+            keep_stopwords=keep_stopwords,
+            scope=_scope(scope),
+        )
+        return pd.DataFrame([c.to_dict() for c in found], columns=list(COLUMNS))
 
     def export(
         self,

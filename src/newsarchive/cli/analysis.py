@@ -360,6 +360,94 @@ def top_words_cmd(
         click.echo(f"{w.term:<{tw}}  {w.kind:<6}  {w.hits:>7,}  {w.rest:>9,}  {w.g2:>9.2f}")
 
 
+# --- collocates -------------------------------------------------------------------------------------
+
+
+@click.command("collocates")
+@click.argument("word")
+@click.argument("query", required=False)
+@corpus_option
+@index_dir_option
+@click.option(
+    "--window",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Words each side of WORD that count as its company.",
+)
+@click.option(
+    "--min-freq",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Least times a word must occur near WORD to be listed.",
+)
+@click.option(
+    "--measure",
+    type=click.Choice(["log_dice", "mi", "t_score", "log_likelihood"]),
+    default="log_dice",
+    show_default=True,
+    help="Ranking measure (all four are shown).",
+)
+@click.option(
+    "--limit", default=25, show_default=True, type=click.IntRange(0), help="Rows; 0 for all."
+)
+@click.option("--stopwords", is_flag=True, help="List stopwords (the, of, …) as collocates too.")
+@format_option()
+@scope_options
+@reports_errors
+def collocates_cmd(
+    word: str,
+    query: str | None,
+    corpus: str,
+    index_dir: str,
+    window: int,
+    min_freq: int,
+    measure: str,
+    limit: int,
+    stopwords: bool,
+    fmt: str,
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> None:
+    """Words that keep company with WORD: within --window words of it, in the hits of QUERY (or
+    the whole corpus), ranked by log-Dice, MI, t-score or log-likelihood.
+
+    \b
+      newsarchive collocates strike
+      newsarchive collocates strike 'topic:health' --window 3 --measure t_score --format csv
+    """
+    from ..analysis.collocates import COLUMNS, collocates
+
+    with notes_on_stale_index():
+        found = collocates(
+            word,
+            query,
+            corpus=corpus,
+            index_dir=index_dir,
+            window=window,
+            min_freq=min_freq,
+            measure=measure,  # type: ignore[arg-type]
+            limit=limit or None,
+            keep_stopwords=stopwords,
+            scope=_scope(source, date_from, date_to),
+        )
+    if fmt != "table":
+        click.echo(_records([c.to_dict() for c in found], COLUMNS, fmt), nl=False)
+        return
+    tw = max([len("term"), *(len(c.term) for c in found)])
+    click.echo(
+        f"{'term':<{tw}}  {'together':>8}  {'freq':>8}  {'log-Dice':>8}  {'MI':>7}  "
+        f"{'t-score':>7}  {'log-lik':>9}"
+    )
+    for c in found:
+        click.echo(
+            f"{c.term:<{tw}}  {c.together:>8,}  {c.freq:>8,}  {c.log_dice:>8.2f}  {c.mi:>7.2f}  "
+            f"{c.t_score:>7.2f}  {c.log_likelihood:>9.2f}"
+        )
+
+
 # --- show, tags explain -----------------------------------------------------------------------------
 
 
