@@ -173,6 +173,24 @@ def iter_batches(
     yield from open_dataset(path).to_batches(columns=columns, batch_size=batch_size, filter=filter)
 
 
+def corpus_version(path: str | Path, parts: list[Path] | None = None) -> str:
+    """The citable version of a corpus: a hash over every stored ``doc_id`` and ``content_hash``.
+
+    Unlike :func:`corpus_state` it does not depend on part file names or on the order articles
+    were added: two copies of a corpus with the same articles have the same version.
+    """
+    import pyarrow.compute as pc
+
+    table = open_dataset(path, parts).to_table(columns=["doc_id", "content_hash"])
+    table = table.take(pc.sort_indices(table, sort_keys=[("doc_id", "ascending")]))
+    h = hashlib.blake2b(digest_size=8)
+    for doc_id, content in zip(
+        table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
+    ):
+        h.update(f"{doc_id}\t{content}\n".encode())
+    return h.hexdigest()
+
+
 @dataclass(slots=True)
 class KnownArticles:
     """What a new run must know of the corpus: ids already stored, and the first id of each text."""

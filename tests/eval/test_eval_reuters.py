@@ -22,15 +22,20 @@ pytestmark = [
 ]
 
 
-def _second(text: str) -> datetime:
-    """``26-FEB-1987 15:01:01.79`` to the second, UTC (the wire's clock)."""
-    return datetime.strptime(text.split(".")[0], "%d-%b-%Y %H:%M:%S").replace(tzinfo=UTC)
+def _second(text: str) -> datetime | None:
+    """``26-FEB-1987 15:01:01.79`` to the second, UTC (the wire's clock); None if malformed."""
+    try:
+        return datetime.strptime(text.split(".")[0], "%d-%b-%Y %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def test_reuters_sgml_ingests_every_record_with_its_date_and_labels(tmp_path: Path) -> None:
     report = newsarchive.ingest([REUTERS_DIR], corpus=tmp_path / "c", index=False, jobs=2)
     docs = sorted(Path(r.source_path).name for r in report.skipped if r.reason == "not-an-article")
-    table = store.read_corpus(tmp_path / "c", columns=["source_path", "published_at", "fields"])
+    table = store.read_corpus(
+        tmp_path / "c", columns=["source_path", "published_at", "date_note", "fields"]
+    )
     stored = {row["source_path"].rsplit("#newid=", 1)[1]: row for row in table.to_pylist()}
     records = {str(r["newid"]): r for r in read_reuters(REUTERS_DIR)}
     # One record of the distribution (NEWID 12793, an UNPROC record) holds no text at all: it is
@@ -53,7 +58,10 @@ def test_reuters_sgml_ingests_every_record_with_its_date_and_labels(tmp_path: Pa
         {"empty": 1},
     )
     assert set(stored) == set(expected)
-    assert (dates, topics, places) == (21_577, 21_577, 21_577)
+    assert (dates, topics, places) == (21_576, 21_577, 21_577)
+    assert [str(stored[k]["date_note"]) for k in malformed] == [
+        "'31-MAR-1987 605:12:19.12' (manifest): could not be read as a date"
+    ]
     assert docs == [
         "README.txt",
         "all-exchanges-strings.lc.txt",

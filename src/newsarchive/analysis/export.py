@@ -109,6 +109,7 @@ def export(
     # Counted first (cheap: no column read) so that every copy of the record holds it.
     record["rows"] = dataset.count_rows(filter=selection)
     record["file"] = target.name
+    record["citation"] = citation(corpus, query=query, scope=scope, rows=record["rows"])
     batches = dataset.to_batches(columns=cols, filter=selection, batch_size=BATCH_ROWS)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -119,6 +120,23 @@ def export(
         tmp.unlink(missing_ok=True)
     store.write_json_atomic(sidecar_path(target), record)
     return ExportReport(target, kind, rows, record)
+
+
+def citation(
+    corpus: str | Path, *, query: str | None = None, scope: Scope | None = None, rows: int
+) -> dict[str, Any]:
+    """What a paper cites: the corpus version (a hash over its ids and content hashes, see
+    :func:`store.corpus_version`), the date, the query and the scope, and one line saying so."""
+    version = store.corpus_version(corpus)
+    day = datetime.now(UTC).date().isoformat()
+    limits = ", ".join(f"{k} {v}" for k, v in (scope.describe() if scope else {}).items())
+    what = f"query {query!r}" if query is not None else "all articles"
+    text = (
+        f"newsarchive corpus '{Path(corpus).resolve().name}', version {version}; {what}"
+        f"{f' ({limits})' if limits else ''}: {rows:,} articles; exported {day} "
+        f"with newsarchive {__version__}"
+    )
+    return {"corpus_version": version, "date": day, "query": query, "text": text}
 
 
 def _selection(ids: list[str] | None, scope: Scope) -> pc.Expression | None:

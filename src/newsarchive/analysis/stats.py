@@ -32,6 +32,7 @@ class CorpusStats:
 
     corpus: str
     corpus_state: str
+    corpus_version: str  # the citable version (``store.corpus_version``), as exports record it
     articles: int
     duplicates: int  # articles whose text is already in the corpus (``duplicate_of`` set)
     words: int
@@ -92,7 +93,7 @@ class CorpusStats:
         ]
         # One name column for the whole report, so every number lines up.
         width = max(len(name) for counts in [head, *(c for _, c in sections)] for name, _ in counts)
-        lines = [f"Corpus {self.corpus} (state {self.corpus_state})"]
+        lines = [f"Corpus {self.corpus} (state {self.corpus_state}, version {self.corpus_version})"]
         lines += [f"  {name:<{width}}  {n:>9,}" for name, n in head]
         lines.append(f"  {'date range':<{width}}  {span}")
         for title, counts in sections:
@@ -110,11 +111,14 @@ def corpus_stats(
     """
     dataset = snapshot(corpus)
     state = store.corpus_state(corpus)
-    return profile(dataset, corpus=str(corpus), state=state, top=top, scope=scope or Scope())
+    version = store.corpus_version(corpus, [Path(f) for f in dataset.files])  # type: ignore[attr-defined]
+    return profile(
+        dataset, corpus=str(corpus), state=state, version=version, top=top, scope=scope or Scope()
+    )
 
 
 def profile(
-    dataset: pads.Dataset, *, corpus: str, state: str, top: int, scope: Scope
+    dataset: pads.Dataset, *, corpus: str, state: str, version: str, top: int, scope: Scope
 ) -> CorpusStats:
     import pyarrow.compute as pc
 
@@ -132,6 +136,7 @@ def profile(
     return CorpusStats(
         corpus=corpus,
         corpus_state=state,
+        corpus_version=version,
         articles=base.num_rows,
         duplicates=base.num_rows - base.column("duplicate_of").null_count,
         words=int(pc.sum(base.column("word_count")).as_py() or 0),

@@ -549,3 +549,4 @@ def export_cmd(
         f"Exported {report.rows:,} articles to {report.path} ({report.format}); "
         f"export record in {report.sidecar}"
     )
+    click.echo(f"Cite as: {report.record['citation']['text']}")

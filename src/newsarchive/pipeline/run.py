@@ -141,10 +141,20 @@ class IngestReport:
         }
 
 
-def make_doc_id(source_path: str, raw_text: str) -> str:
-    """Same file, same content → same id, so a re-run adds nothing; a changed file is a new version."""
+# How ``doc_id`` is made, recorded in each run record: 1 hashed the absolute path (before
+# newsarchive 0.x; such ids are kept as they are), 2 the path relative to the input root.
+DOC_ID_SCHEME = 2
+
+
+def make_doc_id(key: str, raw_text: str) -> str:
+    """Same file, same content → same id, so a re-run adds nothing; a changed file is a new version.
+
+    ``key`` is where the input sits below the folder given on the command line (or the
+    manifest's folder): ``business/001.txt``, ``dump.csv#row=7``. Where that folder sits on disk
+    does not matter, so a colleague who ingests the same files gets the same ids.
+    """
     h = hashlib.blake2b(digest_size=8)
-    h.update(source_path.encode("utf-8", "surrogateescape"))
+    h.update(key.encode("utf-8", "surrogateescape"))
     h.update(b"\0")
     h.update(raw_text.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
@@ -236,9 +246,13 @@ class Pipeline:
         from .structure import add_structure
 
         article = load(inp, self.settings, source=self.options.source)
-        article.doc_id = make_doc_id(article.source_path, article.raw_text)
+        article.doc_id = make_doc_id(inp.key or article.source_path, article.raw_text)
         if article.doc_id in self.known_ids:
             return Already(article.source_path, article.doc_id)
+        if self.known_ids:  # stored by a run of the first id scheme (absolute path): kept as is
+            legacy = make_doc_id(article.source_path, article.raw_text)
+            if legacy in self.known_ids:
+                return Already(article.source_path, legacy)
         clean(article, self.rules, self.templates.get(article.source, frozenset()))
         if not article.text.strip():
             rules = sorted({r.rule for r in article.removed})
@@ -542,6 +556,7 @@ def _save_run(
         "date_from_mtime": options.use_mtime,
         "ner": options.ner,
         "jobs": jobs,
+        "doc_id_scheme": DOC_ID_SCHEME,
         "settings": options.settings.values,
         "settings_per_source": options.settings.per_source,
         **report.to_dict(),

@@ -79,6 +79,9 @@ class Input:
     mtime: float | None = None
     encoding: str | None = None  # dump rows only: how the dump file was decoded
     labels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a format's own multi-valued fields
+    # where the input sits below the PATH argument (or the manifest's folder), ``#row=N`` or
+    # ``#newid=N`` added for a record: what ``doc_id`` hashes, so it is the same on every disk
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -700,7 +703,8 @@ class _Walk:
             rows = self.explicit.rows
             for path in sorted(rows, key=lambda p: rows[p][0]):
                 if os.path.lexists(path):  # missing ones are reported, with their row, below
-                    yield from self._file(path, root)
+                    rel = os.path.relpath(path, os.path.dirname(self.explicit.path))
+                    yield from self._file(path, root, rel=rel.replace(os.sep, "/"))
         for arg, kind in targets:
             full = os.path.abspath(arg)
             if kind == "missing":
@@ -751,7 +755,7 @@ class _Walk:
         elif not wanted:
             return
         elif stat.S_ISREG(st.st_mode):
-            yield from self._file(path, root, st, beside_sgml=frame.sgml)
+            yield from self._file(path, root, st, beside_sgml=frame.sgml, rel=rel)
         else:
             yield Rejected(_display(path), "not-a-file", _kind(st.st_mode))
 
@@ -794,8 +798,15 @@ class _Walk:
         stack.append(frame)
 
     def _file(
-        self, path: str, root: str, st: os.stat_result | None = None, *, beside_sgml: bool = False
+        self,
+        path: str,
+        root: str,
+        st: os.stat_result | None = None,
+        *,
+        beside_sgml: bool = False,
+        rel: str | None = None,
     ) -> Iterator[Input | Rejected]:
+        key = _display(rel or os.path.basename(path))
         fmt, why = _classify(os.path.basename(path))
         if beside_sgml and fmt == "txt":  # Reuters-21578's README, category lists, DTD notes
             fmt, why = None, "not-an-article: documentation of the SGML collection beside it"
@@ -816,13 +827,13 @@ class _Walk:
                 yield Rejected(_display(path), "not-a-file", _kind(st.st_mode))
                 return
         if fmt in ("csv", "jsonl"):
-            yield from self._dump(path, fmt, root, st.st_mtime)
+            yield from self._dump(path, fmt, root, st.st_mtime, key)
             return
         if fmt == "sgml":
-            yield from self._sgml(path, root, st.st_mtime)
+            yield from self._sgml(path, root, st.st_mtime, key)
             return
         meta = self._meta(path)
-        yield Input(_display(path), fmt, path, root, meta, mtime=st.st_mtime)
+        yield Input(_display(path), fmt, path, root, meta, mtime=st.st_mtime, key=key)
 
     def _meta(self, path: str) -> dict[str, str]:
         for manifest in reversed(self.scopes):
@@ -831,7 +842,7 @@ class _Walk:
                 return meta
         return {}
 
-    def _sgml(self, path: str, root: str, mtime: float) -> Iterator[Input | Rejected]:
+    def _sgml(self, path: str, root: str, mtime: float, key: str) -> Iterator[Input | Rejected]:
         """One input per ``<REUTERS>`` record, ``path#newid=N``: the collection's own ids."""
         from .sgml import ENCODING
 
@@ -857,11 +868,14 @@ class _Walk:
                 mtime=mtime,
                 encoding=ENCODING,
                 labels=labels,
+                key=f"{key}#newid={record.newid}",
             )
         if not found:
             yield Rejected(shown, "not-an-article", "no <REUTERS> records in this SGML file")
 
-    def _dump(self, path: str, fmt: str, root: str, mtime: float) -> Iterator[Input | Rejected]:
+    def _dump(
+        self, path: str, fmt: str, root: str, mtime: float, key: str
+    ) -> Iterator[Input | Rejected]:
         shown, n = _display(path), 0
         try:
             with _text_lines(path, self.settings) as (lines, label, codec):
@@ -875,14 +889,22 @@ class _Walk:
                     if isinstance(row, str):
                         yield Rejected(where, "bad-row", row)
                     else:
-                        yield self._dump_row(where, fmt, row, root, mtime, label)
+                        row_key = f"{key}#row={n}"
+                        yield self._dump_row(where, fmt, row, root, mtime, label, row_key)
         except (Skip, OSError, UnicodeError) as exc:
             skip = _as_skip(exc, path)
             after = f" (after row {n})" if n else ""
             yield Rejected(shown, skip.reason, skip.detail + after)
 
     def _dump_row(
-        self, where: str, fmt: str, row: dict[str, str], root: str, mtime: float, encoding: str
+        self,
+        where: str,
+        fmt: str,
+        row: dict[str, str],
+        root: str,
+        mtime: float,
+        encoding: str,
+        key: str = "",
     ) -> Input | Rejected:
         cols = self.columns
         if cols.text not in row:
@@ -893,5 +915,13 @@ class _Walk:
         meta = {name: row[col].strip() for name, col in mapped.items() if row.get(col, "").strip()}
         meta |= {k: v for k, v in row.items() if k not in used and v.strip()}
         return Input(
-            where, fmt, None, root, meta, text=row[cols.text], mtime=mtime, encoding=encoding
+            where,
+            fmt,
+            None,
+            root,
+            meta,
+            text=row[cols.text],
+            mtime=mtime,
+            encoding=encoding,
+            key=key,
         )
