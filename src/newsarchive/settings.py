@@ -66,6 +66,11 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "How to read all-numeric dates such as 12/01/2016: DMY, MDY or YMD; empty leaves them undated.",
     ),
+    Setting(
+        "near_duplicate_threshold",
+        0.4,
+        "Least estimated Jaccard similarity of word 3-grams for an article to be linked as a near-duplicate.",
+    ),
     Setting("language_hint", "", "Language of the texts if known (ISO 639-1); empty detects it."),
     Setting("rules", [], "Extra cleaning-rule TOML files, layered over the shipped rules."),
     Setting(

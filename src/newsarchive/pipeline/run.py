@@ -31,6 +31,8 @@ from .. import __version__, store
 from ..article import Article
 from ..errors import Skip
 from ..settings import Settings, load_settings
+from .dedup import NearDuplicates, link_all
+from .dedup import save as save_signatures
 from .sources import DumpColumns, Input, Rejected, iter_inputs, load
 
 if TYPE_CHECKING:
@@ -62,6 +64,7 @@ class Processed:
     doc_id: str
     content_hash: str
     rules: tuple[str, ...]  # the rule of each removal, for the run's counts
+    signature: Any = None  # MinHash signature of the clean text (``dedup.signature``)
 
 
 Outcome = Article | Rejected | Already
@@ -98,6 +101,7 @@ class IngestReport:
     ingested: int = 0
     already: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0
     ignored: int = 0
     skipped: list[Rejected] = field(default_factory=list)
     removals: Counter[str] = field(default_factory=Counter)
@@ -128,6 +132,7 @@ class IngestReport:
             "ingested": self.ingested,
             "already": self.already,
             "duplicates": self.duplicates,
+            "near_duplicates": self.near_duplicates,
             "ignored": self.ignored,
             "skipped_by_reason": dict(sorted(self.skipped_by_reason.items())),
             "removals_by_rule": dict(self.removals.most_common()),
@@ -190,6 +195,7 @@ class Pipeline:
     ) -> None:
         from .clean import RuleSet
         from .dates import Dater
+        from .dedup import signature
         from .tags import Tagger
 
         self.options = options
@@ -201,6 +207,7 @@ class Pipeline:
         self.rules = RuleSet.load(self.settings)
         self.dater = Dater(self.settings, cli_date=options.cli_date, use_mtime=options.use_mtime)
         self.tagger = Tagger(self.settings, ner=options.ner)
+        self.signature = signature
         if not self.settings.get("language_hint"):
             from .structure import load_models
 
@@ -236,8 +243,9 @@ class Pipeline:
             outcome.ingest_run, outcome.ingested_at = self.run_id, self.ingested_at
             articles.append(outcome)
             rules = tuple(r.rule for r in outcome.removed)
+            sig = self.signature(outcome.text)
             outcomes.append(
-                Processed(outcome.source_path, outcome.doc_id, outcome.content_hash, rules)
+                Processed(outcome.source_path, outcome.doc_id, outcome.content_hash, rules, sig)
             )
         return Chunk(outcomes, store.to_batch(articles) if articles else None)
 
@@ -445,6 +453,7 @@ def ingest(
             if store.is_corpus(corpus)
             else store.KnownArticles(set(), {})
         )
+        near = NearDuplicates.load(corpus, settings.get("near_duplicate_threshold"), known.doc_ids)
         if jobs > 1:
             pipeline.warm_up()
         templates = _learn_templates(corpus, head, options, jobs)
@@ -455,7 +464,7 @@ def ingest(
         try:
             tasks = _chunks(itertools.chain(head, inputs))
             for chunk in _map(pipeline.run_chunk, tasks, jobs):
-                _take(chunk, report, known, writer)
+                _take(chunk, report, known, writer, near)
                 if progress is not None:
                     progress(report.seen, report)
             writer.flush()
@@ -468,6 +477,7 @@ def ingest(
             # skips the count of an article the flush above commits; a second one stops that flush.
             report.ingested = writer.committed
             report.elapsed = time.perf_counter() - started
+            save_signatures(corpus, run_id, near.new)  # before the record: see dedup.load
             _save_run(corpus, report, paths, options, manifest, jobs)
         if index and report.status == "complete":
             # Still under the corpus lock: an ingest waiting with --wait waits for the index
@@ -492,11 +502,18 @@ class IngestInterrupted(KeyboardInterrupt):
 
 
 def _take(
-    chunk: Chunk, report: IngestReport, known: store.KnownArticles, writer: store.CorpusWriter
+    chunk: Chunk,
+    report: IngestReport,
+    known: store.KnownArticles,
+    writer: store.CorpusWriter,
+    near: NearDuplicates,
 ) -> None:
-    """Count a chunk's outcomes, link duplicates and hand the new rows to the writer."""
+    """Count a chunk's outcomes, link duplicates and near-duplicates, hand the new rows to the
+    writer."""
     keep: list[bool] = []  # per row of chunk.rows
     duplicate_of: list[str | None] = []  # per kept row
+    kept_ids: list[str] = []
+    signatures: list[Any] = []  # per kept row; None for an exact duplicate (linked already)
     for outcome in chunk.outcomes:
         report.seen += 1
         if isinstance(outcome, Rejected):
@@ -513,9 +530,12 @@ def _take(
         first = known.first_by_hash.setdefault(outcome.content_hash, outcome.doc_id)
         if first == outcome.doc_id:
             duplicate_of.append(None)
+            signatures.append(outcome.signature)
         else:
             duplicate_of.append(first)
+            signatures.append(None)
             report.duplicates += 1
+        kept_ids.append(outcome.doc_id)
         report.removals.update(outcome.rules)
         report.ingested += 1
         keep.append(True)
@@ -528,6 +548,18 @@ def _take(
     if any(duplicate_of):
         column = rows.schema.get_field_index("duplicate_of")
         rows = rows.set_column(column, "duplicate_of", pa.array(duplicate_of, pa.string()))
+    links = link_all(near, kept_ids, signatures)
+    if any(links):
+        report.near_duplicates += sum(link is not None for link in links)
+        for name, values, kind in (
+            ("near_duplicate_of", [link[0] if link else None for link in links], pa.string()),
+            (
+                "near_duplicate_similarity",
+                [link[1] if link else None for link in links],
+                pa.float32(),
+            ),
+        ):
+            rows = rows.set_column(rows.schema.get_field_index(name), name, pa.array(values, kind))
     writer.add_batch(rows)
 
 

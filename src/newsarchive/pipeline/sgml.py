@@ -63,7 +63,7 @@ def records(text: str) -> Iterator[Record]:
         newid = _NEWID.search(attrs)
         yield Record(
             newid=newid.group(1) if newid else "",
-            date=_element(body, "DATE"),
+            date=_date(body),
             title=" ".join(_element(body, "TITLE").split()),
             topics=_labels(body, "TOPICS"),
             places=_labels(body, "PLACES"),
@@ -103,6 +103,13 @@ def unwrap_wire(body: str) -> str:
 def _element(record: str, tag: str) -> str:
     m = re.search(rf"<{tag}>(.*?)</{tag}>", record, re.S)
     return _clean(m.group(1)).strip() if m else ""
+
+
+def _date(record: str) -> str:
+    """The ``<DATE>`` text, without the wire's control codes some records carry after it
+    (``27-MAR-1987 00:02:59.13&#5;&#5;&#5;RM``)."""
+    m = re.search(r"<DATE>(.*?)</DATE>", record, re.S)
+    return _clean(m.group(1).split("&#", 1)[0]).strip() if m else ""
 
 
 def _labels(record: str, tag: str) -> tuple[str, ...]:
