@@ -106,7 +106,7 @@ def test_threshold_is_a_setting(tmp_path: Path) -> None:
     (folder / "a.txt").write_text(STORY, encoding="utf-8")
     (folder / "b.txt").write_text(EDITED, encoding="utf-8")
     config = tmp_path / "strict.toml"
-    config.write_text("near_duplicate_threshold = 0.9\n", encoding="utf-8")
+    config.write_text("[settings]\nnear_duplicate_threshold = 0.9\n", encoding="utf-8")
     report = newsarchive.ingest([folder], corpus=tmp_path / "c", index=False, jobs=1, config=config)
     assert report.near_duplicates == 0
 

@@ -42,7 +42,10 @@ def test_reuters_sgml_ingests_every_record_with_its_date_and_labels(tmp_path: Pa
     # reported as empty, so all 21,578 records are accounted for.
     empty = [r.source_path.rsplit("#newid=", 1)[1] for r in report.skipped if r.reason == "empty"]
     expected = {k: r for k, r in records.items() if k not in empty}
-    dates = sum(stored[k]["published_at"] == _second(str(r["date"])) for k, r in expected.items())
+    wellformed = {k: _second(str(r["date"])) for k, r in expected.items()}
+    dates = sum(stored[k]["published_at"] == d for k, d in wellformed.items() if d)
+    # one <DATE> of the distribution is malformed ("31-MAR-1987 605:12:19.12"): not trusted
+    malformed = [k for k, d in wellformed.items() if d is None]
     labels = {k: dict(row["fields"] or []) for k, row in stored.items()}
     topics = sum(labels[k].get("reuters_topics", []) == r["topics"] for k, r in expected.items())
     places = sum(labels[k].get("reuters_places", []) == r["places"] for k, r in expected.items())
