@@ -36,6 +36,10 @@ INDEX_COLUMNS: list[str] = [
     "countries",
     "people",
     "organisations",
+    # the researcher's own fields and the duplicate links (``index.fields.index_values``)
+    "fields",
+    "duplicate_of",
+    "near_duplicate_of",
 ]
 
 
@@ -45,10 +49,14 @@ def part_rows(part: Path, batch_size: int = 512) -> Iterator[tuple[int, dict[str
 
     row = 0
     with pq.ParquetFile(part) as pf:
-        for batch in pf.iter_batches(batch_size=batch_size, columns=INDEX_COLUMNS):
+        # a part of an older schema lacks some columns: they read as None
+        have = set(pf.schema_arrow.names)
+        columns = [c for c in INDEX_COLUMNS if c in have]
+        absent = dict.fromkeys(c for c in INDEX_COLUMNS if c not in have)
+        for batch in pf.iter_batches(batch_size=batch_size, columns=columns):
             names = batch.schema.names
             for values in zip(*map(_pylist, batch.columns), strict=True):
-                yield row, dict(zip(names, values, strict=True))
+                yield row, absent | dict(zip(names, values, strict=True))
                 row += 1
 
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 
@@ -99,6 +100,39 @@ def index_term(name: str, value: str) -> str:
     """The one index term of a user field's value: name and value, the value in lower case
     with white space collapsed, so that ``label:FAKE`` finds ``fake``."""
     return f"{name}{SEP}{' '.join(value.lower().split())}"
+
+
+COPY_TERM = f"{SEP}copy"  # indexed for an article linked as a duplicate or near-duplicate
+
+
+def no_copies() -> Any:
+    """The query node that leaves duplicates and near-duplicates out (``--no-duplicates``): a
+    user field with the empty name, which no query can spell, whose term is :data:`COPY_TERM`."""
+    from . import query as q
+
+    return q.Not(q.Field("", q.Term("copy")))
+
+
+def index_values(row: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """``(terms, facet values)`` both engines index for a corpus row: each user field value as
+    :func:`index_term` (plus :data:`COPY_TERM` for a duplicate), and ``name SEP value`` as
+    written, for counting. ``row["fields"]`` is the map column as pyarrow gives it."""
+    terms: list[str] = []
+    shown: list[str] = []
+    for name, values in row.get("fields") or []:
+        for value in values or []:
+            if value.strip():
+                terms.append(index_term(name, value))
+                shown.append(f"{name}{SEP}{value.strip()}")
+    if row.get("duplicate_of") or row.get("near_duplicate_of"):
+        terms.append(COPY_TERM)
+    return list(dict.fromkeys(terms)), list(dict.fromkeys(shown))
+
+
+def facet_value(name: str, value: str) -> str | None:
+    """The value of user field ``name`` in an indexed facet value, or None if another field's."""
+    prefix = f"{name}{SEP}"
+    return value[len(prefix) :] if value.startswith(prefix) else None
 
 
 def user_fields(corpus: str | Path) -> list[str]:
