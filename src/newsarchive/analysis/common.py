@@ -39,6 +39,9 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     "people",
     "organisations",
     "duplicate_of",
+    "near_duplicate_of",
+    "near_duplicate_similarity",
+    "fields",
     "text",
 )
 
@@ -61,6 +64,8 @@ class Scope:
     source: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    # leave out articles linked as duplicates or near-duplicates: each story counts once
+    no_duplicates: bool = False
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         """``(start, end)`` in UTC, the end exclusive; ``None`` where open."""
@@ -86,6 +91,9 @@ class Scope:
             parts.append(pc.field("published_at") >= start)
         if end is not None:
             parts.append(pc.field("published_at") < end)
+        if self.no_duplicates:
+            parts.append(pc.field("duplicate_of").is_null())
+            parts.append(pc.field("near_duplicate_of").is_null())
         if not parts:
             return None
         expr = parts[0]
@@ -96,13 +104,15 @@ class Scope:
     def columns(self) -> list[str]:
         """The columns :meth:`expression` reads."""
         dated = self.date_from is not None or self.date_to is not None
-        return [
-            c for c, used in (("source", self.source is not None), ("published_at", dated)) if used
-        ]
+        used = (("source", self.source is not None), ("published_at", dated))
+        links = ["duplicate_of", "near_duplicate_of"] if self.no_duplicates else []
+        return [c for c, wanted in used if wanted] + links
 
     def describe(self) -> dict[str, str]:
         """The non-empty parts, for export metadata and chart titles."""
         named = {"source": self.source, "from": self.date_from, "to": self.date_to}
+        if self.no_duplicates:
+            named["duplicates"] = "left out"
         return {k: v for k, v in named.items() if v is not None}
 
 
@@ -257,6 +267,34 @@ def _read_unit(unit: Unit, ids: Sequence[str], columns: Sequence[str]) -> pa.Tab
     return table.filter(
         pc.is_in(table.column("doc_id"), value_set=pa.array(list(ids), pa.string()))
     )
+
+
+def group_members(
+    dataset: pads.Dataset, corpus: str | Path, name: str, scope: Scope | None = None
+) -> dict[str, set[str]]:
+    """``value -> doc_ids`` of the articles in ``scope`` for each value of field ``name``: a
+    built-in groupable field (``source``, ``topic``, ``language``…) or one of the corpus's own
+    (an article with several values is in each group). Values in order, most articles first."""
+    from ..index import fields
+
+    builtin = {f.name: f for f in fields.BUILTIN if f.group}
+    own = fields.user_fields(corpus)
+    if name not in builtin and name not in own:
+        known = ", ".join([*builtin, *own])
+        raise UsageError(f"cannot group by {name!r}; fields: {known}")
+    column = builtin[name].column if name in builtin else "fields"
+    assert column is not None
+    table = read_columns(dataset, ["doc_id", column], scope)
+    groups: dict[str, set[str]] = {}
+    for doc_id, value in zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True):
+        if column == "fields":
+            values = dict(value or []).get(name) or []
+        else:
+            values = value if isinstance(value, list) else [value]
+        for v in values:
+            if v is not None and str(v).strip():
+                groups.setdefault(str(v), set()).add(str(doc_id))
+    return dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
 
 def check_columns(columns: Sequence[str]) -> list[str]:

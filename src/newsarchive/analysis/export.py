@@ -109,6 +109,10 @@ def export(
     # Counted first (cheap: no column read) so that every copy of the record holds it.
     record["rows"] = dataset.count_rows(filter=selection)
     record["file"] = target.name
+    if "fields" in cols:
+        from ..index.fields import user_fields
+
+        record["fields"] = user_fields(corpus)
     record["citation"] = citation(corpus, query=query, scope=scope, rows=record["rows"])
     batches = dataset.to_batches(columns=cols, filter=selection, batch_size=BATCH_ROWS)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -153,7 +157,10 @@ def _selection(ids: list[str] | None, scope: Scope) -> pc.Expression | None:
 
 def _rows(batches: Iterator[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
     for batch in batches:
-        yield from batch.to_pylist()
+        for row in batch.to_pylist():
+            if "fields" in row:  # a map column reads as (name, values) pairs: as an object
+                row["fields"] = dict(row["fields"] or [])
+            yield row
 
 
 def _write_jsonl(path: Path, batches: Iterator[pa.RecordBatch], record: dict[str, Any]) -> int:
@@ -169,9 +176,18 @@ def _write_csv(path: Path, batches: Iterator[pa.RecordBatch], record: dict[str, 
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(record["columns"])
+        # the researcher's fields as one column each, named by the field: spreadsheets read them
+        own = record.get("fields", [])
+        header = [n for c in record["columns"] for n in (own if c == "fields" else [c])]
+        writer.writerow(header)
         for row in _rows(batches):
-            writer.writerow([csv_cell(row[c]) for c in record["columns"]])
+            cells = []
+            for c in record["columns"]:
+                if c == "fields":
+                    cells += [csv_cell(row["fields"].get(name)) for name in own]
+                else:
+                    cells.append(csv_cell(row[c]))
+            writer.writerow(cells)
             count += 1
     return count
 

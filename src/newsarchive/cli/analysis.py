@@ -26,8 +26,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 TABLE_FORMATS = ("table", "csv", "jsonl")
 
 
+def no_duplicates_option(func: F) -> F:
+    return click.option(
+        "--no-duplicates",
+        is_flag=True,
+        help="Leave out duplicates and near-duplicates: each story counts once.",
+    )(func)
+
+
 def scope_options(func: F) -> F:
-    """``--source``, ``--from``, ``--to``: the articles a command looks at."""
+    """``--source``, ``--from``, ``--to``, ``--no-duplicates``: the articles a command looks at."""
+    func = no_duplicates_option(func)
     func = click.option(
         "--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY[-MM[-DD]])."
     )(func)
@@ -48,10 +57,12 @@ def format_option(choices: Sequence[str] = TABLE_FORMATS) -> Callable[[F], F]:
     )
 
 
-def _scope(source: str | None, date_from: str | None, date_to: str | None) -> Scope:
+def _scope(
+    source: str | None, date_from: str | None, date_to: str | None, no_duplicates: bool = False
+) -> Scope:
     from ..analysis.common import Scope
 
-    return Scope(source, date_from, date_to)
+    return Scope(source, date_from, date_to, no_duplicates)
 
 
 def _records(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
@@ -126,6 +137,7 @@ def kwic_cmd(
     source: str | None,
     date_from: str | None,
     date_to: str | None,
+    no_duplicates: bool,
 ) -> None:
     """Keyword in context: every occurrence of QUERY's words in its hits, one per line.
 
@@ -146,7 +158,7 @@ def kwic_cmd(
             width=width,
             sort=sort,  # type: ignore[arg-type]
             limit=limit or None,
-            scope=_scope(source, date_from, date_to),
+            scope=_scope(source, date_from, date_to, no_duplicates),
         )
     if fmt != "table":
         click.echo(_records([ln.to_dict() for ln in lines], COLUMNS, fmt), nl=False)
@@ -182,6 +194,17 @@ def kwic_cmd(
     show_default=True,
     help="Period (weeks are ISO weeks, from Monday; all periods UTC).",
 )
+@click.option(
+    "--group-by",
+    metavar="FIELD",
+    help="One line per value of FIELD (source, language, topic, or the corpus's own, e.g. label).",
+)
+@click.option(
+    "--normalise",
+    type=click.Choice(["group", "all"]),
+    help="With --group-by: shares of the articles of the same value (group) or of all articles "
+    "(all) [default: group with a QUERY, all without].",
+)
 @format_option()
 @click.option(
     "--plot",
@@ -196,11 +219,14 @@ def timeline_cmd(
     corpus: str,
     index_dir: str,
     by: str,
+    group_by: str | None,
+    normalise: str | None,
     fmt: str,
     plot: str | None,
     source: str | None,
     date_from: str | None,
     date_to: str | None,
+    no_duplicates: bool,
 ) -> None:
     """Attention over time: hits of QUERY per period, and their share of all articles then.
 
@@ -211,19 +237,27 @@ def timeline_cmd(
     \b
       newsarchive timeline strike --by week
       newsarchive timeline --query oil --query wheat --by month --plot attention.png
+      newsarchive timeline --group-by label --by month
+      newsarchive timeline 'subject:politicsNews' --group-by label --normalise group
     """
     from ..analysis.timeline import COLUMNS, timeline
 
     queries = ([query] if query else []) + list(more)
+    if not queries and group_by:
+        queries = ["*"]  # every article, split by the field's values
     if not queries:
         raise click.UsageError("give a QUERY, or one or more --query")
+    if normalise is None:
+        normalise = "all" if queries == ["*"] else "group"
     with notes_on_stale_index():
         tl = timeline(
             queries,
             corpus=corpus,
             index_dir=index_dir,
             by=by,  # type: ignore[arg-type]
-            scope=_scope(source, date_from, date_to),
+            scope=_scope(source, date_from, date_to, no_duplicates),
+            group_by=group_by,
+            normalise=normalise,  # type: ignore[arg-type]
         )
     if fmt == "table":
         click.echo(format_timeline(tl))
@@ -274,7 +308,12 @@ def _undated_note(tl: Timeline) -> str:
     type=click.IntRange(1),
     help="Values listed per section.",
 )
-@format_option(("table", "json"))
+@click.option(
+    "--group-by",
+    metavar="FIELD",
+    help="One row per value of FIELD (source, language, topic, or the corpus's own, e.g. label).",
+)
+@format_option(("table", "json", "csv", "jsonl"))
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False),
@@ -285,23 +324,58 @@ def _undated_note(tl: Timeline) -> str:
 def stats_cmd(
     corpus: str,
     top: int,
+    group_by: str | None,
     fmt: str,
     plot: str | None,
     source: str | None,
     date_from: str | None,
     date_to: str | None,
+    no_duplicates: bool,
 ) -> None:
     """The corpus profile: articles, sources, dates and how they were found, languages, kinds,
-    top tags, and the cleaning rules that removed most."""
+    top tags, and the cleaning rules that removed most. With --group-by, one row per value:
+    articles, share, duplicates, near-duplicates, words, dated, first and last day.
+
+    \b
+      newsarchive stats --group-by label
+    """
     from ..analysis.stats import corpus_stats, plot_stats
 
-    stats = corpus_stats(corpus, top=top, scope=_scope(source, date_from, date_to))
+    if group_by is not None:
+        _group_stats(corpus, group_by, fmt, _scope(source, date_from, date_to, no_duplicates))
+        return
+    if fmt in ("csv", "jsonl"):
+        raise click.UsageError("--format csv and jsonl are for --group-by; use json")
+
+    stats = corpus_stats(corpus, top=top, scope=_scope(source, date_from, date_to, no_duplicates))
     if fmt == "json":
         click.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(stats.to_text())
     if plot:
         click.echo(f"Chart written to {plot_stats(stats, plot)}", err=True)
+
+
+def _group_stats(corpus: str, field: str, fmt: str, scope: Scope) -> None:
+    from ..analysis.stats import GROUP_COLUMNS, group_stats
+
+    groups = group_stats(corpus, field, scope=scope)
+    if fmt == "json":
+        click.echo(json.dumps([g.to_dict() for g in groups], indent=2, ensure_ascii=False))
+        return
+    if fmt != "table":
+        click.echo(_records([g.to_dict() for g in groups], GROUP_COLUMNS, fmt), nl=False)
+        return
+    vw = max([len(field), *(len(g.value) for g in groups)])
+    click.echo(
+        f"{field:<{vw}}  {'articles':>9}  {'share':>6}  {'dupl.':>6}  {'near':>6}  "
+        f"{'words':>11}  {'dated':>9}  {'first':<10}  {'last':<10}"
+    )
+    for g in groups:
+        click.echo(
+            f"{g.value:<{vw}}  {g.articles:>9,}  {_share(g.share):>6}  {g.duplicates:>6,}  "
+            f"{g.near_duplicates:>6,}  {g.words:>11,}  {g.dated:>9,}  {g.first:<10}  {g.last:<10}"
+        )
 
 
 # --- top-words --------------------------------------------------------------------------------------
@@ -328,15 +402,32 @@ def stats_cmd(
     type=click.IntRange(2),
     help="Least times a term must occur in the hits.",
 )
+@click.option(
+    "--against",
+    metavar="QUERY2",
+    help="Compare with the hits of QUERY2 instead of the rest of the corpus (A against B).",
+)
 @format_option()
+@no_duplicates_option
 @reports_errors
 def top_words_cmd(
-    query: str, corpus: str, index_dir: str, limit: int, kind: str, min_count: int, fmt: str
+    query: str,
+    corpus: str,
+    index_dir: str,
+    limit: int,
+    kind: str,
+    min_count: int,
+    against: str | None,
+    fmt: str,
+    no_duplicates: bool,
 ) -> None:
     """Words and two-word phrases most over-represented in QUERY's hits against the rest of the
-    corpus, by log-likelihood (G²); stopwords aside.
+    corpus (or against QUERY2's hits), by log-likelihood (G²); stopwords aside.
 
     The first run on a corpus state counts the whole corpus once (cached in corpus/_state/).
+
+    \b
+      newsarchive top-words 'label:fake' --against 'label:true'
     """
     from ..analysis.keyness import top_words
 
@@ -348,6 +439,8 @@ def top_words_cmd(
             limit=limit,
             kind=kind,  # type: ignore[arg-type]
             min_count=min_count,
+            against=against,
+            scope=_scope(None, None, None, no_duplicates),
         )
     columns = ("term", "kind", "hits", "rest", "g2")
     rows = [{c: getattr(w, c) for c in columns} for w in words]
@@ -410,6 +503,7 @@ def collocates_cmd(
     source: str | None,
     date_from: str | None,
     date_to: str | None,
+    no_duplicates: bool,
 ) -> None:
     """Words that keep company with WORD: within --window words of it, in the hits of QUERY (or
     the whole corpus), ranked by log-Dice, MI, t-score or log-likelihood.
@@ -431,7 +525,7 @@ def collocates_cmd(
             measure=measure,  # type: ignore[arg-type]
             limit=limit or None,
             keep_stopwords=stopwords,
-            scope=_scope(source, date_from, date_to),
+            scope=_scope(source, date_from, date_to, no_duplicates),
         )
     if fmt != "table":
         click.echo(_records([c.to_dict() for c in found], COLUMNS, fmt), nl=False)
@@ -523,6 +617,7 @@ def export_cmd(
     source: str | None,
     date_from: str | None,
     date_to: str | None,
+    no_duplicates: bool,
 ) -> None:
     """Export the whole corpus, or the articles matching QUERY.
 
@@ -543,7 +638,7 @@ def export_cmd(
             query=query,
             fmt=fmt,
             columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-            scope=_scope(source, date_from, date_to),
+            scope=_scope(source, date_from, date_to, no_duplicates),
         )
     click.echo(
         f"Exported {report.rows:,} articles to {report.path} ({report.format}); "

@@ -171,7 +171,15 @@ class _Progress:
 )
 @click.option("--count", is_flag=True, help="Print only the number of hits.")
 @click.option(
-    "--facet", type=click.Choice(FACETS), help="Print 'value<TAB>count' over all hits instead."
+    "--facet",
+    metavar="NAME",
+    help=f"Print 'value<TAB>count' over all hits instead: {', '.join(FACETS)}, or one of the "
+    "corpus's own fields (a manifest column such as label).",
+)
+@click.option(
+    "--no-duplicates",
+    is_flag=True,
+    help="Leave out duplicates and near-duplicates: each story once.",
 )
 @reports_errors
 def search_cmd(
@@ -189,6 +197,7 @@ def search_cmd(
     output: str | None,
     count: bool,
     facet: str | None,
+    no_duplicates: bool,
 ) -> None:
     """Search the corpus (query language: docs/search.md).
 
@@ -214,6 +223,7 @@ def search_cmd(
         topic=topic,
         sort=sort,
         snippets=not summary_only,
+        no_duplicates=no_duplicates,
     )
     if results.index_behind:
         click.echo(

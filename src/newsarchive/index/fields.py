@@ -102,15 +102,17 @@ def index_term(name: str, value: str) -> str:
     return f"{name}{SEP}{' '.join(value.lower().split())}"
 
 
-COPY_TERM = f"{SEP}copy"  # indexed for an article linked as a duplicate or near-duplicate
+# Indexed for an article linked as a duplicate or near-duplicate: the term of a user field named
+# "_", which no column can be named (names start with a letter), so no query spells it.
+COPY_FIELD = "_"
+COPY_TERM = f"{COPY_FIELD}{SEP}copy"
 
 
 def no_copies() -> Any:
-    """The query node that leaves duplicates and near-duplicates out (``--no-duplicates``): a
-    user field with the empty name, which no query can spell, whose term is :data:`COPY_TERM`."""
+    """The query node that leaves duplicates and near-duplicates out (``--no-duplicates``)."""
     from . import query as q
 
-    return q.Not(q.Field("", q.Term("copy")))
+    return q.Not(q.Field(COPY_FIELD, q.Term("copy")))
 
 
 def index_values(row: Mapping[str, Any]) -> tuple[list[str], list[str]]:
