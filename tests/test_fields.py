@@ -105,10 +105,10 @@ def test_near_duplicate_and_no_duplicates(fx: Path) -> None:
 def test_timeline_grouped_by_a_field(fx: Path) -> None:
     tl = timeline("*", corpus=fx / "corpus", index_dir=fx / "indexes", group_by="label",
                   normalise="all")  # fmt: skip
-    assert tl.queries == ("* | label=true", "* | label=FAKE", "* | label=fake")
+    assert tl.queries == ("label=true", "label=FAKE", "label=fake")
     assert tl.labels == ["2017-01", "2017-02"]
-    assert tl.hits == {"* | label=true": [1, 2], "* | label=FAKE": [0, 1], "* | label=fake": [1, 0]}
-    assert tl.shares("* | label=true") == [0.5, 2 / 3]
+    assert tl.hits == {"label=true": [1, 2], "label=FAKE": [0, 1], "label=fake": [1, 0]}
+    assert tl.shares("label=true") == [0.5, 2 / 3]
     within = timeline("plot", corpus=fx / "corpus", index_dir=fx / "indexes", group_by="subject")
     assert within.hits["plot | subject=politics"] == [1, 1]
     assert within.shares("plot | subject=politics") == [1.0, 1.0]  # of the politics articles
@@ -162,8 +162,8 @@ def test_cli_facet_group_by_and_against(fx: Path) -> None:
     out = CliRunner().invoke(main, ["timeline", *base, "--group-by", "label", "--format", "csv"])
     assert out.stdout.splitlines()[:3] == [
         "period,query,hits,articles,share",
-        "2017-01,* | label=true,1,2,0.5",
-        "2017-02,* | label=true,2,3,0.6666666666666666",
+        "2017-01,label=true,1,2,0.5",
+        "2017-02,label=true,2,3,0.6666666666666666",
     ]
     out = CliRunner().invoke(main, ["stats", *base[:2], "--group-by", "label", "--format", "csv"])
     assert out.stdout.splitlines()[1] == "true,3,0.6,0,1,58,3,2017-01-10,2017-02-15"

@@ -115,7 +115,7 @@ def timeline(
     value_of: dict[str, str] = {}
     for q, ids in hits.items():
         for value, members in groups.items():
-            name = f"{q} | {group_by}={value}"
+            name = f"{group_by}={value}" if q == "*" else f"{q} | {group_by}={value}"
             series[name], value_of[name] = sorted(set(ids) & members), value
     tl = count_timeline(dataset, series, by=by, scope=scope)
     bases: dict[str, list[int]] = {}

@@ -369,12 +369,12 @@ def _group_stats(corpus: str, field: str, fmt: str, scope: Scope) -> None:
     vw = max([len(field), *(len(g.value) for g in groups)])
     click.echo(
         f"{field:<{vw}}  {'articles':>9}  {'share':>6}  {'dupl.':>6}  {'near':>6}  "
-        f"{'words':>11}  {'dated':>9}  {'first':<10}  {'last':<10}"
+        f"{'words':>11}  {'dated':>9}  {'first':<10}  last"
     )
     for g in groups:
         click.echo(
             f"{g.value:<{vw}}  {g.articles:>9,}  {_share(g.share):>6}  {g.duplicates:>6,}  "
-            f"{g.near_duplicates:>6,}  {g.words:>11,}  {g.dated:>9,}  {g.first:<10}  {g.last:<10}"
+            f"{g.near_duplicates:>6,}  {g.words:>11,}  {g.dated:>9,}  {g.first:<10}  {g.last}"
         )
 
 

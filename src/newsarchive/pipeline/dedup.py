@@ -96,24 +96,20 @@ class NearDuplicates:
     def __len__(self) -> int:
         return len(self.signatures)
 
-    def match(self, sig: Signature) -> tuple[str, float] | None:
+    def match(self, sig: Signature, lean: Any = None) -> tuple[str, float] | None:
         """The most similar first telling at or above the threshold (ties: the earliest id
-        inserted), or ``None``."""
-        from datasketch import LeanMinHash
-
+        inserted), or ``None``. ``lean``: ``sig`` as a LeanMinHash, if already made."""
         best: tuple[str, float] | None = None
-        for doc_id in self.lsh.query(LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)):
+        for doc_id in self.lsh.query(lean if lean is not None else _lean(sig)):
             score = similarity(sig, self.signatures[doc_id])
             if score >= self.threshold and (best is None or score > best[1]):
                 best = (doc_id, score)
         return best
 
-    def add(self, doc_id: str, sig: Signature, *, new: bool = True) -> None:
-        from datasketch import LeanMinHash
-
+    def add(self, doc_id: str, sig: Signature, *, new: bool = True, lean: Any = None) -> None:
         if doc_id in self.signatures:
             return
-        self.lsh.insert(doc_id, LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME))
+        self.lsh.insert(doc_id, lean if lean is not None else _lean(sig))
         self.signatures[doc_id] = sig
         if new:
             self.new[doc_id] = sig
@@ -151,6 +147,12 @@ class NearDuplicates:
             near.lsh.remove(doc_id)
             del near.signatures[doc_id]
         return near
+
+
+def _lean(sig: Signature) -> Any:
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
 
 
 def save(corpus: str | Path, run_id: str, signatures: dict[str, Signature]) -> None:
@@ -205,8 +207,9 @@ def link_all(
         if sig is None:
             links.append(None)
             continue
-        found = near.match(sig)
+        lean = _lean(sig)  # made once for the query and the insert
+        found = near.match(sig, lean)
         if found is None:
-            near.add(doc_id, sig)
+            near.add(doc_id, sig, lean=lean)
         links.append(found)
     return links
