@@ -180,3 +180,30 @@ def test_corpus_api_groups_and_collocates_in_a_field(fx: Path) -> None:
     found = collocates("plot", "label:fake", corpus=fx / "corpus", index_dir=fx / "indexes",
                        min_freq=2)  # fmt: skip
     assert [c.term for c in found] == ["secret", "claim", "insiders", "shocking"]
+
+
+def test_a_column_named_like_a_built_in_field_is_one_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Ferry strike\n\nFerry workers walked out.\n", encoding="utf-8")
+    (tmp_path / "list.csv").write_text("path,Topic\nin/a.txt,ferries\n", encoding="utf-8")
+    with pytest.raises(UsageError) as caught:
+        newsarchive.ingest([folder], manifest=tmp_path / "list.csv", corpus=tmp_path / "c")
+    assert str(caught.value) == (
+        f"cannot use manifest {tmp_path / 'list.csv'}: bad-field (field name 'topic' clashes "
+        "with the built-in field 'topic'; rename the column (for example 'topic_2'))"
+    )
+    (tmp_path / "dump.csv").write_text("text,date,source\nFerry workers walked out.,,x\n", "utf-8")
+    (tmp_path / "dump2.csv").write_text("text,kind\nFerry workers walked out.,news\n", "utf-8")
+    report = newsarchive.ingest(
+        [tmp_path / "dump.csv", tmp_path / "dump2.csv"], corpus=tmp_path / "c", index=False, jobs=1
+    )
+    assert report.ingested == 1
+    assert [(Path(r.source_path).name, r.reason, r.detail) for r in report.skipped] == [
+        (
+            "dump2.csv",
+            "bad-field",
+            "field name 'kind' clashes with the built-in field 'kind'; rename the column "
+            "(for example 'kind_2')",
+        )
+    ]

@@ -27,7 +27,7 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -272,6 +272,17 @@ def user_fields(
     except UsageError as exc:
         raise Skip("bad-field", str(exc)) from None
     return found
+
+
+def _check_field_names(columns: Iterable[str]) -> None:
+    """Raise Skip("bad-field") naming the first column that cannot be a field name."""
+    from ..index.fields import field_name
+
+    for column in columns:
+        try:
+            field_name(column)
+        except UsageError as exc:
+            raise Skip("bad-field", str(exc)) from None
 
 
 def _os_skip(exc: OSError, path: str) -> Skip:
@@ -527,6 +538,7 @@ def _read_manifest(path: str, settings: Settings) -> tuple[_Manifest | None, lis
         key = next((h for h in header or [] if h.lower() == "path"), None)
         if key is None:
             return None, header or []
+        _check_field_names(h for h in header or [] if h != key and h.lower() not in MAPPED_META)
         for n, row in rows:
             if isinstance(row, str):
                 manifest.bad.append(Rejected(f"{_display(path)}#row={n}", "bad-row", row))
@@ -884,6 +896,10 @@ class _Walk:
                     columns = ", ".join(header) or "none"
                     yield Rejected(shown, "no-text", f"no {self.columns.text!r} column ({columns})")
                     return
+                if header is not None:  # once for the dump, not once a row
+                    cols = self.columns
+                    mapped = {cols.text, cols.title, cols.date, cols.url, cols.source, cols.author}
+                    _check_field_names(h for h in header if h not in mapped)
                 for n, row in rows:
                     where = f"{shown}#row={n}"
                     if isinstance(row, str):
