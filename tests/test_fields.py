@@ -207,3 +207,38 @@ def test_a_column_named_like_a_built_in_field_is_one_clear_error(tmp_path: Path)
             "(for example 'kind_2')",
         )
     ]
+
+
+def test_field_filters_narrow_every_command(fx: Path) -> None:
+    base = ["--corpus", str(fx / "corpus"), "--index-dir", str(fx / "indexes")]
+    out = CliRunner().invoke(
+        main, ["stats", base[0], base[1], "--field", "label=FAKE", "--format", "json"]
+    )
+    assert json.loads(out.stdout)["articles"] == 2  # fake and FAKE: any case, as label:fake
+    out = CliRunner().invoke(
+        main,
+        [
+            "kwic",
+            "plot",
+            *base,
+            "--field",
+            "label=fake",
+            "--field",
+            "subject=politics",
+            "--format",
+            "csv",
+        ],
+    )
+    assert len(out.stdout.splitlines()) == 1 + 6  # header, then "plot" three times in b and c
+    out = CliRunner().invoke(
+        main, ["timeline", "budget", *base, "--field", "subject=worldnews", "--format", "csv"]
+    )
+    assert out.stdout.splitlines()[1:] == ["2017-02,budget,1,1,1.0"]
+    out = CliRunner().invoke(main, ["stats", base[0], base[1], "--field", "colour=red"])
+    assert out.exit_code == 2
+    assert out.output.strip().splitlines()[-1] == (
+        "Error: unknown field 'colour'; this corpus's fields: label, subject"
+    )
+    corpus = Corpus(fx / "corpus", fx / "indexes")
+    assert len(corpus.kwic("budget", label="true")) == 5  # a.txt 2, d.txt 1, e.txt 2
+    assert corpus.timeline("budget", label="true")["hits"].tolist() == [1, 2]

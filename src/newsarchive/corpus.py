@@ -81,7 +81,7 @@ class Corpus:
         ``.to_dict()``."""
         from .analysis.stats import corpus_stats
 
-        return corpus_stats(self.path, top=top, scope=_scope(scope))
+        return corpus_stats(self.path, top=top, scope=_scope(scope, self.path))
 
     def group_stats(self, field: str, **scope: str | bool | None) -> pd.DataFrame:
         """One row per value of ``field`` (``source``, ``label``…): value, articles, share,
@@ -90,7 +90,7 @@ class Corpus:
 
         from .analysis.stats import GROUP_COLUMNS, group_stats
 
-        rows = [g.to_dict() for g in group_stats(self.path, field, scope=_scope(scope))]
+        rows = [g.to_dict() for g in group_stats(self.path, field, scope=_scope(scope, self.path))]
         return pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
 
     def plot_stats(self, *, path: str | Path | None = None, **scope: str | bool | None) -> Figure:
@@ -98,7 +98,7 @@ class Corpus:
         from .analysis.plot import save
         from .analysis.stats import corpus_stats, stats_figure
 
-        fig = stats_figure(corpus_stats(self.path, scope=_scope(scope)))
+        fig = stats_figure(corpus_stats(self.path, scope=_scope(scope, self.path)))
         if path is not None:
             save(fig, path)
         return fig
@@ -133,7 +133,7 @@ class Corpus:
             width=width,
             sort=sort,
             limit=limit,
-            scope=_scope(scope),
+            scope=_scope(scope, self.path),
         )
         return pd.DataFrame([ln.to_dict() for ln in lines], columns=list(COLUMNS))
 
@@ -187,7 +187,7 @@ class Corpus:
             corpus=self.path,
             index_dir=self.index_dir,
             by=by,
-            scope=_scope(scope),
+            scope=_scope(scope, self.path),
             group_by=group_by,
             normalise=normalise,
         )
@@ -216,7 +216,7 @@ class Corpus:
             kind=kind,
             min_count=min_count,
             against=against,
-            scope=_scope(scope),
+            scope=_scope(scope, self.path),
         )
         return pd.DataFrame(
             [(w.term, w.kind, w.hits, w.rest, w.g2) for w in words],
@@ -251,7 +251,7 @@ class Corpus:
             measure=measure,
             limit=limit,
             keep_stopwords=keep_stopwords,
-            scope=_scope(scope),
+            scope=_scope(scope, self.path),
         )
         return pd.DataFrame([c.to_dict() for c in found], columns=list(COLUMNS))
 
@@ -274,7 +274,7 @@ class Corpus:
             query=query,
             fmt=fmt,
             columns=columns,
-            scope=_scope(scope),
+            scope=_scope(scope, self.path),
         )
 
     def update_index(self) -> IndexReport:
@@ -287,17 +287,26 @@ class Corpus:
 _SCOPE_KEYS = ("source", "date_from", "date_to", "no_duplicates")
 
 
-def _scope(values: Mapping[str, str | bool | None]) -> Scope:
-    unknown = sorted(set(values) - set(_SCOPE_KEYS))
+def _scope(values: Mapping[str, str | bool | None], corpus: Path | None = None) -> Scope:
+    """The scope keyword arguments of a method: ``source``, ``date_from``, ``date_to``,
+    ``no_duplicates``, and any of the corpus's own fields (``label="fake"``)."""
+    from .analysis.common import with_fields
+    from .index.fields import user_fields
+
+    own = set(user_fields(corpus)) if corpus is not None else set()
+    unknown = sorted(set(values) - set(_SCOPE_KEYS) - own)
     if unknown:
-        raise UsageError(f"unknown option(s) {', '.join(unknown)}; use {', '.join(_SCOPE_KEYS)}")
+        keys = ", ".join([*_SCOPE_KEYS, *sorted(own)])
+        raise UsageError(f"unknown option(s) {', '.join(unknown)}; use {keys}")
     text = {k: v if isinstance(v, str) else None for k, v in values.items()}
-    return Scope(
+    scope = Scope(
         text.get("source"),
         text.get("date_from"),
         text.get("date_to"),
         bool(values.get("no_duplicates")),
     )
+    pairs = [f"{k}={v}" for k, v in text.items() if k in own and v is not None]
+    return with_fields(corpus, scope, pairs) if corpus is not None and pairs else scope
 
 
 def _where(where: pc.Expression | Mapping[str, Any] | None) -> pc.Expression | None:

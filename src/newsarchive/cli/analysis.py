@@ -35,8 +35,17 @@ def no_duplicates_option(func: F) -> F:
 
 
 def scope_options(func: F) -> F:
-    """``--source``, ``--from``, ``--to``, ``--no-duplicates``: the articles a command looks at."""
+    """``--source``, ``--from``, ``--to``, ``--field``, ``--no-duplicates``: the articles a
+    command looks at."""
     func = no_duplicates_option(func)
+    func = click.option(
+        "--field",
+        "field",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Only articles whose own field NAME (a manifest column, e.g. label) has VALUE; "
+        "repeat for several.",
+    )(func)
     func = click.option(
         "--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY[-MM[-DD]])."
     )(func)
@@ -58,11 +67,16 @@ def format_option(choices: Sequence[str] = TABLE_FORMATS) -> Callable[[F], F]:
 
 
 def _scope(
-    source: str | None, date_from: str | None, date_to: str | None, no_duplicates: bool = False
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    no_duplicates: bool = False,
+    fields: Sequence[str] = (),
+    corpus: str = "corpus",
 ) -> Scope:
-    from ..analysis.common import Scope
+    from ..analysis.common import Scope, with_fields
 
-    return Scope(source, date_from, date_to, no_duplicates)
+    return with_fields(corpus, Scope(source, date_from, date_to, no_duplicates), fields)
 
 
 def _records(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
@@ -138,6 +152,7 @@ def kwic_cmd(
     date_from: str | None,
     date_to: str | None,
     no_duplicates: bool,
+    field: tuple[str, ...],
 ) -> None:
     """Keyword in context: every occurrence of QUERY's words in its hits, one per line.
 
@@ -158,7 +173,7 @@ def kwic_cmd(
             width=width,
             sort=sort,  # type: ignore[arg-type]
             limit=limit or None,
-            scope=_scope(source, date_from, date_to, no_duplicates),
+            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
         )
     if fmt != "table":
         click.echo(_records([ln.to_dict() for ln in lines], COLUMNS, fmt), nl=False)
@@ -227,6 +242,7 @@ def timeline_cmd(
     date_from: str | None,
     date_to: str | None,
     no_duplicates: bool,
+    field: tuple[str, ...],
 ) -> None:
     """Attention over time: hits of QUERY per period, and their share of all articles then.
 
@@ -255,7 +271,7 @@ def timeline_cmd(
             corpus=corpus,
             index_dir=index_dir,
             by=by,  # type: ignore[arg-type]
-            scope=_scope(source, date_from, date_to, no_duplicates),
+            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
             group_by=group_by,
             normalise=normalise,  # type: ignore[arg-type]
         )
@@ -331,6 +347,7 @@ def stats_cmd(
     date_from: str | None,
     date_to: str | None,
     no_duplicates: bool,
+    field: tuple[str, ...],
 ) -> None:
     """The corpus profile: articles, sources, dates and how they were found, languages, kinds,
     top tags, and the cleaning rules that removed most. With --group-by, one row per value:
@@ -342,12 +359,16 @@ def stats_cmd(
     from ..analysis.stats import corpus_stats, plot_stats
 
     if group_by is not None:
-        _group_stats(corpus, group_by, fmt, _scope(source, date_from, date_to, no_duplicates))
+        _group_stats(
+            corpus, group_by, fmt, _scope(source, date_from, date_to, no_duplicates, field, corpus)
+        )
         return
     if fmt in ("csv", "jsonl"):
         raise click.UsageError("--format csv and jsonl are for --group-by; use json")
 
-    stats = corpus_stats(corpus, top=top, scope=_scope(source, date_from, date_to, no_duplicates))
+    stats = corpus_stats(
+        corpus, top=top, scope=_scope(source, date_from, date_to, no_duplicates, field, corpus)
+    )
     if fmt == "json":
         click.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -504,6 +525,7 @@ def collocates_cmd(
     date_from: str | None,
     date_to: str | None,
     no_duplicates: bool,
+    field: tuple[str, ...],
 ) -> None:
     """Words that keep company with WORD: within --window words of it, in the hits of QUERY (or
     the whole corpus), ranked by log-Dice, MI, t-score or log-likelihood.
@@ -525,7 +547,7 @@ def collocates_cmd(
             measure=measure,  # type: ignore[arg-type]
             limit=limit or None,
             keep_stopwords=stopwords,
-            scope=_scope(source, date_from, date_to, no_duplicates),
+            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
         )
     if fmt != "table":
         click.echo(_records([c.to_dict() for c in found], COLUMNS, fmt), nl=False)
@@ -618,6 +640,7 @@ def export_cmd(
     date_from: str | None,
     date_to: str | None,
     no_duplicates: bool,
+    field: tuple[str, ...],
 ) -> None:
     """Export the whole corpus, or the articles matching QUERY.
 
@@ -638,7 +661,7 @@ def export_cmd(
             query=query,
             fmt=fmt,
             columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-            scope=_scope(source, date_from, date_to, no_duplicates),
+            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
         )
     click.echo(
         f"Exported {report.rows:,} articles to {report.path} ({report.format}); "
