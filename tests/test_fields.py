@@ -242,3 +242,13 @@ def test_field_filters_narrow_every_command(fx: Path) -> None:
     corpus = Corpus(fx / "corpus", fx / "indexes")
     assert len(corpus.kwic("budget", label="true")) == 5  # a.txt 2, d.txt 1, e.txt 2
     assert corpus.timeline("budget", label="true")["hits"].tolist() == [1, 2]
+
+
+def test_show_lists_fields_and_the_near_duplicate_link(fx: Path) -> None:
+    table = store.read_corpus(fx / "corpus", columns=["source_path", "doc_id", "near_duplicate_of"])
+    e = next(r for r in table.to_pylist() if r["source_path"].endswith("e.txt"))
+    page = Corpus(fx / "corpus", fx / "indexes").show(e["doc_id"])
+    similarity = store.read_corpus(fx / "corpus", columns=["near_duplicate_similarity"])
+    value = max(v for v in similarity.column(0).to_pylist() if v is not None)
+    assert f"near_dup_of   {e['near_duplicate_of']} (similarity {value:.2f})" in page.splitlines()
+    assert "fields        label=true, subject=politicsNews" in page.splitlines()
