@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,12 +49,24 @@ STATE = Path(store.STATE_DIR) / "minhash"
 _WORD = re.compile(r"\w+")
 
 
+BATCH = 8192  # shingles hashed at a time: datasketch makes a batch × NUM_PERM array
+
+
 def shingles(text: str) -> list[bytes]:
     """The word 3-grams of ``text``, lower case (the whole text if it has fewer words)."""
-    words = _WORD.findall(text.lower())
+    return [s for batch in _shingle_batches(_WORD.findall(text.lower())) for s in batch]
+
+
+def _shingle_batches(words: list[str]) -> Iterator[list[bytes]]:
     if len(words) <= SHINGLE_WORDS:
-        return [" ".join(words).encode()]
-    return [" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(len(words) - 2)]
+        yield [" ".join(words).encode()]
+        return
+    last = len(words) - SHINGLE_WORDS + 1
+    for start in range(0, last, BATCH):
+        yield [
+            " ".join(words[i : i + SHINGLE_WORDS]).encode()
+            for i in range(start, min(start + BATCH, last))
+        ]
 
 
 @cache
@@ -70,7 +82,10 @@ def signature(text: str) -> Signature:
     from datasketch import MinHash
 
     m = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=_permutations(), scheme=SCHEME)
-    m.update_batch(shingles(text))
+    # in batches: memory stays at BATCH × NUM_PERM values however long the text (a 10 MB
+    # article has two million shingles: 1 GB at once)
+    for batch in _shingle_batches(_WORD.findall(text.lower())):
+        m.update_batch(batch)
     values: Signature = m.hashvalues
     return values
 

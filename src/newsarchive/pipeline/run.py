@@ -243,7 +243,10 @@ class Pipeline:
             outcome.ingest_run, outcome.ingested_at = self.run_id, self.ingested_at
             articles.append(outcome)
             rules = tuple(r.rule for r in outcome.removed)
-            sig = self.signature(outcome.text)
+            try:
+                sig = self.signature(outcome.text)
+            except Exception:  # the article is stored all the same, only never linked as a copy
+                sig = None
             outcomes.append(
                 Processed(outcome.source_path, outcome.doc_id, outcome.content_hash, rules, sig)
             )
