@@ -1,12 +1,14 @@
-"""Draw the README's chart: attention to "oil" and "wheat" per month in Reuters-21578 (1987).
+"""Draw the docs' charts from Reuters-21578 (1987): attention to "oil" and "wheat" per month
+(the README's), and the corpus profile's articles per month.
 
-    python bench/make_readme_chart.py            # writes docs/img/reuters-timeline.png
+    python bench/make_readme_chart.py     # writes docs/img/reuters-timeline.png, reuters-stats.png
 
 Reuters-21578 (../shared/data/reuters21578) is parsed with tests/eval/reuters.py into a JSON Lines
 dump (text, title, date) in a work folder outside the repository, ingested and indexed there
 (kept for later runs), and the chart is drawn by the command a researcher would type::
 
     newsarchive timeline --query oil --query wheat --by month --plot docs/img/reuters-timeline.png
+    newsarchive stats --plot docs/img/reuters-stats.png
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from reuters import REUTERS_DIR, read_reuters, unwrap  # noqa: E402
 
 NA = str(Path(sys.executable).with_name("newsarchive"))
 CHART = ROOT / "docs" / "img" / "reuters-timeline.png"
+STATS_CHART = ROOT / "docs" / "img" / "reuters-stats.png"
 
 
 def write_dump(path: Path) -> int:
@@ -53,6 +56,7 @@ def main() -> None:
     )
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/newsarchive-reuters"))
     ap.add_argument("--output", type=Path, default=CHART)
+    ap.add_argument("--stats-output", type=Path, default=STATS_CHART)
     args = ap.parse_args()
     work: Path = args.workdir
     corpus, index_dir = work / "corpus", work / "indexes"
@@ -70,6 +74,11 @@ def main() -> None:
          "--corpus", str(corpus), "--index-dir", str(index_dir), "--plot", str(args.output)],
         check=True,
     )  # fmt: skip
+    subprocess.run(
+        [NA, "stats", "--corpus", str(corpus), "--plot", str(args.stats_output)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ OUT = Path(__file__).resolve().parent / "cli.md"
 
 
 def _section(name: str, command: click.Command, ctx: click.Context) -> list[str]:
-    sub = click.Context(command, info_name=name, parent=ctx)
+    # the context's own name is the last word: its parent already says "newsarchive tags"
+    sub = click.Context(command, info_name=name.rsplit(" ", 1)[-1], parent=ctx)
     lines = [f"## `newsarchive {name}`", "", "```text", command.get_help(sub).rstrip(), "```", ""]
     if isinstance(command, click.Group):
         for sub_name in command.list_commands(sub):

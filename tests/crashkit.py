@@ -283,15 +283,23 @@ def run_trial(
     command: str,
     *,
     cli_verify: bool = True,
+    min_parts: int | None = None,
+    delay: float | None = None,
 ) -> Trial:
-    """Kill ``command`` in ``target``, check the corpus, re-run to the end, count the damage."""
+    """Kill ``command`` in ``target``, check the corpus, re-run to the end, count the damage.
+
+    ``min_parts``: part files committed before the kill (default: a random 0 to 6 for the
+    reading and Parquet phases).
+    """
     trial = Trial(number, command, target)
     if command == "index":  # the corpus is ingested first; the kill lands in `newsarchive index`
         subprocess.run([*paths.command("ingest"), "--no-index"], capture_output=True, timeout=600)
     # Let a few batches commit first, so that kills land early and late in a run; then kill
     # a moment later (reading, adding to the index) or the instant a write is seen.
-    min_parts = rng.randint(0, 6) if target in ("reading", "parquet") else 0
-    delay = {"reading": rng.uniform(0, 0.1), "index-add": rng.uniform(0, 0.2)}.get(target, 0.0)
+    if min_parts is None:
+        min_parts = rng.randint(0, 6) if target in ("reading", "parquet") else 0
+    if delay is None:
+        delay = {"reading": rng.uniform(0, 0.1), "index-add": rng.uniform(0, 0.2)}.get(target, 0.0)
     stopped = signal_in(paths.command(command), paths, target, delay, min_parts=min_parts)
     trial.phase, trial.seconds = stopped.phase, stopped.seconds
     if stopped.phase is None:
@@ -312,3 +320,171 @@ def run_trial(
     trial.verify_final, lines = verify_lines(paths, cli=cli_verify)
     trial.problems += [f"after re-run: {ln}" for ln in lines if "FAIL" in ln or "Error" in ln]
     return trial
+
+
+# --- beyond SIGKILL of the whole run: a killed repair, a worker killed alone, a full disk --------
+
+# A `newsarchive` whose Parquet writes fail as on a full disk once `NA_DISK_FULL_AFTER` parts are
+# written: fault injection in the command's own process, so nothing is mounted or left behind.
+DISK_FULL = """
+import errno, os, sys
+import pyarrow.parquet as pq
+real, left = pq.write_table, [int(os.environ["NA_DISK_FULL_AFTER"])]
+def write_table(table, where, **kwargs):
+    if left[0] <= 0:
+        where.write(b"PAR1 half a part")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    left[0] -= 1
+    real(table, where, **kwargs)
+pq.write_table = write_table
+from newsarchive.cli import main
+sys.argv[0] = "newsarchive"
+main()
+"""
+
+
+def one_line(text: str) -> bool:
+    """The command said one thing, on one line, and no traceback."""
+    lines = text.strip().splitlines()
+    return len(lines) == 1 and "Traceback" not in text
+
+
+def damage_a_part(corpus: Path, rng: random.Random) -> Path:
+    """Flip three bits in the text column of one row group of one part (a failing disk)."""
+    import pyarrow.parquet as pq
+
+    part = rng.choice(sorted(corpus.glob("part-*.parquet")))
+    meta = pq.ParquetFile(part).metadata
+    group = meta.row_group(rng.randrange(meta.num_row_groups))
+    (chunk,) = [
+        group.column(i)
+        for i in range(group.num_columns)
+        if group.column(i).path_in_schema == "text"
+    ]
+    start = chunk.dictionary_page_offset or chunk.data_page_offset
+    data = bytearray(part.read_bytes())
+    for k in (1, 2, 3):
+        data[start + chunk.total_compressed_size * k // 4] ^= 0x10
+    part.write_bytes(data)
+    return part
+
+
+def children(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children (Linux)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(p) for p in fh.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _finish(trial: Trial, paths: Paths, expected: int, *, cli_verify: bool = True) -> Trial:
+    """Re-run the ingest to the end and count what a researcher cares about."""
+    finish = subprocess.run(paths.command("ingest"), capture_output=True, text=True, timeout=600)
+    if finish.returncode != 0:
+        trial.problems.append(f"re-run exited {finish.returncode}: {finish.stderr.strip()[-300:]}")
+    trial.rows, trial.lost, trial.duplicates = audit(paths.corpus, expected)
+    trial.index_agrees = index_agrees(paths)
+    trial.verify_final, lines = verify_lines(paths, cli=cli_verify)
+    trial.problems += [f"after re-run: {ln}" for ln in lines if "FAIL" in ln or "Error" in ln]
+    return trial
+
+
+def run_repair_trial(
+    number: int, paths: Paths, expected: int, rng: random.Random, *, cli_verify: bool = True
+) -> Trial:
+    """Damage a part of a whole corpus, SIGKILL `verify --repair` part-way, repair again to the
+    end, then re-run the ingest (which restores what the quarantine holds)."""
+    trial = Trial(number, "repair", "repair")
+    subprocess.run(paths.command("ingest"), capture_output=True, timeout=600)
+    damage_a_part(paths.corpus, rng)
+    repair = [*NA, "verify", "--repair", "--corpus", str(paths.corpus)]
+    repair += ["--index-dir", str(paths.index_dir)]
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        repair, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    time.sleep(rng.uniform(0.2, 1.6))  # start-up, quarantine, salvage, relink or index rebuild
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        trial.phase = "repair"
+    else:
+        trial.ended_first = f"exit {proc.returncode}"
+    proc.wait()
+    trial.seconds = time.monotonic() - start
+    trial.tmp_left = len(_names(paths.corpus / ".tmp"))
+    again = subprocess.run(repair, capture_output=True, text=True, timeout=600)
+    # The damage is the disk's, not the kill's: the repair run to the end must leave no problem.
+    trial.verify_after_kill = again.returncode
+    if again.returncode != 0:
+        trial.problems.append(f"repair after the kill: {again.stdout.strip()[-400:]}")
+    trial.rows_after_kill = audit(paths.corpus, expected)[0]
+    return _finish(trial, paths, expected, cli_verify=cli_verify)
+
+
+def run_worker_trial(
+    number: int, paths: Paths, expected: int, rng: random.Random, *, cli_verify: bool = True
+) -> Trial:
+    """SIGKILL one worker process of a running ingest (not its group): the run must end with
+    one line, keep whole batches, and a re-run must finish the job."""
+    trial = Trial(number, "ingest", "worker")
+    cmd = [*paths.command("ingest"), "--jobs", "2"]
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    min_parts = rng.randint(0, 6)
+    try:
+        while proc.poll() is None and time.monotonic() - start < 300:
+            workers = children(proc.pid)
+            if workers and _parts(paths.corpus) >= min_parts and phase(paths, 0) == "reading":
+                os.kill(rng.choice(workers), signal.SIGKILL)
+                trial.phase = "worker"
+                break
+            time.sleep(0.005)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            trial.problems.append("the run hung after its worker was killed")
+            out, err = "", ""
+    trial.seconds = time.monotonic() - start
+    if trial.phase is None:
+        trial.ended_first = f"exit {proc.returncode}"
+    elif proc.returncode != 1 or not one_line(err) or "worker process" not in err:
+        trial.problems.append(f"exit {proc.returncode}, said: {(err or out).strip()[-400:]}")
+    trial.tmp_left = len(_names(paths.corpus / ".tmp"))
+    trial.rows_after_kill = audit(paths.corpus, expected)[0]
+    trial.verify_after_kill, lines = verify_lines(paths, cli=cli_verify)
+    trial.problems += [f"after kill: {ln}" for ln in lines if "FAIL" in ln or "Error" in ln]
+    return _finish(trial, paths, expected, cli_verify=cli_verify)
+
+
+def run_disk_full_trial(
+    number: int, paths: Paths, expected: int, rng: random.Random, *, cli_verify: bool = True
+) -> Trial:
+    """The disk fills after a random number of parts: one line, whole batches kept, the
+    half-written part removed; a re-run with room again finishes the job."""
+    trial = Trial(number, "ingest", "disk-full")
+    after = rng.randint(0, 8)
+    env = {**os.environ, "NA_DISK_FULL_AFTER": str(after)}
+    start = time.monotonic()
+    cmd = [sys.executable, "-c", DISK_FULL, *paths.command("ingest")[len(NA) :]]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    trial.seconds = time.monotonic() - start
+    trial.phase = "disk-full"
+    if run.returncode != 1 or not one_line(run.stderr) or "No space left" not in run.stderr:
+        trial.problems.append(f"exit {run.returncode}, said: {run.stderr.strip()[-400:]}")
+    trial.tmp_left = len(_names(paths.corpus / ".tmp"))
+    if trial.tmp_left:
+        trial.problems.append(f"{trial.tmp_left} half-written parts left in .tmp/")
+    trial.rows_after_kill = audit(paths.corpus, expected)[0]
+    if trial.rows_after_kill or runs_recorded(paths.corpus):
+        trial.verify_after_kill, lines = verify_lines(paths, cli=cli_verify)
+        trial.problems += [
+            f"after disk full: {ln}" for ln in lines if "FAIL" in ln or "Error" in ln
+        ]
+    else:
+        trial.verify_after_kill = 0
+    return _finish(trial, paths, expected, cli_verify=cli_verify)

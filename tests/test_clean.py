@@ -21,12 +21,15 @@ from newsarchive.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "clean"
 SHIPPED = ROOT / "src" / "newsarchive" / "data" / "rules.toml"
+OFF = {"clean.structure": "off"}
 INPUTS = sorted(p for p in FIXTURES.glob("*.txt") if p.name.count(".") == 1)
 
 
 @functools.cache
 def shipped() -> RuleSet:
-    return RuleSet.load(Settings())
+    """The shipped named rules; the structural cleaner has its own tests
+    (tests/test_structure_clean.py), which also run these fixtures through it."""
+    return RuleSet.load(Settings().with_values(**{"clean.structure": "off"}))
 
 
 def cleaned(
@@ -41,7 +44,7 @@ def removals(article: Article) -> list[tuple[str, str]]:
 
 def user_rules(tmp_path: Path, toml: str) -> RuleSet:
     (tmp_path / "my-rules.toml").write_text(toml, encoding="utf-8")
-    return RuleSet.load(Settings(base_dir=tmp_path).with_values(rules=["my-rules.toml"]))
+    return RuleSet.load(Settings(base_dir=tmp_path).with_values(rules=["my-rules.toml"], **OFF))
 
 
 # --- one fixture per family of boilerplate -----------------------------------------------------
@@ -300,7 +303,9 @@ scope = "span"
 
 def test_disable_rules_by_name_or_category() -> None:
     body = "Photo by Jane Roe/Getty Images. Story.\nVideo Loading\nHave your say"
-    rules = RuleSet.load(Settings().with_values(disable_rules=["credit", "player/video-loading"]))
+    rules = RuleSet.load(
+        Settings().with_values(disable_rules=["credit", "player/video-loading"], **OFF)
+    )
     assert not any(n.startswith("credit/") for n in rules.names)
     assert removals(cleaned(body, rules)) == [("prompt/have-your-say", "Have your say")]
 

@@ -42,7 +42,7 @@ def test_kwic_table_aligns_the_match(na: CliRunner) -> None:
         "1e2a7c40b5d90f11  2016-04-26  wire  ssociation said the strike would go ahead afte\n"
         "1e2a99d0c3b4a502  2016-04-27  wire                      Strike day two: picket lin\n"
     )
-    assert result.stderr == "4 occurrences in 2 articles\n"
+    assert result.stderr == "4 of 10 occurrences in 4 articles\n"  # the true totals, not the shown
 
 
 def test_kwic_undated_and_sorted_right(na: CliRunner) -> None:
@@ -115,6 +115,15 @@ def test_timeline_plot(na: CliRunner, tmp_path: Path) -> None:
     assert result.stderr == f"Chart written to {chart}\n"
     data = chart.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (1200, 600)
+
+
+def test_timeline_plot_of_nothing_is_a_warning(na: CliRunner, tmp_path: Path) -> None:
+    chart = tmp_path / "zebra.png"
+    result = run(na, "timeline", "zebra", "--plot", str(chart))
+    assert result.stderr == (
+        "Warning: no chart drawn: no article matching zebra has a date in this scope.\n"
+    )
+    assert not chart.exists()
 
 
 def test_timeline_needs_a_query(na: CliRunner) -> None:

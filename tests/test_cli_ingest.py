@@ -65,6 +65,34 @@ def test_bad_config_is_a_one_line_usage_error(tmp_path: Path) -> None:
     assert err.count("\n") == 1
 
 
+def test_languages_option(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "tram.txt").write_text(STORY, encoding="utf-8")
+    corpus = tmp_path / "c"
+    code, _, err = invoke(
+        "ingest", str(tmp_path / "in"), "--corpus", str(corpus), "--languages", "en,xx"
+    )
+    assert code == 2
+    assert err == (
+        "Error: unknown language code(s) in the languages setting: xx; "
+        "use ISO 639-1 codes such as en, fr, ar, zh\n"
+    )
+    code, _, err = invoke(
+        "ingest",
+        str(tmp_path / "in"),
+        "--corpus",
+        str(corpus),
+        "--no-index",
+        "--languages",
+        "de,fr",
+    )
+    assert code == 0, err
+    from newsarchive import read_corpus
+
+    # English, when only German and French may occur: undetermined
+    assert read_corpus(corpus, columns=["language"]).column(0).to_pylist() == ["und"]
+
+
 def test_bad_date_option(tmp_path: Path) -> None:
     code, _, err = invoke("ingest", str(tmp_path), "--date", "last tuesday")
     assert code == 2

@@ -187,6 +187,13 @@ def test_count_and_facets(dirs: tuple[Path, Path]) -> None:
     assert run(dirs, "zebra", "--facet", "topic").stdout == ""
 
 
+def test_facets_take_the_field_names_of_queries(dirs: tuple[Path, Path]) -> None:
+    assert run(dirs, "strike", "--facet", "topics").stdout == (
+        "health\t2\nlabour\t2\nbusiness\t1\neducation\t1\n"
+    )
+    assert run(dirs, "*", "--facet", "countries").stdout == "GB\t6\nFR\t1\nUS\t1\n"
+
+
 def test_empty_result(dirs: tuple[Path, Path]) -> None:
     result = run(dirs, "zebra crossing")
     assert (result.exit_code, result.stdout, result.stderr) == (

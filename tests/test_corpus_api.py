@@ -287,6 +287,9 @@ def test_timeline_frame_and_chart(corpus: Corpus, tmp_path: Path) -> None:
     assert fig.get_size_inches().tolist() == [12.0, 6.0]
     assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
     assert corpus.plot_stats(path=tmp_path / "s.svg").axes[0].get_ylabel() == "Articles"
+    with pytest.raises(UsageError, match=r"^no chart drawn: no article matching zebra has a date"):
+        corpus.plot_timeline("zebra", path=tmp_path / "z.png")
+    assert not (tmp_path / "z.png").exists()
 
 
 def test_top_words_stats_show_and_export(corpus: Corpus, tmp_path: Path) -> None:

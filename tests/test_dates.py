@@ -205,16 +205,16 @@ def test_manifest_strings_are_read_once(dater: Dater) -> None:
 
 def test_html_dates_in_trust_order_with_a_note_for_the_unreadable(dater: Dater) -> None:
     html_dates = [
-        ("meta:article:published_time", "14-12-29"),
-        ("itemprop:datePublished", "Monday 29 Dec 2014"),
-        ("time:datetime", "2015-01-02"),
+        ("html-meta:article:published_time", "14-12-29"),
+        ("html-time:itemprop", "Monday 29 Dec 2014"),
+        ("html-time:datetime", "2015-01-02"),
     ]
     assert dated(dater, html_dates=html_dates) == (
         utc(2014, 12, 29),
-        "html",
+        "html-time",
         "Monday 29 Dec 2014",
         "day",
-        "html date '14-12-29' has a two-digit year; set date_order (DMY, MDY or YMD) for this source",
+        "html-meta date '14-12-29' has a two-digit year; set date_order (DMY, MDY or YMD) for this source",
     )
 
 
@@ -320,7 +320,7 @@ def test_cascade_order_most_trusted_first() -> None:
     dater = Dater(Settings(), cli_date="2010-01-01", use_mtime=True, now=NOW)
     full = {
         "given_date": "2011-01-01",
-        "html_dates": [("meta:date", "2012-01-01")],
+        "html_dates": [("html-meta:date", "2012-01-01")],
         "url": "http://example.com/2013/01/01/x",
         "source_path": "/data/2014-01-01_x.txt",
         "body": "Headline\n1 January 2015\nText.",
@@ -328,7 +328,7 @@ def test_cascade_order_most_trusted_first() -> None:
     }
     expected = [
         ("given_date", "manifest", 2011),
-        ("html_dates", "html", 2012),
+        ("html_dates", "html-meta", 2012),
         ("url", "url", 2013),
         ("source_path", "path", 2014),
         ("body", "header", 2015),

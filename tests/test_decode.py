@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from newsarchive.errors import Skip
-from newsarchive.pipeline.decode import Decoded, decode, normalise, repair
+from newsarchive.pipeline.decode import Decoded, decode, normalise, repair, unwrap
 
 
 @pytest.mark.parametrize(
@@ -163,3 +164,65 @@ def test_normalise_is_idempotent(text: str, width: int) -> None:
     once = normalise(text, max_line_chars=width)
     assert normalise(once, max_line_chars=width) == once
     assert all(len(line) <= width for line in once.split("\n"))
+
+
+WRAPPED = (
+    "GRAIN SHIPS WAIT AT PORT\n\n"
+    "Grain ships were waiting to load at the port of Hull on\n"
+    "Tuesday after a strike by dock workers closed all of the\n"
+    "terminals for a third day running, shipping agents said.\n"
+    "    The union said that the stoppage would go on until the\n"
+    "employers agreed to talks on pay and on working hours.\n"
+    "    Wheat prices rose.\n"
+    "    Agents said that eleven vessels were at anchor off the port."
+)
+
+
+NOTE = "unwrapped: 3 line breaks joined (lines wrapped at 64 characters)"
+
+
+def test_hard_wrapped_lines_are_joined_into_paragraphs() -> None:
+    text, note = unwrap(WRAPPED)
+    assert text.split("\n") == [
+        "GRAIN SHIPS WAIT AT PORT",
+        "",
+        "Grain ships were waiting to load at the port of Hull on Tuesday after a strike by dock "
+        "workers closed all of the terminals for a third day running, shipping agents said.",
+        "    The union said that the stoppage would go on until the employers agreed to talks on "
+        "pay and on working hours.",
+        "    Wheat prices rose.",
+        "    Agents said that eleven vessels were at anchor off the port.",
+    ]
+    assert note == NOTE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Strike called off\n\nThe strike was called off.\n\nTalks resume on Monday.",
+        # one paragraph a line, however long: not wrapped
+        "Union leaders met on Monday. " * 4 + "\n" + "They agreed to talks. " * 6 + "\n" * 3,
+        # a list of short lines
+        "Results:\nLeeds 2 Hull 1\nYork 0 Bury 0\nWigan 3 Bolton 3\nLuton 1 Derby 2",
+        # verse: lines of about 40 columns, no wrapping
+        "The pickets stood along the gate at dawn\nAnd sang of bread and roses in the rain\n"
+        "The trucks came down the hill and turned back\nAnd none of them would cross the line again",
+    ],
+)
+def test_text_that_is_not_hard_wrapped_stays(text: str) -> None:
+    assert unwrap(text) == (text, None)
+
+
+def test_ingest_records_the_unwrapping(tmp_path: Path) -> None:
+    from newsarchive import read_corpus
+    from newsarchive.pipeline.run import ingest
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "grain.txt").write_text(WRAPPED, encoding="utf-8")
+    ingest([tmp_path / "in"], corpus=tmp_path / "corpus", index=False)
+    row = read_corpus(tmp_path / "corpus", columns=["text", "raw_text", "structure_note", "kind"])
+    [article] = row.to_pylist()
+    assert article["raw_text"] == WRAPPED
+    assert article["structure_note"] == NOTE
+    assert article["kind"] == "article"
+    assert article["text"].count("\n\n") == 4  # title and four paragraphs

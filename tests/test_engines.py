@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from newsarchive.article import Article
 from newsarchive.cli import main
@@ -33,6 +31,7 @@ from newsarchive.index import (
 )
 from newsarchive.index import tantivy_engine as te
 from newsarchive.index.api import ENGINES
+from newsarchive.progress import Step
 from searchfixtures import (
     FIXTURES,
     LATE,
@@ -433,16 +432,16 @@ def test_hit_fields(built: Built) -> None:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        # whoosh's Porter stems, not tantivy's Snowball: general = generous, happy != happily
-        ("general", {"general-election", "generous-donors"}),
-        ("generously", {"general-election", "generous-donors"}),
+        # Snowball (Porter2) stems from the shared analysis: general != generous, happy != happily
+        ("general", {"general-election"}),
+        ("generously", {"generous-donors"}),
         ("happy", {"happy-eyed"}),
         ("happily", {"employability"}),
         ("happi*", {"happy-eyed", "employability"}),
         # a stem's last letters may stand for others: the word must still be found
         ("employability", {"employability"}),
-        ("employab*", {"employability"}),
-        ("employabil*", set()),  # prefixes match stems: employability -> employable
+        ("employ*", {"employability"}),
+        ("employab*", set()),  # prefixes match stems: employability -> employ
         ("flamboyancy", {"employability"}),
         ("eyed", {"happy-eyed"}),
         ("oxygenator", {"happy-eyed"}),
@@ -496,8 +495,8 @@ def test_equal_dates_are_ordered_by_relevance(
         == [
             "happy-eyed",
             "general-election",
-            "generous-donors",
             "employability",
+            "generous-donors",
         ]
     )
     for sort in ("newest", "oldest"):
@@ -546,76 +545,25 @@ def test_random_proximity_agrees_with_whoosh(tmp_path: Path) -> None:
 
 # --- the analysis ------------------------------------------------------------------------------------
 
-SUFFIXES = [
-    "",
-    "s",
-    "ed",
-    "ing",
-    "ly",
-    "y",
-    "ies",
-    "ied",
-    "e",
-    "ability",
-    "ibility",
-    "ation",
-    "ational",
-    "ator",
-    "ization",
-    "ency",
-    "ancy",
-    "ably",
-    "bly",
-    "ivity",
-    "ousness",
-    "fulness",
-    "iveness",
-    "ement",
-    "ness",
-    "ical",
-    "ically",
-    "logy",
-    "izer",
-    "eed",
-]
-
-
-@settings(max_examples=500, deadline=None)
-@given(
-    st.text(alphabet="abcdeilnorstuvy", min_size=1, max_size=7),
-    st.sampled_from(SUFFIXES),
-    st.sampled_from(["", "s", "ed", "ing", "ly"]),
-)
-def test_every_word_starts_as_its_stem_says(root: str, suffix: str, ending: str) -> None:
-    word = root + suffix + ending
-    stemmed = te.stem(word)
-    assert any(word.startswith(p) for p in te.word_starts(stemmed))
-    for k in range(2, len(stemmed) + 1):
-        assert any(word.startswith(p) for p in te.word_starts(stemmed[:k], partial=True))
-
-
-@settings(max_examples=500, deadline=None)
-@given(
-    st.text(alphabet="abeilnorstuwy", min_size=1, max_size=4),
-    st.sampled_from(["", "s", "es", "ed", "eds", "ing", "ings", "ies", "ied", "ying", "sses"]),
-)
-def test_short_stems_list_their_words(root: str, tail: str) -> None:
-    word = root + tail
-    listed = te.short_stem_words(te.stem(word))
-    assert listed is None or word in listed
-
 
 def test_analysis_matches_whoosh() -> None:
+    """Both engines index the words of .analysis, joined by spaces: tantivy's whitespace
+    tokenizer and whoosh's give those words back, in order."""
+    import tantivy
+
+    from newsarchive.index.analysis import norms
     from newsarchive.index.whoosh_engine import text_analyzer
 
     text = (
         "Strikers were STRIKING; the Café's cafés, U.S. 3.5% 2-1 ½ naïve organisations stayed. "
-        "sales_tax _x a..b end.Next हिन्दी ⓐⓑ"
+        "sales_tax _x a..b end.Next हिन्दी ⓐⓑ 人口老龄化 الأمير"
     )
-    whoosh = [t.text for t in text_analyzer()(text)]
-    unplace = str.maketrans({te.DOT: ".", te.UNDERSCORE: "_"})
-    assert [te.stem(w).translate(unplace) for w in te.words(text)] == whoosh
-    assert [w.translate(unplace) for w in te.analyse("text", text)] == whoosh
+    joined = norms(text, "en")
+    whoosh = [t.text for t in text_analyzer()(joined)]
+    split = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+    assert split.analyze(joined) == whoosh == joined.split()
+    assert whoosh[:9] == ["striker", "were", "strike", "the", "cafe", "s", "cafe", "u.s", "3.5"]
+    assert whoosh[-7:] == ["हिन्दी", "人口", "口老", "老龄", "龄化", "化", "الامير"]
     assert te.analyse("person", "Jeremy Hunt-Smith") == ["jeremy", "hunt", "smith"]
 
 
@@ -768,8 +716,8 @@ def test_interrupted_update_leaves_the_previous_index(tmp_path: Path) -> None:
     update_index(corpus, index_dir, engine="tantivy")
     write_corpus(corpus, council_minutes(700))
 
-    def interrupt(done: int, total: int) -> None:
-        if done >= 500:
+    def interrupt(step: Step) -> None:
+        if step.done >= 500:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt) as stopped:

@@ -43,10 +43,11 @@ def test_jsonl_of_a_query_with_chosen_columns(fx: Fixture, tmp_path: Path) -> No
     assert out.read_text(encoding="utf-8").splitlines() == [
         '{"doc_id": "1e2a7c40b5d90f11", "published_at": "2016-04-26T07:34:00+00:00", '
         '"topics": ["health", "industrial-action"], "removed": ['
-        '{"text": "By Ann Clarke", "rule": "byline/by", "start": 37, "end": 50}, '
-        '{"text": "Video Loading", "rule": "player/video-loading", "start": 153, "end": 166}, '
+        '{"text": "By Ann Clarke", "rule": "byline/by", "start": 37, "end": 50, "score": null}, '
+        '{"text": "Video Loading", "rule": "player/video-loading", "start": 153, "end": 166, '
+        '"score": null}, '
         '{"text": "READ MORE: Hospitals brace for walkout", "rule": "related/read-more", '
-        '"start": 269, "end": 307}]}',
+        '"start": 269, "end": 307, "score": null}]}',
         '{"doc_id": "1e2a99d0c3b4a502", "published_at": "2016-04-27T09:15:00+00:00", '
         '"topics": ["health", "industrial-action"], "removed": []}',
     ]

@@ -21,6 +21,7 @@ from newsarchive.index import (
     update_index,
 )
 from newsarchive.index.whoosh_engine import KEEP_SEGMENTS, MAX_SEGMENTS, WhooshIndex
+from newsarchive.progress import Step
 from searchfixtures import FIXTURES, LATE, STRIKE, council_minutes, write_corpus, write_inputs
 
 
@@ -54,7 +55,7 @@ def test_first_update_builds_the_index(corpus: Path, tmp_path: Path) -> None:
         k: state[k] for k in ("engine", "schema_version", "corpus", "corpus_state", "articles")
     } == {
         "engine": "whoosh",
-        "schema_version": 2,
+        "schema_version": 3,
         "corpus": str(corpus.resolve()),
         "corpus_state": store.corpus_state(corpus),
         "articles": 8,
@@ -139,8 +140,8 @@ def test_interrupted_update_leaves_the_previous_index(
     update_index(corpus, index_dir)
     write_corpus(corpus, council_minutes(700))
 
-    def interrupt(done: int, total: int) -> None:
-        if done >= 500:  # with procs=2, worker processes are running by now
+    def interrupt(step: Step) -> None:
+        if step.done >= 500:  # with procs=2, worker processes are running by now
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -170,10 +171,11 @@ def test_crashed_rebuild_is_finished_or_discarded(corpus: Path, tmp_path: Path) 
 def test_multiprocess_writer(corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "indexes"
     write_corpus(corpus, council_minutes(600), batch_rows=250)
-    calls: list[tuple[int, int]] = []
-    report = update_index(corpus, index_dir, procs=2, progress=lambda d, t: calls.append((d, t)))
+    calls: list[Step] = []
+    report = update_index(corpus, index_dir, procs=2, progress=calls.append)
     assert (report.added, report.total) == (608, 608)
-    assert calls[-1] == (608, 608)
+    # every 500 rows, the last, then the commit that merges (no total, so no bar stuck at 100 %)
+    assert calls == [Step("indexing", 500, 608), Step("indexing", 608, 608), Step("merging", 0)]
     assert agrees(corpus, index_dir)
     assert WhooshIndex.open(index_dir / "whoosh").segment_count() >= 2  # one per worker
     everything = search("*", corpus=corpus, index_dir=index_dir, limit=0)

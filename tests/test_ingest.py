@@ -13,6 +13,7 @@ import newsarchive
 from newsarchive import store
 from newsarchive.pipeline import run as pipeline_run
 from newsarchive.pipeline.run import IngestInterrupted, IngestReport, make_doc_id
+from newsarchive.progress import Step
 
 STORY = (
     "Bus drivers in Leeds vote to strike\n\n"
@@ -148,8 +149,8 @@ def test_interrupted_run_keeps_whole_batches_and_a_rerun_finishes(
     corpus = tmp_path / "corpus"
     settings = newsarchive.load_settings().with_values(batch_rows=2)
 
-    def stop_after_five(done: int, report: IngestReport) -> None:
-        if done == 5:
+    def stop_after_five(step: Step) -> None:
+        if step.phase == "cleaning" and step.done == 5:
             raise KeyboardInterrupt
 
     with pytest.raises(IngestInterrupted) as stop:

@@ -85,7 +85,7 @@ def test_the_corpus_table_is_cached_per_corpus_state(
 ) -> None:
     fx = build_corpus(tmp_path, ARTICLES[:4])
     first = top_words("strike", corpus=fx.corpus, index_dir=fx.index_dir, min_count=2)
-    cache = fx.corpus / store.STATE_DIR / f"wordfreq-{store.corpus_state(fx.corpus)}-v1.arrow"
+    cache = fx.corpus / store.STATE_DIR / f"wordfreq-{store.corpus_state(fx.corpus)}-v2.arrow"
     assert cache.is_file()
 
     def no_recount(*_: object) -> object:
@@ -102,7 +102,7 @@ def test_the_corpus_table_is_cached_per_corpus_state(
     with pytest.warns(IndexBehindWarning, match="changed since it was indexed"):
         top_words("strike", corpus=fx.corpus, index_dir=fx.index_dir, min_count=2)
     assert [p.name for p in (fx.corpus / store.STATE_DIR).glob("wordfreq-*")] == [
-        f"wordfreq-{store.corpus_state(fx.corpus)}-v1.arrow"
+        f"wordfreq-{store.corpus_state(fx.corpus)}-v2.arrow"
     ]
 
 
@@ -111,3 +111,12 @@ def test_bad_options(fx: Fixture) -> None:
         top_words("strike", corpus=fx.corpus, index_dir=fx.index_dir, min_count=1)
     with pytest.raises(UsageError, match="unknown kind"):
         top_words("strike", corpus=fx.corpus, index_dir=fx.index_dir, kind="verbs")  # type: ignore[arg-type]
+
+
+def test_terms_by_language() -> None:
+    # stopwords of the text's language; CJK as bigrams that never make phrases; Arabic normalised
+    assert terms("Les grèves de la SNCF et les grèves", "fr") == (["grèves", "sncf", "grèves"], [])
+    assert terms("Les grèves SNCF", "fr")[1] == ["grèves sncf"]
+    assert terms("我们的人口老龄化", "zh") == (["们的", "的人", "人口", "口老", "老龄", "龄化"], [])
+    assert terms("قال إن الأمير والأمير", "ar")[0] == ["الامير", "والامير"]
+    assert terms("the strike", None) == (["strike"], [])  # no language: English stopwords

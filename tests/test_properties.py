@@ -163,7 +163,10 @@ EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
     # what os.stat can give on ext4 (1901..2446); wider values are the next test's
     mtime=st.one_of(st.none(), st.floats(min_value=-(2.0**31), max_value=2.0**34)),
     html_dates=st.lists(
-        st.tuples(st.sampled_from(["meta", "jsonld"]), st.text(max_size=30)), max_size=2
+        st.tuples(
+            st.sampled_from(["html-meta:date", "json-ld:datePublished"]), st.text(max_size=30)
+        ),
+        max_size=2,
     ),
 )
 def test_dating_never_raises_and_stays_in_the_plausible_window(

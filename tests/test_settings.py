@@ -66,3 +66,57 @@ def test_public_api_names_resolve() -> None:
 
     for name in newsarchive.__all__:
         assert getattr(newsarchive, name) is not None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '[settings]\nclean.structure = "aggressive"\n',
+        '[settings.clean]\nstructure = "aggressive"\n',
+        '[settings]\n"clean.structure" = "aggressive"\n',
+    ],
+)
+def test_dotted_setting_names_in_every_toml_spelling(tmp_path: Path, content: str) -> None:
+    cfg = tmp_path / "na.toml"
+    cfg.write_text(content, encoding="utf-8")
+    assert load_settings(cfg).get("clean.structure") == "aggressive"
+
+
+def test_clean_structure_defaults_to_conservative_and_per_source(tmp_path: Path) -> None:
+    cfg = tmp_path / "na.toml"
+    cfg.write_text('[sources.wire]\nclean.structure = "off"\n', encoding="utf-8")
+    s = load_settings(cfg)
+    assert (s.get("clean.structure"), s.get("clean.structure", "wire")) == ("conservative", "off")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '[settings]\nclean.structure = "strong"\n',
+            "setting 'clean.structure' in {cfg} should be one of off, conservative, balanced, "
+            "aggressive, got 'strong'",
+        ),
+        (
+            "[settings]\nclean.structure = 2\n",
+            "setting 'clean.structure' in {cfg} should be str, got 2",
+        ),
+        ("[settings]\nclean.level = 'off'\n", "unknown setting 'clean.level' in {cfg}; known"),
+    ],
+)
+def test_bad_clean_structure_gives_a_one_line_error(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    cfg = tmp_path / "na.toml"
+    cfg.write_text(content, encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        load_settings(cfg)
+    assert str(err.value).startswith(message.format(cfg=cfg))
+    assert "\n" not in str(err.value)
+
+
+def test_overrides_are_checked_like_the_file() -> None:
+    s = load_settings().with_values(**{"clean.structure": "off"})
+    assert s.get("clean.structure") == "off"
+    with pytest.raises(UsageError, match="should be one of off, conservative"):
+        load_settings().with_values(**{"clean.structure": "max"})

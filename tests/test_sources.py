@@ -395,10 +395,20 @@ def test_load_an_html_page() -> None:
         ["Jane Doe", "Sam Patel"],
     )
     assert article.raw_text == (FIXTURES / "page.html").read_text(encoding="utf-8")
-    assert article.body.startswith(
-        "Council approves new cycle lanes\n\nBy Jane Doe and Sam Patel · 26"
-    )
-    assert article.html_dates[0] == ("meta:article:published_time", "2016-04-26T08:34:00+01:00")
+    # body: the page's visible text; what trafilatura left out is already recorded as removed
+    assert article.body.startswith("The Riverside Gazette\n\nNews\n\nSport\n\nWe use cookies.")
+    assert [r.text for r in article.removed][:5] == [
+        "The Riverside Gazette",
+        "News",
+        "Sport",
+        "We use cookies. Accept",
+        "By Jane Doe and Sam Patel · 26 April 2016",
+    ]
+    assert {r.rule for r in article.removed} == {"html/boilerplate"}
+    assert article.html_dates[:2] == [
+        ("json-ld:datePublished", "2016-04-26T07:34:00Z"),
+        ("html-meta:article:published_time", "2016-04-26T08:34:00+01:00"),
+    ]
     assert article.given_date is None
 
 

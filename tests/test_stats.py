@@ -151,3 +151,22 @@ def test_articles_per_month_chart(fx: Fixture, tmp_path: Path) -> None:
     data = plot_stats(corpus_stats(fx.corpus), tmp_path / "months.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1200, 600)
+
+
+def test_no_dated_article_no_chart(tmp_path: Path) -> None:
+    (tmp_path / "corpus" / store.RUNS_DIR).mkdir(parents=True)
+    assert plot_stats(corpus_stats(tmp_path / "corpus"), tmp_path / "months.png") is None
+    assert not (tmp_path / "months.png").exists()
+
+
+def test_months_with_no_article_are_gaps_in_the_chart(tmp_path: Path) -> None:
+    import math
+
+    from newsarchive.analysis.stats import stats_figure
+
+    first, second = ARTICLES[0], ARTICLES[5]
+    fx = build_corpus(tmp_path, [first, second], index=False)
+    stats = corpus_stats(fx.corpus)
+    line = stats_figure(stats).axes[0].get_lines()[0]
+    assert [n for _, n in stats.per_month] == [1, 0, 1]
+    assert [None if math.isnan(y) else int(y) for y in line.get_ydata()] == [1, None, 1]

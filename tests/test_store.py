@@ -57,7 +57,13 @@ def test_round_trip_of_nested_and_timestamp_columns(tmp_path: Path) -> None:
     row = store.read_corpus(tmp_path).to_pylist()[0]
     assert row["published_at"] == datetime(2016, 4, 26, 7, 34, tzinfo=UTC)
     assert row["removed"] == [
-        {"text": "Video Loading", "rule": "player/video-loading", "start": 10, "end": 23}
+        {
+            "text": "Video Loading",
+            "rule": "player/video-loading",
+            "start": 10,
+            "end": 23,
+            "score": None,
+        }
     ]
     assert row["tag_evidence"][0]["rule"] == "title:Health Secretary"
     assert row["topics"] == ["health", "industrial-action"]

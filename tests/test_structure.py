@@ -5,10 +5,12 @@ from __future__ import annotations
 import doctest
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from newsarchive.article import Article, Removal
+from newsarchive.errors import UsageError
 from newsarchive.pipeline import structure
 from newsarchive.pipeline.structure import add_structure, count_words, find_kind, is_heading
 
@@ -83,10 +85,34 @@ def test_authors_from_byline_line_and_from_removed_byline() -> None:
     assert add_structure(two).authors == ["Jane Doe", "John Roe"]
 
 
+ARABIC = "قال وزير الصحة إن المستشفيات جاهزة لاستقبال المرضى في جميع المناطق بعد انتشار المرض"
+TABLE = "OPEC OIL OUTPUT\n\nShr 12 cts vs 10 cts\nNet 1,234 vs 987\nRevs 12.3 mln vs 11.1 mln"
+
+
 def test_language_of_arabic_and_chinese_and_hint() -> None:
-    assert add_structure(Article(text="قال وزير الصحة إن المستشفيات جاهزة")).language == "ar"
+    assert add_structure(Article(text=ARABIC)).language == "ar"
     assert add_structure(Article(text="今天北京的天气很好，市民纷纷出门。")).language == "zh"
     assert add_structure(Article(text="Bonjour"), language_hint="fr").language == "fr"
+
+
+def test_language_is_undetermined_without_enough_prose() -> None:
+    assert structure.find_language(TABLE) == "und"  # figures: no prose to read
+    assert structure.find_language("12-1 (3-0) 45.6 78.9") == "und"
+    assert structure.find_language("Video Loading") == "und"  # too little
+    assert structure.prose_sample(TABLE) == "opec oil output Shr cts vs cts Revs mln vs mln"
+
+
+def test_languages_restrict_the_choice() -> None:
+    french = "Les médecins ont manifesté devant l'hôpital samedi matin contre la réforme."
+    assert structure.find_language(french, languages=("en", "fr")) == "fr"
+    assert structure.find_language(french, languages=("en", "de")) == "und"
+    assert structure.find_language(ARABIC, languages=("en", "fr")) == "und"  # not their script
+    assert (
+        structure.find_language("Qtly div 35 cts vs 35 cts prior, payable March", languages=("en",))
+        == "en"
+    )
+    with pytest.raises(UsageError, match="unknown language code"):
+        structure.load_models(("en", "xx"))
 
 
 def test_language_scores_are_py3langids_own() -> None:
@@ -103,7 +129,11 @@ def test_language_scores_are_py3langids_own() -> None:
     ]
     classify = structure._classify()
     assert classify.__self__.nb_ptc.dtype.name == "float32"  # type: ignore[attr-defined]
-    assert [classify(s) for s in samples] == [py3langid.classify(s) for s in samples]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    shipped = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)  # float16 weights
+    assert [classify(s) for s in samples] == [shipped.classify(s) for s in samples]
+    assert [classify(s)[0] for s in samples] == [py3langid.classify(s)[0] for s in samples]
 
 
 def test_word_count_counts_cjk_characters() -> None:
@@ -128,3 +158,24 @@ def test_posted_by_line_gives_the_author() -> None:
     assert add_structure(Article(text="Strike live\n\nMarching", body=body)).authors == [
         "Hannah Ward"
     ]
+
+
+def test_tables_and_live_words_in_titles_are_not_live_blogs() -> None:
+    table = "\n\n".join(
+        [
+            "ACME CORP 4TH QTR NET",
+            "Shr 23 cts vs 17 cts",
+            "Net 1,742,000 vs 1,512,000",
+            "Year",
+            "Shr 61 cts vs 61 cts",
+            "Net 4,469,000 vs 4,039,000",
+            "Pay April one",
+            "Record March 13",
+            "Avg shrs 7.8 mln",
+        ]
+    )
+    assert find_kind(Article(text=table, title="ACME CORP 4TH QTR NET")) == "article"
+    cattle = "Live cattle futures rallied on Monday as the plant reopened."
+    assert find_kind(Article(text=cattle, title="Live cattle rally")) == "article"
+    assert find_kind(Article(text=cattle, title="Live: cattle markets")) == "liveblog"
+    assert find_kind(Article(text=cattle, title="Budget day – live")) == "liveblog"

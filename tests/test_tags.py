@@ -441,3 +441,126 @@ def test_reuters_reader() -> None:
         "places": ["usa", "ussr"],
     }
     assert unwrap(str(record["body"])) == "Grain went to Moscow.\n\nIt rose."
+
+
+# --- misfire classes (issue 18): each fixed by kind, not by name ----------------------------
+
+SERMON_TITLE = "Bishop's Christmas message"
+SERMON = """The Bishop of Carlow used his Christmas sermon to speak of families kept apart.
+
+"Some of you are far from home tonight, and some have loved ones away at sea or working abroad," he told the congregation. "Home is where we are welcomed."
+
+He asked people to remember neighbours who would spend the season alone, and to open their doors."""
+
+FLOOD_TITLE = "Carlow flood defences breached"
+FLOOD = """Residents of Carlow were told to leave their homes on Sunday as the River Barrow rose after a week of rain.
+
+The council said the town's flood defences were its first line of defence. "The defences held along the quay, but the defence wall at the old mill was breached and water poured through," a spokesman said. Engineers fighting to shore up the defences worked through the night.
+
+The Met Office has kept a yellow warning in place for the region."""
+
+
+def test_home_and_away_alone_are_not_sport(tagger: Tagger) -> None:
+    article = tag(tagger, SERMON_TITLE, SERMON)
+    assert "sport" not in article.topics
+    # the same words beside a match and a league are sport, and earn their points there
+    match = tag(
+        tagger,
+        "Carlow win at home",
+        "Carlow beat Athy 2-0 at home on Saturday to go top of the league. The match was "
+        "settled by two goals after the break; their away form is the worry.",
+    )
+    assert match.topics[0] == "sport"
+    sport = next(e for e in evidence(match, "topics") if e.value == "sport")
+    assert "home" in sport.matched and "away" in sport.matched
+
+
+def test_flood_defences_are_not_war(tagger: Tagger) -> None:
+    article = tag(tagger, FLOOD_TITLE, FLOOD)
+    assert article.topics == ["disasters-accidents"]
+    # "defence" still counts for war beside a strong war word
+    war = tag(tagger, "", "Troops shelled the town; its defence collapsed after the invasion.")
+    assert war.topics == ["war-conflict"]
+
+
+def test_a_context_keyword_must_be_one_of_the_topics_keywords() -> None:
+    with pytest.raises(ValueError, match=r"sport.context: 'goal' is not one of its keywords"):
+        Taxonomy.from_tables([{"label": "sport", "medium": ["home"], "context": ["goal"]}])
+    tax = Taxonomy.from_tables(
+        [{"label": "sport", "strong": ["match"], "medium": ["home"], "context": ["home"]}]
+    )
+    assert tax.score("", "Home, home, home again.") == []
+    assert [t.label for t in tax.score("", "A home match.")] == ["sport"]
+
+
+def test_repeated_keywords_count_less_than_different_ones() -> None:
+    tax = Taxonomy.from_tables(
+        [{"label": "a", "strong": ["drugs"]}, {"label": "b", "strong": ["race", "medal"]}],
+        {"min_share": 0.0, "min_score": 0.0},
+    )
+    # drugs x4 is 3 x sqrt(4) = 6 points; race + medal are 3 + 3: a tie, ordered by label
+    scores = tax.score("", "drugs drugs drugs drugs race medal")
+    assert [(t.label, round(t.score, 2)) for t in scores] == [("a", 4.0), ("b", 4.0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "people", "organisations"),
+    [
+        # a title word before an institution or a document is no person
+        (
+            "Patients at Leeds General Infirmary were moved. The General Infirmary reopened.",
+            [],
+            ["Leeds General Infirmary", "General Infirmary"],
+        ),
+        ("Talks on the General Agreement stalled again on Monday.", [], []),
+        # a name set off by commas after a role is a person
+        (
+            "The BMA's junior doctors' leader, Johann Malawana, said the strike would go ahead.",
+            ["Johann Malawana"],
+            ["BMA"],
+        ),
+        (
+            "The union's general secretary, Priya Okonjo, said members would vote.",
+            ["Priya Okonjo"],
+            [],
+        ),
+        # but not a list of places or a name after an ordinary noun
+        ("The train called at Leeds, York, Durham and Newcastle.", [], []),
+        ("Her favourite book, Middle England, sold well.", [], []),
+    ],
+)
+def test_people_and_institutions(
+    tagger: Tagger, text: str, people: list[str], organisations: list[str]
+) -> None:
+    article = tag(tagger, "", text)
+    assert (article.people, article.organisations) == (people, organisations)
+
+
+def test_middle_initials_and_titles_name_one_person(tagger: Tagger) -> None:
+    article = tag(
+        tagger,
+        "",
+        "President Donald Trump signed the order on Monday. Donald J. Trump had promised it in "
+        "March. Donald Trump said the law would pass; Mr Trump left for Ohio.",
+    )
+    assert article.people == ["Donald Trump"]
+    # every form written is kept as evidence, most used first
+    assert evidence(article, "people") == [
+        Evidence(
+            "people",
+            "Donald Trump",
+            "title:President",
+            "President Donald Trump, Donald Trump, Donald J. Trump, Mr Trump",
+        )
+    ]
+
+
+def test_a_dateline_after_the_headline_line_is_read(tagger: Tagger) -> None:
+    # as ingest stores a file: the text opens with its headline line, the dateline follows
+    title = "KORVALE SHIPPING SETS DIVIDEND"
+    text = f"{title}\n\nTOKYO, March 3 - Korvale Shipping Co said it would pay a higher dividend."
+    article = tag(tagger, title, text)
+    assert article.countries == ["JP"]
+    assert evidence(article, "countries") == [Evidence("countries", "JP", "dateline", "Tokyo")]
+    # a title that only starts the first sentence is no headline line
+    assert tag(tagger, "TOKYO", "TOKYO, March 3 - Rates fell.").countries == ["JP"]

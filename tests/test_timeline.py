@@ -95,7 +95,15 @@ def test_a_date_range_sets_the_axis(fx: Fixture) -> None:
     tl = tl_of(fx, ["strike"], scope=Scope(date_from="2016-03", date_to="2016-04"))
     assert (tl.labels, tl.articles, tl.hits["strike"]) == (["2016-03", "2016-04"], [0, 2], [0, 2])
     assert tl.shares("strike") == [None, 1.0]
-    assert tl.undated_articles == 0  # a date range leaves undated articles out
+    # undated articles are outside any range, yet still counted apart (not "undated 0")
+    assert (tl.undated_articles, tl.undated_hits) == (1, {"strike": 1})
+
+
+def test_undated_counts_follow_the_source_not_the_range(fx: Fixture) -> None:
+    tl = tl_of(fx, ["strike"], scope=Scope(source="gazette", date_from="2016"))
+    assert (tl.undated_articles, tl.undated_hits) == (0, {"strike": 0})
+    tl = tl_of(fx, ["strike"], scope=Scope(source="courier", date_from="2016", date_to="2016"))
+    assert (tl.undated_articles, tl.undated_hits) == (1, {"strike": 1})
 
 
 def test_to_pandas_is_tidy(fx: Fixture) -> None:
@@ -132,8 +140,36 @@ def test_charts_are_real_png_and_svg_files(fx: Fixture, tmp_path: Path) -> None:
     assert (svg.getroot().get("width"), svg.getroot().get("height")) == ("864pt", "432pt")
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert "Articles matching “strike” vs “york” per week" in texts
-    assert {"Articles matching", "Share of all articles (%)", "strike", "york"} <= set(texts)
+    assert {"Articles matching", "Share of all articles (%)", "All articles"} <= set(texts)
     assert "Week (ISO, from Monday) · undated hits, not shown: strike 1, york 0" in texts
+    # one legend: each query once, the share's base and the empty weeks explained
+    legend = ["strike", "york", "all articles (the share's base)", "no articles at all"]
+    assert [t for t in texts if t in legend] == legend
+    # every tick says its year
+    assert {"22 Apr 2016", "May 2016", "15 Jun 2016"} <= set(texts)
+
+
+def test_periods_with_no_articles_are_gaps_not_zeros(fx: Fixture) -> None:
+    import math
+
+    from newsarchive.analysis.plot import timeline_figure
+
+    tl = tl_of(fx, ["strike"], by="week")
+    fig = timeline_figure(tl)
+    counts = fig.axes[0].get_lines()[0].get_ydata()
+    assert [n for n in tl.articles] == [2, 1, 0, 0, 0, 0, 0, 1, 1]
+    assert [None if math.isnan(y) else int(y) for y in counts] == [
+        2, 0, None, None, None, None, None, 1, 0
+    ]  # fmt: skip
+
+
+def test_nothing_to_chart_is_a_warning_not_a_flat_chart(fx: Fixture, tmp_path: Path) -> None:
+    from newsarchive.analysis.plot import nothing_to_chart
+
+    tl = tl_of(fx, ["zebra"])
+    assert plot_timeline(tl, tmp_path / "zebra.png") is None
+    assert not (tmp_path / "zebra.png").exists()
+    assert nothing_to_chart(tl) == "no article matching zebra has a date in this scope"
 
 
 def test_svg_output_is_reproducible(fx: Fixture, tmp_path: Path) -> None:
@@ -157,4 +193,9 @@ def test_only_undated_articles_give_an_empty_axis(tmp_path: Path) -> None:
         1,
         {"strike": 1},
     )
-    assert png_size(plot_timeline(tl, tmp_path / "empty.png")) == (1200, 600)
+    assert plot_timeline(tl, tmp_path / "empty.png") is None
+    from newsarchive.analysis.plot import nothing_to_chart
+
+    assert nothing_to_chart(tl) == (
+        "no article matching strike has a date in this scope (1 undated hits cannot be placed on it)"
+    )

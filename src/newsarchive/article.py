@@ -25,13 +25,15 @@ class Removal:
 
     ``start``/``end`` are character offsets into the article's *pre-clean* text (``Article.body``:
     the decoded, normalised text, or the visible text of an HTML page), so that ``show --raw`` can
-    mark each span where it stood.
+    mark each span where it stood. ``score`` is the structural cleaner's probability that the
+    span is boilerplate (``structure/…`` rules); a named rule is certain and has none.
     """
 
     text: str
     rule: str
     start: int
     end: int
+    score: float | None = None
 
 
 @dataclass(slots=True)
@@ -79,10 +81,15 @@ class Article:
     kind: str = "article"  # ``article`` or ``liveblog``
     language: str | None = None  # ISO 639-1
     word_count: int = 0
+    structure_note: str | None = None  # how the text's layout was read, e.g. wrapped lines joined
 
     # --- date --------------------------------------------------------------------------------
     published_at: datetime | None = None  # timezone-aware, UTC
-    date_source: str | None = None  # manifest, html, url, path, header, mtime, cli
+    # Minutes east of UTC of the zone the source printed its time in: published_at shifted by
+    # it is the day as printed (2023-11-08T23:28-04:00 counts on 8 November). None: undated, or
+    # a corpus written before the column existed (read as 0).
+    published_offset: int | None = None
+    date_source: str | None = None  # docs/dates.md lists the sources
     date_text: str | None = None  # the exact string the date was read from
     date_precision: str | None = None  # day, minute, second
     date_note: str | None = None  # why a candidate date was rejected, or an ambiguity left open
@@ -99,7 +106,9 @@ class Article:
     body: str = field(default="", metadata=_transient())  # pre-clean text that removals index
     given_date: str | None = field(default=None, metadata=_transient())  # manifest/dump column
     html_dates: list[tuple[str, str]] = field(default_factory=list, metadata=_transient())
+    html_language: str | None = field(default=None, metadata=_transient())  # the page's lang
     mtime: float | None = field(default=None, metadata=_transient())
+    cut_chars: int = field(default=0, metadata=_transient())  # cut off by max_article_chars
 
     def to_row(self) -> dict[str, Any]:
         """The stored fields as a plain dict (one Parquet row)."""
@@ -108,7 +117,14 @@ class Article:
             value = getattr(self, f)
             if f == "removed":
                 value = [
-                    {"text": r.text, "rule": r.rule, "start": r.start, "end": r.end} for r in value
+                    {
+                        "text": r.text,
+                        "rule": r.rule,
+                        "start": r.start,
+                        "end": r.end,
+                        "score": r.score,
+                    }
+                    for r in value
                 ]
             elif f == "tag_evidence":
                 value = [

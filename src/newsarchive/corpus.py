@@ -165,9 +165,13 @@ class Corpus:
     ) -> Figure:
         """The ``timeline --plot`` chart as a matplotlib Figure (shown inline in Jupyter);
         with ``path``, also saved as PNG or SVG."""
-        from .analysis.plot import save, timeline_figure
+        from .analysis.plot import nothing_to_chart, save, timeline_figure
 
-        fig = timeline_figure(self._timeline(queries, by, scope, group_by, normalise))
+        tl = self._timeline(queries, by, scope, group_by, normalise)
+        empty = nothing_to_chart(tl)
+        if empty is not None:  # a flat chart would read as a finding
+            raise UsageError(f"no chart drawn: {empty}")
+        fig = timeline_figure(tl)
         if path is not None:
             save(fig, path)
         return fig

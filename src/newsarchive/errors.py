@@ -13,7 +13,7 @@ class Skip(NewsarchiveError):
     ``reason`` is a short stable code (``empty``, ``binary``, ``undecodable``, ``too-large``,
     ``unreadable``, ``not-found``, ``broken-link``, ``not-a-file``, ``bad-gzip``,
     ``decompression-bomb``, ``bad-row``, ``no-text``, ``unsupported``, ``symlink-loop``,
-    ``not-an-article``); ``detail`` is for people.
+    ``outside-root``, ``not-an-article``); ``detail`` is for people.
     """
 
     def __init__(self, reason: str, detail: str = "") -> None:
@@ -40,3 +40,14 @@ class QuerySyntaxError(NewsarchiveError):
     def __init__(self, message: str, position: int | None = None) -> None:
         super().__init__(message)
         self.position = position
+
+
+class WriteFailed(CorpusError):
+    """Writing the corpus or its index failed (disk full, folder read-only, a worker died)
+    after some articles may have been committed; the message says what was kept."""
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError in a few words for a one-line message: ``No space left on device (/c/x)``."""
+    reason = exc.strerror or type(exc).__name__
+    return f"{reason} ({exc.filename})" if exc.filename else reason

@@ -6,6 +6,7 @@ test checks that it does). A user's ``newsarchive.toml`` (``--config FILE``) ove
     [settings]
     max_file_mb = 100
     date_order = "DMY"
+    clean.structure = "conservative"   # a dotted name: TOML reads it as a [settings.clean] table
 
     [sources.dailymail]        # per-source overrides
     date_order = "DMY"
@@ -23,12 +24,16 @@ from typing import Any
 
 from .errors import UsageError
 
+# Levels of the structural cleaner (``clean.structure``, ``ingest --clean``)
+CLEAN_LEVELS = ("off", "conservative", "balanced", "aggressive")
+
 
 @dataclass(frozen=True, slots=True)
 class Setting:
     name: str
     default: Any
     help: str
+    choices: tuple[str, ...] = ()  # the allowed values of a string setting, if only these
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -37,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "max_line_chars", 200_000, "Longest line kept whole; longer lines are cut there and noted."
+    ),
+    Setting(
+        "max_article_chars",
+        5_000_000,
+        "Longest article text kept, in characters; the rest of a longer input is not read "
+        "(recorded as a max_article_chars removal), so memory stays bounded.",
     ),
     Setting(
         "max_decompression_ratio",
@@ -71,7 +82,25 @@ SETTINGS: tuple[Setting, ...] = (
         0.4,
         "Least estimated Jaccard similarity of word 3-grams for an article to be linked as a near-duplicate.",
     ),
+    Setting(
+        "header_date_span_days",
+        366,
+        "A date read from an article's header further than this from the other evidence (year "
+        "in the URL or path, crawl date, date_range, the corpus's dates) is noted, not used.",
+    ),
+    Setting(
+        "date_range",
+        [],
+        'First and last day the articles can be from, e.g. ["1987-01-01", "1987-12-31"]; '
+        "evidence for header dates.",
+    ),
     Setting("language_hint", "", "Language of the texts if known (ISO 639-1); empty detects it."),
+    Setting(
+        "languages",
+        [],
+        'The languages an article may be in (ISO 639-1, e.g. ["en", "fr"]); '
+        "empty allows every language py3langid knows.",
+    ),
     Setting("rules", [], "Extra cleaning-rule TOML files, layered over the shipped rules."),
     Setting(
         "disable_rules", [], "Names (or name prefixes) of shipped cleaning rules to switch off."
@@ -79,6 +108,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("taxonomy", "", "A topic taxonomy TOML file that replaces the shipped one."),
     Setting("extra_taxonomy", [], "Topic TOML files whose topics are added to the taxonomy."),
     Setting("max_topics", 3, "Most topics kept per article, best first."),
+    Setting(
+        "clean.structure",
+        # conservative: at balanced the model still scores some live-blog post headings as menus
+        "conservative",
+        "Structural cleaner (menus, comments, footers, link lists found by their shape): "
+        "off, conservative, balanced or aggressive.",
+        choices=CLEAN_LEVELS,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -104,9 +141,8 @@ class Settings:
         return p if p.is_absolute() else self.base_dir / p
 
     def with_values(self, **overrides: Any) -> Settings:
-        for name in overrides:
-            _check_name(name, "override")
-        return replace(self, values={**self.values, **overrides})
+        """These settings with ``overrides``; dotted names as ``**{"clean.structure": "off"}``."""
+        return replace(self, values={**self.values, **_checked(overrides, "override")})
 
 
 def _check_name(name: str, where: str) -> None:
@@ -115,17 +151,37 @@ def _check_name(name: str, where: str) -> None:
         raise UsageError(f"unknown setting {name!r} in {where}; known settings: {known}")
 
 
+def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"clean": {"structure": "off"}}`` (how TOML reads ``clean.structure = "off"``) as
+    ``{"clean.structure": "off"}``; a table that is itself a setting's value stays whole."""
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = prefix + key
+        if isinstance(value, dict) and name not in _BY_NAME:
+            flat.update(_flat(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
 def _checked(table: dict[str, Any], where: str) -> dict[str, Any]:
+    table = _flat(table)
     for name, value in table.items():
         _check_name(name, where)
-        default = _BY_NAME[name].default
+        setting = _BY_NAME[name]
+        default = setting.default
         if not isinstance(value, type(default)) and not (
             isinstance(default, float) and isinstance(value, int)
         ):
             raise UsageError(
                 f"setting {name!r} in {where} should be {type(default).__name__}, got {value!r}"
             )
-    return dict(table)
+        if setting.choices and value not in setting.choices:
+            raise UsageError(
+                f"setting {name!r} in {where} should be one of {', '.join(setting.choices)}, "
+                f"got {value!r}"
+            )
+    return table
 
 
 def load_settings(config: str | Path | None = None) -> Settings:

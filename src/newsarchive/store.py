@@ -23,7 +23,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .article import SCHEMA_VERSION, STORED_FIELDS, Article
-from .errors import CorpusError, CorpusLocked, NewsarchiveError
+from .errors import CorpusError, CorpusLocked, NewsarchiveError, os_reason
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,8 +54,16 @@ def schema() -> pa.Schema:
     import pyarrow as pa
 
     strings = pa.list_(pa.string())
+    # ``score`` (the structural cleaner's probability) came later: parts written before it
+    # lack the field and read as null there.
     removal = pa.struct(
-        [("text", pa.string()), ("rule", pa.string()), ("start", pa.int32()), ("end", pa.int32())]
+        [
+            ("text", pa.string()),
+            ("rule", pa.string()),
+            ("start", pa.int32()),
+            ("end", pa.int32()),
+            ("score", pa.float32()),
+        ]
     )
     evidence = pa.struct(
         [
@@ -88,7 +96,9 @@ def schema() -> pa.Schema:
         "kind": pa.string(),
         "language": pa.string(),
         "word_count": pa.int32(),
+        "structure_note": pa.string(),
         "published_at": utc,
+        "published_offset": pa.int16(),
         "date_source": pa.string(),
         "date_text": pa.string(),
         "date_precision": pa.string(),
@@ -124,6 +134,13 @@ def to_batch(articles: Sequence[Article]) -> pa.RecordBatch:
 def is_corpus(path: str | Path) -> bool:
     p = Path(path)
     return (p / RUNS_DIR).is_dir() or any(p.glob(PART_GLOB))
+
+
+def is_started(path: str | Path) -> bool:
+    """An ingest has taken this folder as its corpus (its lock or ``.tmp/`` is there), even if
+    it was killed before committing its first batch."""
+    p = Path(path)
+    return (p / LOCK_FILE).exists() or (p / TMP_DIR).is_dir()
 
 
 def part_files(path: str | Path) -> list[Path]:
@@ -226,6 +243,11 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
+def fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable."""
+    _fsync_dir(path)
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -265,16 +287,21 @@ def exclusive(
     """
     from filelock import FileLock, Timeout
 
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(folder / LOCK_FILE))
     info = folder / f"{LOCK_FILE}.pid"
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(folder / LOCK_FILE))
         lock.acquire(timeout=timeout if wait else 0)
     except Timeout:
         holder = info.read_text(encoding="utf-8").strip() if info.exists() else "another process"
         raise busy(holder) from None
+    except OSError as exc:  # read-only, a file where the folder should be, disk full
+        raise CorpusError(
+            f"cannot write to {folder}: {os_reason(exc)}; use a folder you can write to"
+        ) from None
     try:
-        info.write_text(f"process {os.getpid()}", encoding="utf-8")
+        with suppress(OSError):  # only a name for other processes' messages
+            info.write_text(f"process {os.getpid()}", encoding="utf-8")
         yield
     finally:
         info.unlink(missing_ok=True)
@@ -345,10 +372,14 @@ class CorpusWriter:
         table = pa.Table.from_batches(self.pending, schema=schema())
         name = f"part-{self.run_id}-{self.seq:05d}.parquet"
         tmp = self.tmp / (name + ".tmp")
-        with open(tmp, "wb") as fh:
-            pq.write_table(table, fh, compression="zstd", row_group_size=ROW_GROUP_ROWS)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(tmp, "wb") as fh:
+                pq.write_table(table, fh, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:  # a full disk: give back the space the half file holds
+            tmp.unlink(missing_ok=True)
+            raise
         with _ctrl_c_deferred():  # commit and bookkeeping as one step, or a re-flush adds a twin
             os.replace(tmp, self.path / name)
             self.committed += self.pending_rows

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -103,6 +104,8 @@ class VerifyReport:
     repeated_parts: list[Path] = field(default_factory=list)  # every row also in an earlier part
     index_damaged: bool = False  # unreadable, or ids the corpus lacks: rebuild it
     index_behind: bool = False  # lacks articles of the corpus only: an update catches it up
+    index_missing: bool = False  # no index (never built, or its folder deleted): build it
+    dangling: bool = False  # duplicate_of links that name no stored article
 
     @property
     def problems(self) -> list[Check]:
@@ -139,9 +142,17 @@ def verify(corpus: str | Path = "corpus", index_dir: str | Path | None = "indexe
     record is written only after all of its parts, so every record's parts are in the snapshot.
     """
     path = Path(corpus)
-    if not store.is_corpus(path):
+    started = not store.is_corpus(path) and store.is_started(path)
+    if not (started or store.is_corpus(path)):
         raise CorpusError(f"no corpus at {path}: run 'newsarchive ingest FILES --corpus {path}'")
     report = VerifyReport(str(path), None if index_dir is None else str(index_dir))
+    if started:  # a run killed before its first batch: an empty corpus, not a broken one
+        report.add(
+            "parts",
+            INFO,
+            "no articles yet: an ingest started here and committed no batch (killed before "
+            "its first one, or still running); run it again",
+        )
     records, bad_records = _read_records(path)
     state = store.corpus_state(path)  # before listing: a commit in between shows as a change
     parts = store.part_files(path)
@@ -284,6 +295,7 @@ def _check_ids(tally: Tally, report: VerifyReport) -> None:
     else:
         report.add("doc_ids", OK, f"{len(tally.ids):,} articles, each doc_id stored once")
     dangling = sorted(tally.links - tally.ids)
+    report.dangling = bool(dangling)
     if dangling:
         report.add(
             "doc_ids",
@@ -384,6 +396,7 @@ def _check_index(
     from .index import index_status, indexed_ids
 
     if not index_dir.exists():
+        report.index_missing = True
         report.add("index", INFO, f"no index at {index_dir} (build it with 'newsarchive index')")
         return
     try:
@@ -394,6 +407,7 @@ def _check_index(
         report.add("index", FAIL, f"the index at {index_dir} cannot be read ({_one_line(exc)})")
         return
     if found is None:
+        report.index_missing = True
         report.add("index", INFO, f"no index at {index_dir} (build it with 'newsarchive index')")
         return
     if status.corpus_state != state:
@@ -452,11 +466,23 @@ def repair(
     actions: list[str] = []
     with store.writer_lock(path, wait=wait):
         before = verify(path, index_dir)
+        lost: dict[str, int] = {}  # run → articles quarantined and not salvaged
+        salvaged: set[Path] = set()  # parts written by this repair
         for f, why in sorted(before.unreadable.items()):
-            actions.append(_quarantine(path, f, why))
+            if _is_part(path, f):
+                actions += _quarantine_part(path, f, why, lost, salvaged)
+            else:
+                actions.append(_quarantine(path, f, why))
         for f in before.repeated_parts:
             actions.append(_quarantine(path, f, "every article in it is stored in an earlier part"))
-        if index_dir is not None and Path(index_dir).exists():
+        if actions or before.dangling:  # a repair killed after a move leaves links dangling
+            actions += _relink(path, salvaged)
+            actions += _restore_advice(path, lost)
+        if index_dir is not None and before.index_missing and before.articles:
+            # The index is derived: a deleted one is built again from the corpus.
+            result = _update_index(path, Path(index_dir), rebuild=True)
+            actions.append(result.replace("rebuilt the index", "built the missing index"))
+        elif index_dir is not None and Path(index_dir).exists():
             if actions or before.index_damaged:
                 actions.append(_update_index(path, Path(index_dir), rebuild=True))
             elif before.index_behind:
@@ -465,8 +491,11 @@ def repair(
     return RepairReport(before, actions, after)
 
 
-def _quarantine(corpus: Path, f: Path, why: str) -> str:
-    """Move ``f`` into ``_quarantine/`` under a name no reader picks up; log why."""
+def _quarantine(corpus: Path, f: Path, why: str, *, copy: bool = False) -> str:
+    """Move ``f`` into ``_quarantine/`` under a name no reader picks up; log why.
+
+    ``copy`` keeps ``f`` in place (a hard link, or a copy) for a file about to be rewritten.
+    """
     qdir = corpus / QUARANTINE_DIR
     qdir.mkdir(exist_ok=True)
     rel = f.relative_to(corpus)
@@ -475,11 +504,194 @@ def _quarantine(corpus: Path, f: Path, why: str) -> str:
     while target.exists():  # never overwrite an earlier quarantined file
         n += 1
         target = qdir / f"{base}.{n}{QUARANTINE_SUFFIX}"
-    os.replace(f, target)
+    if not copy:
+        os.replace(f, target)
+    else:
+        try:
+            os.link(f, target)
+        except OSError:
+            shutil.copy2(f, target)
     entry = {"file": str(rel), "moved_to": target.name, "reason": why, "at": _now()}
     with open(qdir / QUARANTINE_LOG, "a", encoding="utf-8") as log:
         log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    return f"moved {rel} to {QUARANTINE_DIR}/{target.name}: {why}"
+    verb = "copied" if copy else "moved"
+    return f"{verb} {rel} to {QUARANTINE_DIR}/{target.name}: {why}"
+
+
+def _is_part(corpus: Path, f: Path) -> bool:
+    return f.parent == corpus and f.match(store.PART_GLOB)
+
+
+def _quarantine_part(
+    corpus: Path, part: Path, why: str, lost: dict[str, int], salvaged: set[Path]
+) -> list[str]:
+    """Quarantine a damaged part, keeping its readable row groups as a new part beside it.
+
+    A few flipped bits spoil one page of one row group; the others read and check out, and
+    their articles stay in the corpus (``part-….salvaged.parquet``, in the same commit order).
+    """
+    readable = _readable_row_groups(part)
+    run = _run_of(part.name)
+    if readable is None:
+        lost[run] = lost.get(run, 0) + _footer_rows(part)
+        return [_quarantine(corpus, part, why)]
+    table, total = readable
+    target = part.with_name(part.name.removesuffix(".parquet") + ".salvaged.parquet")
+    tmp = corpus / store.TMP_DIR / (target.name + ".tmp")
+    tmp.parent.mkdir(exist_ok=True)
+    _write_part(table, tmp)
+    actions = [_quarantine(corpus, part, why)]
+    os.replace(tmp, target)  # after the move: the corpus never holds both
+    store.fsync_dir(corpus)
+    salvaged.add(target)
+    if total > table.num_rows:
+        lost[run] = lost.get(run, 0) + total - table.num_rows
+    actions.append(
+        f"salvaged {table.num_rows:,} of {total:,} articles of {part.name} (the row groups "
+        f"that read in full) into {target.name}"
+    )
+    return actions
+
+
+def _readable_row_groups(part: Path) -> tuple[Any, int] | None:
+    """The rows of ``part``'s row groups that read in full, and the rows its footer lists;
+    ``None`` when no row group reads (or the footer or schema is gone)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(part)
+        if schema_problem(pf.schema_arrow) is not None:
+            return None
+        groups = []
+        for i in range(pf.num_row_groups):
+            try:
+                groups.append(pf.read_row_group(i))
+            except (OSError, ValueError, pa.ArrowException):
+                continue
+        total = pf.metadata.num_rows
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    if not groups:
+        return None
+    return pa.concat_tables(groups), total
+
+
+def _footer_rows(part: Path) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(part).metadata.num_rows)
+    except (OSError, ValueError, pa.ArrowException):
+        return 0
+
+
+def _write_part(table: Any, target: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_batches(table.to_batches(), schema=store.schema())
+    with open(target, "wb") as fh:
+        pq.write_table(table, fh, compression="zstd", row_group_size=store.ROW_GROUP_ROWS)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _run_of(name: str) -> str:
+    # part-<run>-<seq>[.salvaged].parquet: the run id is between "part-" and the last "-"
+    return name.removeprefix("part-").split(".")[0].rsplit("-", 1)[0]
+
+
+def _relink(corpus: Path, fresh: set[Path]) -> list[str]:
+    """Point each ``duplicate_of`` that names a quarantined article at the first stored article
+    with the same text, or clear it when none is left (the article is then the original).
+
+    A part with such links is rewritten beside itself and renamed over the old one, whose copy
+    goes to ``_quarantine/`` first (unless this repair wrote it, in ``fresh``): the corpus only
+    ever sees one whole version of it.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parts = store.part_files(corpus)
+    ids: set[str] = set()
+    first_by_hash: dict[str, str] = {}
+    for part in parts:
+        t = pq.read_table(part, columns=["doc_id", "content_hash"])
+        for doc_id, text_hash in zip(
+            t["doc_id"].to_pylist(), t["content_hash"].to_pylist(), strict=True
+        ):
+            ids.add(str(doc_id))
+            first_by_hash.setdefault(str(text_hash), str(doc_id))
+    actions = []
+    for part in parts:
+        links = pq.read_table(part, columns=["duplicate_of"])["duplicate_of"].to_pylist()
+        if all(link is None or link in ids for link in links):
+            continue
+        table = pq.read_table(part)
+        fixed, moved, cleared = [], 0, 0
+        for doc_id, text_hash, link in zip(
+            table["doc_id"].to_pylist(), table["content_hash"].to_pylist(), links, strict=True
+        ):
+            if link is None or link in ids:
+                fixed.append(link)
+                continue
+            first = first_by_hash.get(str(text_hash))
+            fixed.append(first if first != doc_id else None)
+            moved, cleared = (moved + 1, cleared) if first != doc_id else (moved, cleared + 1)
+        column = table.schema.get_field_index("duplicate_of")
+        table = table.set_column(column, "duplicate_of", pa.array(fixed, pa.string()))
+        tmp = corpus / store.TMP_DIR / (part.name + ".tmp")
+        tmp.parent.mkdir(exist_ok=True)
+        _write_part(table, tmp)
+        if part not in fresh:
+            why = "its duplicate_of links named quarantined articles; the file before relinking"
+            actions.append(_quarantine(corpus, part, why, copy=True))
+        os.replace(tmp, part)
+        store.fsync_dir(corpus)
+        actions.append(
+            f"relinked {part.name}: {moved:,} duplicate_of links re-pointed to the first stored "
+            f"copy, {cleared:,} cleared (no copy left)"
+        )
+    return actions
+
+
+def _restore_advice(corpus: Path, lost: dict[str, int]) -> list[str]:
+    """The command that reads the quarantined articles again from their inputs, per run."""
+    records, _ = _read_records(corpus)
+    advice = []
+    for run, n in sorted(lost.items()):
+        if not n:
+            continue
+        record = records.get(run)
+        if record is None or not (record.get("paths") or record.get("manifest")):
+            advice.append(
+                f"{n:,} articles of run {run} are only in {QUARANTINE_DIR}/; its run record is "
+                "missing, so re-run the ingest that made it to restore them"
+            )
+            continue
+        advice.append(
+            f"to restore the {n:,} articles of run {run} left in {QUARANTINE_DIR}/, run "
+            f"(nothing is added twice): {restore_command(corpus, record)}"
+        )
+    return advice
+
+
+def restore_command(corpus: Path, record: dict[str, Any]) -> str:
+    """The ``newsarchive ingest`` command a run record describes (its paths and options)."""
+    import shlex
+
+    words = ["newsarchive", "ingest", *[str(p) for p in record.get("paths") or []]]
+    words += ["--corpus", str(corpus)]
+    for option, key in (("--manifest", "manifest"), ("--source", "source"), ("--date", "date")):
+        if record.get(key):
+            words += [option, str(record[key])]
+    if record.get("date_from_mtime"):
+        words.append("--date-from-mtime")
+    if record.get("ner") not in (None, "builtin"):
+        words += ["--ner", str(record["ner"])]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def _quarantined_runs(corpus: Path) -> set[str]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import re
-import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -71,12 +70,12 @@ def _score(
     name: str,
     dater: Dater,
     items: Iterable[tuple[Article, date | None]],
-    source: str | None = None,
+    sources: set[str] | None = None,
 ) -> tuple[float, int]:
     """Day accuracy over the items with a gold day; the count of dates given where gold has none.
 
-    Also checks that every stored date is the UTC form of the reading and, if ``source`` is
-    given, that every date came from that stage.
+    Also checks that every stored date is the UTC form of the reading and, if ``sources`` is
+    given, that every date came from one of them.
     """
     right = stated = extra = 0
     for article, gold in items:
@@ -84,7 +83,7 @@ def _score(
         reading = dating.reading
         if reading is not None:
             assert dater(article).published_at == reading.utc
-            assert source is None or dating.source == source, (article.source_path, dating)
+            assert sources is None or dating.source in sources, (article.source_path, dating)
         if gold is None:
             extra += reading is not None
             continue
@@ -110,7 +109,7 @@ def _gold_from(pattern: str, parse: Callable[[str], date]) -> Callable[[str | No
 def test_cnn_url_dates(dater: Dater) -> None:
     gold = _gold_from(r"\d{4}/\d\d/\d\d", lambda s: datetime.strptime(s, "%Y/%m/%d").date())
     items = [(a, gold(a.url)) for a, _ in _articles("cnn", date_column=None)]
-    accuracy, extra = _score("cnn (url)", dater, items, source="url")
+    accuracy, extra = _score("cnn (url)", dater, items, sources={"url"})
     assert accuracy >= FLOOR and extra == 0
 
 
@@ -165,7 +164,7 @@ def test_dailymail_headers_against_hand_labels(dater: Dater) -> None:
         )
         for r in rows
     ]
-    accuracy, extra = _score("dailymail headers", dater, items, source="header")
+    accuracy, extra = _score("dailymail headers", dater, items, sources={"header"})
     assert accuracy >= FLOOR
     assert extra == 0  # no date where the header gives none
 
@@ -178,29 +177,15 @@ def test_dailymail_bodies_without_header_get_no_date(dater: Dater) -> None:
     assert len(paths) == 1100 and dated == []
 
 
-def test_bbc_gets_no_date_and_dating_is_fast(dater: Dater) -> None:
+def test_bbc_gets_no_date(dater: Dater) -> None:
     paths = sorted((DATA / "bbc").rglob("*.txt"))
     articles = [Article(source_path=str(p), source="bbc", body=_body(p)) for p in paths]
-    started = time.perf_counter()
     for article in articles:
         dater(article)
-    per_article = (time.perf_counter() - started) / len(articles) * 1000
     dated = [a.source_path for a in articles if a.published_at is not None]
     noted = [a.date_note for a in articles if a.date_note]
-    print(f"bbc: {len(articles)} articles, {len(dated)} dated, {per_article:.3f} ms/article")
+    print(f"bbc: {len(articles)} articles, {len(dated)} dated")
     assert len(articles) == 2225 and dated == [] and noted == []
-    assert per_article < 1.0  # target well under 0.3 ms; loose here so a busy machine passes
-
-
-def test_dailymail_headers_speed(dater: Dater) -> None:
-    paths = sorted((DATA / "dailymail" / "headers").glob("*.txt"))
-    articles = [Article(body=_body(p)) for p in paths]
-    started = time.perf_counter()
-    for article in articles:
-        dater(article)
-    per_article = (time.perf_counter() - started) / len(articles) * 1000
-    print(f"dailymail headers: {per_article:.3f} ms/article")
-    assert per_article < 1.0
 
 
 def _reference_day(value: str) -> date | None:
@@ -221,18 +206,21 @@ def test_html_metadata_dates(dater: Dater) -> None:
     from newsarchive.pipeline.html import extract
 
     items: list[tuple[Article, date | None]] = []
-    headers: list[tuple[Article, date | None]] = []  # the same pages, dated from their text only
+    by_htmldate: list[tuple[Article, date | None]] = []  # the same pages, dated by htmldate only
     for path in sorted((DATA / "html_pages" / "html").glob("*.html")):
         page = extract(_body(path))
-        gold = next((d for _, v in page.dates if (d := _reference_day(v))), None)
-        items.append((Article(source_path=str(path), html_dates=page.dates), gold))
-        text_only = Article(body=page.text)
-        if gold is not None and dater.find(text_only).reading is not None:
-            headers.append((text_only, gold))
-    accuracy, extra = _score("html (metadata)", dater, items, source="html")
+        metadata = [(origin, v) for origin, v in page.dates if origin != "htmldate"]
+        gold = next((d for _, v in metadata if (d := _reference_day(v))), None)
+        items.append((Article(source_path=str(path), html_dates=metadata), gold))
+        htmldate = [(origin, v) for origin, v in page.dates if origin == "htmldate"]
+        if gold is not None and htmldate:
+            by_htmldate.append((Article(source_path=str(path), html_dates=htmldate), gold))
+    accuracy, extra = _score(
+        "html (metadata)", dater, items, sources={"html-meta", "json-ld", "html-rdf", "html-time"}
+    )
     assert accuracy >= FLOOR
     assert extra == 0
-    # A header date in the visible text should agree with the page's metadata. Few pages have
-    # both, and the text depends on the HTML extractor, so the floor is looser here.
-    header_accuracy, _ = _score("html (text header)", dater, headers, source="header")
-    assert len(headers) >= 5 and header_accuracy >= 0.8
+    # htmldate (markup only, no body text) should agree with the page's own metadata where both
+    # give a date; its day may differ where the metadata's zone moves it across midnight.
+    htmldate_accuracy, _ = _score("html (htmldate)", dater, by_htmldate, sources={"htmldate"})
+    assert len(by_htmldate) >= 90 and htmldate_accuracy >= FLOOR

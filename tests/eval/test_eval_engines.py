@@ -9,8 +9,6 @@ differently); and the same facets and snippets. Prints the figures it checks.
 from __future__ import annotations
 
 import csv
-import re
-import statistics
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,10 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive import store
 from newsarchive.index import SearchResults, search, update_index
 from newsarchive.index.api import ENGINES
-from newsarchive.index.tantivy_engine import short_stem_words, stem, word_starts
 from newsarchive.pipeline.run import ingest
 
 BBC = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "bbc"
@@ -150,31 +146,3 @@ def test_engines_agree_on_bbc(bbc: tuple[Path, dict[str, Path]]) -> None:
     print(f"engines agree on {agreed}/{len(QUERIES)} queries ({compared:,} hits compared)")
     print("\n".join(problems))
     assert share >= FLOOR
-
-
-def test_tantivy_is_faster(bbc: tuple[Path, dict[str, Path]]) -> None:
-    corpus, indexes = bbc
-    medians = {}
-    for engine, index_dir in indexes.items():
-        times = []
-        for query in QUERIES * 3:
-            started = time.perf_counter()
-            search(query, corpus=corpus, index_dir=index_dir, limit=20, snippets=False)
-            times.append((time.perf_counter() - started) * 1000)
-        medians[engine] = statistics.median(times)
-    print(
-        "query p50 (20 hits, no snippets): "
-        + ", ".join(f"{e} {ms:.1f} ms" for e, ms in medians.items())
-    )
-    assert medians["tantivy"] < medians["whoosh"]
-
-
-def test_every_bbc_word_starts_as_its_stem_says(bbc: tuple[Path, dict[str, Path]]) -> None:
-    """The rule the tantivy engine finds a stem's words by holds for the whole vocabulary."""
-    corpus, _ = bbc
-    texts = store.read_corpus(corpus, columns=["text"]).column("text").to_pylist()
-    vocabulary = {w.lower() for t in texts for w in re.findall(r"\w+(?:\.?\w+)*", t or "")}
-    missed = [w for w in vocabulary if not any(w.startswith(p) for p in word_starts(stem(w)))]
-    missed += [w for w in vocabulary if w not in (short_stem_words(stem(w)) or [w])]
-    print(f"{len(vocabulary):,} words, {len(missed)} not found by their stem: {missed[:5]}")
-    assert missed == []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from newsarchive.article import Article
 from newsarchive.errors import Skip
 from newsarchive.pipeline.decode import normalise
 from newsarchive.pipeline.html import extract
-from newsarchive.pipeline.sources import Input, Rejected, iter_inputs, load
+from newsarchive.pipeline.sources import Rejected, iter_inputs, load
 from newsarchive.settings import Settings
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -28,8 +27,7 @@ SETS = ["bbc", "cnn", "dailymail", "inshorts", "isot", "html_pages/html", "arabi
 SETTINGS = Settings()
 
 # Floors, a little under what was measured (see the printed figures).
-MIN_LOAD_PER_SECOND = 3_000  # BBC, one process; measured ≈ 20,000
-MIN_HTML_F1 = 0.80  # word-bag F1 against expected_text/; measured 0.87
+MIN_HTML_F1 = 0.92  # word-bag F1 of trafilatura's main text against expected_text/; measured 0.955 (0.87 before)
 
 pytestmark = [
     pytest.mark.eval,
@@ -131,7 +129,7 @@ def test_html_text_is_close_to_the_reference_extractor() -> None:
         expected = expected_path.read_text(encoding="utf-8", errors="replace")
         if not page_path.exists() or len(expected) < 200:  # some references are empty or stubs
             continue
-        got = extract(page_path.read_text(encoding="utf-8", errors="replace")).text
+        got = extract(page_path.read_text(encoding="utf-8", errors="replace")).main
         a, b = _words(got), _words(expected)
         common = sum((a & b).values())
         precision += common / max(1, a.total())
@@ -141,18 +139,6 @@ def test_html_text_is_close_to_the_reference_extractor() -> None:
     f1 = 2 * precision * recall / (precision + recall)
     print(f"html: {pages} pages, word precision {precision:.3f} recall {recall:.3f} F1 {f1:.3f}")
     assert f1 >= MIN_HTML_F1
-
-
-def test_load_is_fast_on_bbc() -> None:
-    inputs = [
-        i for i in iter_inputs([str(DATA / "bbc")], settings=SETTINGS) if isinstance(i, Input)
-    ]
-    start = time.perf_counter()
-    for inp in inputs:
-        load(inp, SETTINGS)
-    per_second = len(inputs) / (time.perf_counter() - start)
-    print(f"load(): {per_second:,.0f} BBC articles/s in one process ({len(inputs)} articles)")
-    assert per_second >= MIN_LOAD_PER_SECOND
 
 
 def _words(text: str) -> Counter[str]:

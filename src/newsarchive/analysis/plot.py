@@ -29,41 +29,107 @@ PERIOD_NAMES = {"day": "Day", "week": "Week (ISO, from Monday)", "month": "Month
 
 @dataclass(frozen=True, slots=True)
 class Panel:
-    """One set of axes: a y label and one line per named series (``None`` leaves a gap)."""
+    """One set of axes: a y label and one line per named series (``None`` leaves a gap).
+
+    ``bars`` draws the series as bars (the share's base: all articles per period).
+    """
 
     ylabel: str
     series: dict[str, Sequence[float | None]]
+    bars: bool = False
+
+
+EMPTY_LABEL = "no articles at all"  # the shading of periods the corpus has nothing for
 
 
 def line_chart(
-    starts: Sequence[datetime], panels: Sequence[Panel], *, by: str, title: str, note: str = ""
+    starts: Sequence[datetime],
+    panels: Sequence[Panel],
+    *,
+    by: str,
+    title: str,
+    note: str = "",
+    empty: Sequence[bool] = (),
 ) -> Figure:
-    """Panels stacked on one time axis (periods ``by``), the title on top, a legend in each panel.
+    """Panels stacked on one time axis (periods ``by``), the title on top, one legend for all.
 
-    The first panel counts articles, so its axis shows whole numbers only.
+    ``empty`` marks the periods the corpus has no article for at all: they are shaded and
+    their lines break there, since 0 hits out of 0 articles says nothing (a 0 would read as
+    "no attention"). The first panel counts articles, so its axis shows whole numbers only;
+    every tick says its year.
     """
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
     from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
-    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    ratios = [1 if p.bars else 2 for p in panels]
+    axes = fig.subplots(
+        len(panels), 1, sharex=True, squeeze=False, gridspec_kw={"height_ratios": ratios}
+    )[:, 0]
     marker = "o" if len(starts) <= MAX_MARKED_POINTS else None
     x = [s.replace(tzinfo=None) for s in starts]  # UTC already; naive avoids tz conversions
+    blank = list(empty) or [False] * len(x)
     for ax, panel in zip(axes, panels, strict=True):
         for name, values in panel.series.items():
-            y = [float("nan") if v is None else v for v in values]
+            y = [
+                float("nan") if v is None or gap else v
+                for v, gap in zip(values, blank, strict=True)
+            ]
+            if panel.bars:
+                ax.bar(x, y, width=_bar_width(by), color="0.6", label=name)
+                continue
             ax.plot(x, y, marker=marker, markersize=3, linewidth=1.5, label=name)
+        _shade(ax, x, blank, by)
         ax.set_ylabel(panel.ylabel)
         ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="best", fontsize="small")
     axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
+    # one legend for the figure: each query once, the base and the shading explained
+    handles, labels = [], []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    if any(blank):
+        handles.append(Patch(facecolor="0.85", edgecolor="none"))
+        labels.append(EMPTY_LABEL)
+    fig.legend(
+        handles, labels, loc="outside lower center", ncols=min(len(labels), 6), frameon=False
+    )
     locator = _date_locator(by, len(starts))
     axes[-1].xaxis.set_major_locator(locator)
-    axes[-1].xaxis.set_major_formatter(_dates().ConciseDateFormatter(locator))
+    axes[-1].xaxis.set_major_formatter(_year_always(locator, by))
     axes[-1].set_xlabel(PERIOD_NAMES[by] + (f" · {note}" if note else ""))
     fig.suptitle(title)
     return fig
+
+
+def _year_always(locator: Any, by: str) -> Any:
+    """matplotlib's concise formatter, with the year on every tick that is not a year itself:
+    "Mar 1987", "12 Mar 1987", not "Mar" with the year once in a corner."""
+    formatter = _dates().ConciseDateFormatter(locator, show_offset=False)
+    formatter.formats = ["%Y", "%b %Y", "%d %b %Y", "%d %b %Y %H:%M", "%H:%M", "%S.%f"]
+    formatter.zero_formats = ["", "%Y", "%b %Y", "%d %b %Y", "%H:%M", "%H:%M"]
+    return formatter
+
+
+def _bar_width(by: str) -> float:
+    """A bar's width in days: most of its period."""
+    return {"day": 0.8, "week": 5.6, "month": 24.0, "year": 300.0}[by]
+
+
+def _shade(ax: Any, x: Sequence[datetime], blank: Sequence[bool], by: str) -> None:
+    """Grey bands over the periods with no article at all, edge to edge between neighbours."""
+    from datetime import timedelta
+
+    half = timedelta(days=_bar_width(by) / 0.8 / 2)
+    for i, gap in enumerate(blank):
+        if gap:
+            left = x[i] - (x[i] - x[i - 1]) / 2 if i else x[i] - half
+            right = x[i] + (x[i + 1] - x[i]) / 2 if i + 1 < len(x) else x[i] + half
+            ax.axvspan(left, right, color="0.85", linewidth=0, zorder=0)
 
 
 def _date_locator(by: str, periods: int) -> Any:
@@ -104,7 +170,8 @@ def save(fig: Figure, path: str | Path) -> Path:
 
 
 def timeline_figure(tl: Timeline) -> Figure:
-    """Counts on top, share of all articles (%) below, one line per query."""
+    """Counts on top, share of all articles (%) below, the share's base (all articles) at the
+    foot; one line per query, one legend."""
     quoted = " vs ".join(f"“{q}”" for q in tl.queries)
     where = ", ".join(f"{k} {v}" for k, v in tl.scope.describe().items())
     title = f"Articles matching {quoted} per {tl.by}" + (f" ({where})" if where else "")
@@ -113,11 +180,29 @@ def timeline_figure(tl: Timeline) -> Figure:
         f"Share of its {tl.group_by}'s articles (%)" if tl.bases else "Share of all articles (%)",
         {q: [None if s is None else 100 * s for s in tl.shares(q)] for q in tl.queries},
     )
+    base = Panel("All articles", {"all articles (the share's base)": tl.articles}, bars=True)
     undated = ", ".join(f"{q} {tl.undated_hits[q]:,}" for q in tl.queries)
     note = f"undated hits, not shown: {undated}" if any(tl.undated_hits.values()) else ""
-    return line_chart(tl.starts, [counts, shares], by=tl.by, title=title, note=note)
+    empty = [n == 0 for n in tl.articles]
+    return line_chart(
+        tl.starts, [counts, shares, base], by=tl.by, title=title, note=note, empty=empty
+    )
 
 
-def plot_timeline(tl: Timeline, path: str | Path) -> Path:
-    """Draw :func:`timeline_figure` to ``path`` (``.png`` or ``.svg``)."""
+def nothing_to_chart(tl: Timeline) -> str | None:
+    """Why a chart of ``tl`` would show nothing (no hit on its time axis), else ``None``."""
+    if any(any(hits) for hits in tl.hits.values()):
+        return None
+    undated = sum(tl.undated_hits.values())
+    quoted = ", ".join(tl.queries)
+    extra = f" ({undated:,} undated hits cannot be placed on it)" if undated else ""
+    return f"no article matching {quoted} has a date in this scope{extra}"
+
+
+def plot_timeline(tl: Timeline, path: str | Path) -> Path | None:
+    """Draw :func:`timeline_figure` to ``path`` (``.png`` or ``.svg``); ``None``, and no file,
+    when nothing matches on the time axis (:func:`nothing_to_chart` says why): a flat chart
+    would look like a finding."""
+    if nothing_to_chart(tl) is not None:
+        return None
     return save(timeline_figure(tl), path)

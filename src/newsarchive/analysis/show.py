@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NewsarchiveError
+from ..output import on_screen
 from .common import rows_in_order, snapshot
 
 if TYPE_CHECKING:
@@ -85,8 +86,13 @@ def pre_clean_text(row: dict[str, Any], max_line_chars: int | None = None) -> st
     return normalise(text, max_line_chars=limit)
 
 
-def marked_text(body: str, removed: Sequence[dict[str, Any]], mark: Mark = bracket_mark) -> str:
-    """``body`` with each removed span replaced by ``mark(text, rule)``.
+def marked_text(
+    body: str,
+    removed: Sequence[dict[str, Any]],
+    mark: Mark = bracket_mark,
+    show: Callable[[str], str] = str,
+) -> str:
+    """``body`` with each removed span replaced by ``mark(text, rule)``, the rest by ``show(text)``.
 
     Spans are placed by their offsets when ``body`` agrees with every one of them; otherwise each
     is looked for by its text after the previous one. Spans not found are listed at the end.
@@ -104,15 +110,22 @@ def marked_text(body: str, removed: Sequence[dict[str, Any]], mark: Mark = brack
         if at is None:
             lost.append(span)
             continue
-        out += [body[pos:at], mark(span["text"], span["rule"])]
+        out += [show(body[pos:at]), mark(span["text"], rule_with_score(span))]
         pos = at + len(span["text"])
-    out.append(body[pos:])
+    out.append(show(body[pos:]))
     text = "".join(out)
     if lost:
         text += "\n\nRemoved spans not found in the text:\n" + "\n".join(
-            "  " + mark(s["text"], s["rule"]) for s in lost
+            "  " + mark(s["text"], rule_with_score(s)) for s in lost
         )
     return text
+
+
+def rule_with_score(span: dict[str, Any]) -> str:
+    """The rule of a removed span, with the structural cleaner's score when it has one:
+    ``structure/menu 0.97``."""
+    score = span.get("score")
+    return span["rule"] if score is None else f"{span['rule']} {score:.2f}"
 
 
 def _offsets_agree(body: str, spans: Sequence[dict[str, Any]]) -> bool:
@@ -142,19 +155,37 @@ def _by_search(
 
 def render_article(row: dict[str, Any], *, raw: bool = False, mark: Mark = bracket_mark) -> str:
     """The article view ``newsarchive show`` prints."""
-    title = row.get("title") or "(untitled)"
-    parts = [title, "=" * min(len(title), 100), _metadata(row), "", "Date", _date(row)]
-    parts += ["", "Tags", render_evidence(row, indent="  ")]
-    parts += ["", _removals(row), ""]
+    # Stored text comes from scrapers: its control characters are shown (\x1b), never obeyed.
+    shown = _on_screen(row)
+    title = on_screen(row.get("title") or "(untitled)", one_line=True)
+    parts = [title, "=" * min(len(title), 100), _metadata(shown), "", "Date", _date(shown)]
+    parts += ["", "Tags", render_evidence(shown, indent="  ")]
+    parts += ["", _removals(shown), ""]
     if raw:
         parts += [
             "Raw text (removed spans marked " + mark("…", "rule") + ")",
             "-" * 40,
-            marked_text(pre_clean_text(row), row.get("removed") or [], mark),
+            marked_text(
+                pre_clean_text(row),
+                row.get("removed") or [],
+                lambda text, rule: mark(on_screen(text), on_screen(rule, one_line=True)),
+                show=on_screen,
+            ),
         ]
     else:
-        parts += ["Text", "-" * 40, row["text"]]
+        parts += ["Text", "-" * 40, shown["text"]]
     return "\n".join(parts)
+
+
+def _on_screen(value: Any) -> Any:
+    """``value`` (a row, or anything in one) with the control characters of its text escaped."""
+    if isinstance(value, str):
+        return on_screen(value)
+    if isinstance(value, list):
+        return [_on_screen(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _on_screen(v) for k, v in value.items()}
+    return value
 
 
 def _metadata(row: dict[str, Any]) -> str:
@@ -247,5 +278,6 @@ def render_evidence(row: dict[str, Any], *, indent: str = "") -> str:
 
 def explain_tags(corpus: str | Path, id_or_prefix: str) -> str:
     """``newsarchive tags explain``: the article's id and title, then :func:`render_evidence`."""
-    row = load_article(corpus, id_or_prefix)
-    return f"{row['doc_id']}  {row.get('title') or '(untitled)'}\n{render_evidence(row)}"
+    row = _on_screen(load_article(corpus, id_or_prefix))
+    title = on_screen(row.get("title") or "(untitled)", one_line=True)
+    return f"{row['doc_id']}  {title}\n{render_evidence(row)}"

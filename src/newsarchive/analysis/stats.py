@@ -200,16 +200,21 @@ def stats_figure(stats: CorpusStats) -> Figure:
         period_start(datetime.fromisoformat(f"{m}-01T00:00+00:00"), "month")
         for m, _ in stats.per_month
     ]
-    panel = Panel("Articles", {"articles": [n for _, n in stats.per_month]})
+    counts = [n for _, n in stats.per_month]
+    panel = Panel("Articles", {"articles per month": counts})
     title = f"Articles per month in {stats.corpus} ({stats.articles:,} articles)"
     note = f"{stats.undated:,} undated articles, not shown" if stats.undated else ""
-    return line_chart(starts, [panel], by="month", title=title, note=note)
+    empty = [n == 0 for n in counts]
+    return line_chart(starts, [panel], by="month", title=title, note=note, empty=empty)
 
 
-def plot_stats(stats: CorpusStats, path: str | Path) -> Path:
-    """Draw :func:`stats_figure` to ``path`` (``.png`` or ``.svg``)."""
+def plot_stats(stats: CorpusStats, path: str | Path) -> Path | None:
+    """Draw :func:`stats_figure` to ``path`` (``.png`` or ``.svg``); ``None``, and no file,
+    when no article in scope has a date."""
     from .plot import save
 
+    if not any(n for _, n in stats.per_month):
+        return None
     return save(stats_figure(stats), path)
 
 

@@ -35,6 +35,7 @@ COLUMNS = (
     "source_path",
     "url",
     "published_at",
+    "published_offset",
     "language",
     "topics",
     "places",

@@ -4,7 +4,9 @@ Counting is done by pyarrow on two narrow columns (``doc_id``, ``published_at``)
 loop over rows. Every period between the first and the last appears, with zero where nothing
 matched. Undated articles have no place on a time axis: they are counted apart.
 
-Weeks are ISO weeks (Monday to Sunday, labelled ``2016-W17``); all periods are UTC.
+Weeks are ISO weeks (Monday to Sunday, labelled ``2016-W17``). Periods are the days as printed:
+an article stamped ``2023-11-08T23:28-04:00`` counts on 8 November (``published_at`` shifted by
+``published_offset``), not on the 9th of its UTC instant.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ..errors import UsageError
-from .common import Scope, group_members, read_columns, snapshot
+from .common import Scope, group_members, local_published, read_columns, snapshot
 from .hits import hit_ids
 
 if TYPE_CHECKING:
@@ -136,23 +138,35 @@ def count_timeline(
 
     if by not in PERIODS:
         raise UsageError(f"unknown period {by!r}; use one of {', '.join(PERIODS)}")
-    table = read_columns(dataset, ["doc_id", "published_at"], scope)
-    dated = table.filter(pc.is_valid(table.column("published_at")))
+    # published_at as the wall clock its source printed: periods are the days as printed
+    dated = dataset.to_table(
+        columns={"doc_id": pc.field("doc_id"), "published_at": local_published()},
+        filter=scope.expression(),
+    )
+    dated = dated.filter(pc.is_valid(dated.column("published_at")))
+    # A date range leaves undated articles out of the scope, yet they are still the source's
+    # articles: read them without the range (the rest of the scope holds), so "undated" counts
+    # them whatever the range.
+    undated_scope = replace(scope, date_from=None, date_to=None)
+    everything = read_columns(dataset, ["doc_id", "published_at"], undated_scope)
+    undated_table = everything.filter(pc.is_null(everything.column("published_at")))
     starts = _axis(dated.column("published_at"), by, scope)
     counts: dict[str, list[int]] = {}
     undated: dict[str, int] = {}
     for q, ids in hits.items():
-        is_hit = pc.is_in(table.column("doc_id"), value_set=pa.array(list(ids), pa.string()))
-        mine = table.filter(is_hit)
+        value_set = pa.array(list(ids), pa.string())
+        mine = dated.filter(pc.is_in(dated.column("doc_id"), value_set=value_set))
         counts[q] = _on_axis(period_counts(mine.column("published_at"), by), starts)
-        undated[q] = mine.column("published_at").null_count
+        undated[q] = undated_table.filter(
+            pc.is_in(undated_table.column("doc_id"), value_set=value_set)
+        ).num_rows
     return Timeline(
         by=by,
         queries=tuple(hits),
         starts=starts,
         articles=_on_axis(period_counts(dated.column("published_at"), by), starts),
         hits=counts,
-        undated_articles=table.num_rows - dated.num_rows,
+        undated_articles=undated_table.num_rows,
         undated_hits=undated,
         scope=scope,
     )

@@ -6,8 +6,6 @@ result. Results go to stdout; notes (undated counts, files written) go to stderr
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -16,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .common import corpus_option, index_dir_option, reports_errors
+from ..output import on_screen
+from .common import corpus_option, csv_raw_option, formula_safe, index_dir_option, reports_errors
 
 if TYPE_CHECKING:
     from ..analysis.common import Scope
@@ -56,7 +55,8 @@ def scope_options(func: F) -> F:
 
 
 def format_option(choices: Sequence[str] = TABLE_FORMATS) -> Callable[[F], F]:
-    return click.option(
+    """``--format``, and ``--csv-raw`` where CSV is one of the formats."""
+    fmt = click.option(
         "--format",
         "fmt",
         type=click.Choice(list(choices)),
@@ -64,6 +64,9 @@ def format_option(choices: Sequence[str] = TABLE_FORMATS) -> Callable[[F], F]:
         show_default=True,
         help="Output format.",
     )
+    if "csv" not in choices:
+        return fmt
+    return lambda func: fmt(csv_raw_option(func))
 
 
 def _scope(
@@ -81,13 +84,11 @@ def _scope(
 
 def _records(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
     """``rows`` as CSV (with a header) or JSON Lines."""
+    from ..output import csv_text
+
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(rows, columns, formula_safe=formula_safe())
 
 
 @contextmanager
@@ -163,7 +164,7 @@ def kwic_cmd(
       newsarchive kwic '"junior doctors"' --sort left --width 50
       newsarchive kwic 'strik*' --from 2016-04 --format csv > strike.csv
     """
-    from ..analysis.kwic import COLUMNS, kwic
+    from ..analysis.kwic import COLUMNS, cells, fit_left, fit_right, kwic
 
     with notes_on_stale_index():
         lines = kwic(
@@ -178,14 +179,23 @@ def kwic_cmd(
     if fmt != "table":
         click.echo(_records([ln.to_dict() for ln in lines], COLUMNS, fmt), nl=False)
         return
-    source_width = max((len(ln.source) for ln in lines), default=0)
-    for ln in lines:
+    # aligned by display width: a CJK character takes two columns of a terminal; control
+    # characters in stored text are shown escaped, never sent to the terminal
+    sources = [on_screen(ln.source, one_line=True) for ln in lines]
+    source_width = max((cells(s) for s in sources), default=0)
+    for ln, src in zip(lines, sources, strict=True):
+        left, match, right = (on_screen(t, one_line=True) for t in (ln.left, ln.match, ln.right))
+        source = src + " " * (source_width - cells(src))
         click.echo(
-            f"{ln.doc_id}  {ln.date or 'undated':<10}  {ln.source:<{source_width}}  "
-            f"{ln.left:>{width}}" + click.style(ln.match, bold=True) + ln.right
+            f"{ln.doc_id}  {ln.date or 'undated':<10}  {source}  {fit_left(left, width)}"
+            + click.style(match, bold=True)
+            + fit_right(right, width)
         )
-    articles = len({ln.doc_id for ln in lines})
-    click.echo(f"{_count(len(lines), 'occurrence')} in {_count(articles, 'article')}", err=True)
+    shown = f"{len(lines):,} of " if len(lines) < lines.occurrences else ""
+    click.echo(
+        f"{shown}{_count(lines.occurrences, 'occurrence')} in {_count(lines.articles, 'article')}",
+        err=True,
+    )
 
 
 # --- timeline ---------------------------------------------------------------------------------------
@@ -282,9 +292,13 @@ def timeline_cmd(
         if tl.undated_articles:
             click.echo(_undated_note(tl), err=True)
     if plot:
-        from ..analysis.plot import plot_timeline
+        from ..analysis.plot import nothing_to_chart, plot_timeline
 
-        click.echo(f"Chart written to {plot_timeline(tl, plot)}", err=True)
+        written = plot_timeline(tl, plot)
+        if written is None:
+            click.echo(f"Warning: no chart drawn: {nothing_to_chart(tl)}.", err=True)
+        else:
+            click.echo(f"Chart written to {written}", err=True)
 
 
 def format_timeline(tl: Timeline) -> str:
@@ -372,9 +386,13 @@ def stats_cmd(
     if fmt == "json":
         click.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(stats.to_text())
+        click.echo(on_screen(stats.to_text()))
     if plot:
-        click.echo(f"Chart written to {plot_stats(stats, plot)}", err=True)
+        written = plot_stats(stats, plot)
+        if written is None:
+            click.echo("Warning: no chart drawn: no article in this scope has a date.", err=True)
+        else:
+            click.echo(f"Chart written to {written}", err=True)
 
 
 def _group_stats(corpus: str, field: str, fmt: str, scope: Scope) -> None:
@@ -627,6 +645,7 @@ def explain_cmd(doc_id: str, corpus: str) -> None:
     "--columns",
     help="Comma-separated columns (default: metadata, tags and clean text; not for TEI).",
 )
+@csv_raw_option
 @scope_options
 @reports_errors
 def export_cmd(
@@ -662,6 +681,7 @@ def export_cmd(
             fmt=fmt,
             columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
             scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
+            formula_safe=formula_safe(),
         )
     click.echo(
         f"Exported {report.rows:,} articles to {report.path} ({report.format}); "

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import NewsarchiveError, QuerySyntaxError, UsageError
+from ..errors import NewsarchiveError, QuerySyntaxError, UsageError, os_reason
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +34,9 @@ def reports_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+        except OSError as exc:  # a full disk or a vanished folder the library did not foresee
+            click.echo(f"Error: {os_reason(exc)}", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -59,39 +62,29 @@ index_dir_option = click.option(
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 
+_CSV_RAW = "newsarchive.csv_raw"
 
-class Progress:
-    """A one-line counter on stderr, redrawn at most five times a second.
 
-    The total is often unknown (folders are walked lazily, dumps read row by row), so it shows
-    what a person wants while waiting: how many done, how fast, how many went wrong.
-    """
+def _remember_csv_raw(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_CSV_RAW] = value
+    return value
 
-    def __init__(self, label: str, enabled: bool) -> None:
-        import time
 
-        self.label = label
-        self.enabled = enabled
-        self._clock = time.perf_counter
-        self.start = self._clock()
-        self.last = 0.0
+# Kept in the context rather than passed down, so every CSV writer of a command sees it.
+csv_raw_option = click.option(
+    "--csv-raw",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember_csv_raw,
+    help="With CSV output: cells verbatim, without the ' put before text starting with "
+    "= + - @ that stops spreadsheets running it as a formula (for programs, not spreadsheets).",
+)
 
-    def update(self, done: int, total: int | None = None, note: str = "") -> None:
-        if not self.enabled:
-            return
-        now = self._clock()
-        if now - self.last < 0.2:
-            return
-        self.last = now
-        rate = done / (now - self.start) if now > self.start else 0.0
-        of = f"/{total:,}" if total else ""
-        sys.stderr.write(f"\r{self.label}: {done:,}{of} · {rate:,.0f}/s{note}\x1b[K")
-        sys.stderr.flush()
 
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
+def formula_safe() -> bool:
+    """Whether this command's CSV output neutralises spreadsheet formulas (no ``--csv-raw``)."""
+    ctx = click.get_current_context(silent=True)
+    return not (ctx is not None and ctx.find_root().meta.get(_CSV_RAW, False))
 
 
 @contextmanager

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..settings import CLEAN_LEVELS
 from .common import (
-    Progress,
     corpus_option,
     index_dir_option,
     quiet_option,
@@ -53,6 +53,13 @@ MAX_LISTED = 100
     help="Settings TOML layered over the defaults (see docs/settings.md).",
 )
 @click.option(
+    "--clean",
+    "clean_level",
+    type=click.Choice(CLEAN_LEVELS),
+    help="Structural cleaner level (menus, comments, footers, link lists) "
+    "[default: the clean.structure setting, conservative].",
+)
+@click.option(
     "--date",
     "date",
     help="Publication date for every article with no better evidence (YYYY-MM-DD).",
@@ -68,6 +75,11 @@ MAX_LISTED = 100
     default="builtin",
     show_default=True,
     help="Name tagger for people and organisations.",
+)
+@click.option(
+    "--languages",
+    help="Comma-separated ISO 639-1 codes an article may be in (e.g. en,fr); "
+    "default: the languages setting, else every language.",
 )
 @click.option(
     "--text-column",
@@ -96,6 +108,12 @@ MAX_LISTED = 100
     is_flag=True,
     help="If another ingest is writing to the corpus, wait for it instead of stopping.",
 )
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Read symbolic links that lead outside the PATH folders (by default they are "
+    "skipped as outside-root).",
+)
 @quiet_option
 @reports_errors
 def ingest_cmd(
@@ -108,15 +126,18 @@ def ingest_cmd(
     index_dir: str,
     engine: str | None,
     config: str | None,
+    clean_level: str | None,
     date: str | None,
     date_from_mtime: bool,
     ner: str,
+    languages: str | None,
     text_column: str,
     title_column: str,
     date_column: str,
     url_column: str,
     source_column: str,
     wait: bool,
+    follow_links: bool,
     quiet: bool,
 ) -> None:
     """Ingest PATHS (files, folders, globs; .txt .html .htm, their .gz, .csv/.jsonl dumps).
@@ -126,15 +147,24 @@ def ingest_cmd(
     0 when every input went in, 1 when some were skipped (listed below and in the run record),
     2 for usage errors.
     """
+    import time
+
     from ..pipeline.run import IngestInterrupted, ingest
     from ..pipeline.sources import DumpColumns
+    from ..settings import load_settings
+    from .display import ProgressDisplay
 
-    bar = Progress("ingest", show_progress(quiet))
+    settings = load_settings(config)
+    if clean_level is not None:
+        settings = settings.with_values(**{"clean.structure": clean_level})
+
+    started = time.monotonic()  # the summary's elapsed is the wall time of the whole command
+    display = ProgressDisplay(show_progress(quiet))
     columns = DumpColumns(
         text=text_column, title=title_column, date=date_column, url=url_column, source=source_column
     )
     try:
-        with stop_on_sigterm():
+        with stop_on_sigterm(), display:
             report = ingest(
                 list(paths),
                 corpus=corpus,
@@ -142,20 +172,19 @@ def ingest_cmd(
                 source=source,
                 columns=columns,
                 jobs=jobs,
-                config=config,
+                settings=settings,
                 date=date,
                 date_from_mtime=date_from_mtime,
                 ner=ner,
+                languages=None if languages is None else [c for c in languages.split(",") if c],
                 index=not no_index,
                 index_dir=index_dir,
                 engine=engine,
                 wait=wait,
-                progress=lambda done, r: bar.update(
-                    done, note=f" · {len(r.skipped)} skipped" if r.skipped else ""
-                ),
+                follow_links=follow_links,
+                progress=display if display.enabled else None,
             )
     except IngestInterrupted as stop:
-        bar.close()
         r = stop.report
         click.echo(
             f"Interrupted: kept {r.ingested:,} articles committed in whole batches to {corpus}; "
@@ -163,8 +192,8 @@ def ingest_cmd(
             err=True,
         )
         sys.exit(130)
-    bar.close()
-    click.echo(format_summary(report))
+    if not quiet:  # -q: nothing but errors; the exit status still says whether inputs were skipped
+        click.echo(format_summary(report, wall=time.monotonic() - started))
     sys.exit(report.exit_code)
 
 
@@ -174,7 +203,8 @@ def _listed(rej: Rejected) -> str:
     return f"  {rej.reason}: {path}" + (f" ({rej.detail})" if rej.detail else "")
 
 
-def format_summary(report: object) -> str:
+def format_summary(report: object, wall: float | None = None) -> str:
+    """The summary of a run; ``wall`` is the command's wall-clock time (the index included)."""
     from ..pipeline.run import IGNORED_REASONS, IngestReport
 
     assert isinstance(report, IngestReport)
@@ -195,7 +225,12 @@ def format_summary(report: object) -> str:
         lines.append("  removals by rule")
         for rule, n in r.removals.most_common():
             lines.append(f"    {rule:<34}{n:>9,}")
-    lines.append(f"  elapsed {r.elapsed:,.1f} s, {r.rate:,.0f} inputs/s")
+    index_s = f", index {r.index.seconds:,.1f} s" if r.index is not None else ""
+    elapsed = f"{wall:,.1f} s wall clock (" if wall is not None else ""
+    lines.append(
+        f"  elapsed {elapsed}inputs {r.elapsed:,.1f} s{index_s}{')' if elapsed else ''}, "
+        f"{r.rate:,.0f} inputs/s"
+    )
     if r.index is not None:
         lines.append(f"  index: {r.index.added:,} added, {r.index.total:,} in the index")
         if r.index.switched_from:

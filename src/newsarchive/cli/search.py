@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import sys
@@ -13,9 +11,18 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from ..index.api import ENGINES, FACETS, SORTS, index_status, search, update_index
+from ..index.api import ENGINES, SORTS, index_status, search, update_index
 from ..index.model import HIT_COLUMNS, Hit, SearchResults
-from .common import corpus_option, index_dir_option, quiet_option, reports_errors, show_progress
+from ..output import on_screen
+from .common import (
+    corpus_option,
+    csv_raw_option,
+    formula_safe,
+    index_dir_option,
+    quiet_option,
+    reports_errors,
+    show_progress,
+)
 
 FORMATS = ("table", "jsonl", "csv", "parquet")
 
@@ -60,13 +67,15 @@ def index_cmd(
     if status:
         _print_status(corpus, index_dir)
         return
-    with _Progress(enabled=show_progress(quiet), label="Indexing") as progress:
+    from .display import ProgressDisplay
+
+    with ProgressDisplay(show_progress(quiet)) as display:
         report = update_index(
             corpus,
             index_dir,
             rebuild=rebuild,
             procs=procs,
-            progress=progress.update,
+            progress=display if display.enabled else None,
             engine=engine,
         )
     if not quiet:
@@ -95,31 +104,6 @@ def _print_status(corpus: str, index_dir: str) -> None:
     click.echo(f"index:    {index_dir} ({st.engine})")
     click.echo(f"articles: {st.indexed:,} indexed, {st.corpus_articles:,} in the corpus")
     click.echo(f"state:    {state}")
-
-
-class _Progress:
-    """A click progress bar fed by the library's ``progress(done, total)`` callback."""
-
-    def __init__(self, enabled: bool, label: str) -> None:
-        self.enabled, self.label = enabled, label
-        self.bar: Any = None
-        self.done = 0
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.render_finish()
-
-    def update(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
-            self.bar.render_progress()
-        self.bar.update(done - self.done)
-        self.done = done
 
 
 @click.command("search")
@@ -163,6 +147,7 @@ class _Progress:
     show_default=True,
     help="Output format.",
 )
+@csv_raw_option
 @click.option(
     "--output",
     "-o",
@@ -173,8 +158,8 @@ class _Progress:
 @click.option(
     "--facet",
     metavar="NAME",
-    help=f"Print 'value<TAB>count' over all hits instead: {', '.join(FACETS)}, or one of the "
-    "corpus's own fields (a manifest column such as label).",
+    help="Print 'value<TAB>count' over all hits instead: a field name as in queries (topics, "
+    "people, year...), or one of the corpus's own fields (a manifest column such as label).",
 )
 @click.option(
     "--no-duplicates",
@@ -233,7 +218,7 @@ def search_cmd(
         click.echo(results.total)
     elif facet is not None:
         for value, n in results.facet(facet):
-            click.echo(f"{value}\t{n}")
+            click.echo(f"{on_screen(str(value), one_line=True)}\t{n}")
     else:
         if not results.total:
             click.echo(f"No articles match {query}.", err=True)
@@ -261,13 +246,16 @@ def _table(results: SearchResults, terminal: bool) -> str:
     hits = results.hits
     lines = [_headline(results)]
     rank_width = len(str(hits[-1].rank)) if hits else 1
-    source_width = max((len(h.source) for h in hits), default=0)
-    for h in hits:
+    # Stored text comes from scrapers: control characters are shown, never sent to the terminal.
+    sources = [on_screen(h.source, one_line=True) for h in hits]
+    source_width = max((len(s) for s in sources), default=0)
+    for h, source in zip(hits, sources, strict=True):
         day = h.published_at.strftime("%Y-%m-%d") if h.published_at else "undated"
-        title = h.title or "(untitled)"
-        lines.append(f"{h.rank:>{rank_width}}  {day:<10}  {h.source:<{source_width}}  {title}")
+        title = on_screen(h.title, one_line=True) if h.title else "(untitled)"
+        lines.append(f"{h.rank:>{rank_width}}  {day:<10}  {source:<{source_width}}  {title}")
         if h.snippet:
-            lines.append(" " * (rank_width + 2) + _bold(h.snippet, terminal))
+            snippet = on_screen(h.snippet, one_line=True)
+            lines.append(" " * (rank_width + 2) + _bold(snippet, terminal))
     return "\n".join(lines) + "\n"
 
 
@@ -303,11 +291,9 @@ def _jsonl(results: SearchResults, terminal: bool) -> str:
 
 
 def _csv(results: SearchResults, terminal: bool) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(HIT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(_plain(h) for h in results.hits)
-    return out.getvalue()
+    from ..output import csv_text
+
+    return csv_text((_plain(h) for h in results.hits), HIT_COLUMNS, formula_safe=formula_safe())
 
 
 _RENDERERS: dict[str, Callable[[SearchResults, bool], str]] = {

@@ -5,7 +5,8 @@ Layout of an index folder::
     indexes/
       whoosh/        the engine's index (``whoosh.new/`` while a rebuild is being written),
                      or tantivy/ for the tantivy engine
-      state.json     engine, schema version, corpus path, the corpus state indexed, article count
+      state.json     engine, schema version, analysis version, corpus path, the corpus state
+                     indexed, article count
       .lock          held by the one process updating the index
 
 The engine is chosen when the index is built (``engine=``, ``--engine``) and recorded in
@@ -14,7 +15,8 @@ rebuilds the index with it.
 
 An update adds only the articles the index does not hold yet, in one transactional commit: a
 crash leaves the previous commit readable. A rebuild (``--rebuild``, a new schema version, or
-part files that vanished from the corpus) is written beside the live index and swapped in, so
+part files that vanished from the corpus, or words analysed by an older version of
+:mod:`.analysis`) is written beside the live index and swapped in, so
 searches keep working meanwhile.
 
 >>> update_index("corpus", "indexes")  # doctest: +SKIP
@@ -28,15 +30,17 @@ import importlib
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from .. import store
 from ..errors import CorpusError, UsageError
+from ..progress import ProgressCallback, Step
 from . import fields
 from . import query as q
+from .analysis import ANALYSIS_VERSION
 from .model import (
     Engine,
     EngineHit,
@@ -49,6 +53,7 @@ from .model import (
     SearchIndexError,
     SearchResults,
 )
+from .query import FIELD_ALIASES
 
 STATE_FILE = "state.json"
 ENGINES = ("whoosh", "tantivy")  # each engine's index lives in the index folder under its name
@@ -70,7 +75,20 @@ FACETS = (
     "month",
 )
 
-Progress = Callable[[int, int], None]
+
+def facet_name(name: str, own: Sequence[str] = ()) -> str:
+    """The facet a name (``topics``, ``people``, ``lang``…) stands for, as ``name:`` would;
+    ``own`` are the corpus's own fields (``label``), facets under their own name.
+
+    >>> facet_name("topics"), facet_name("year"), facet_name("label", ["label"])
+    ('topic', 'year', 'label')
+    """
+    facet = FIELD_ALIASES.get(name, name)
+    if facet in FACETS:
+        return facet
+    if name in own:
+        return name
+    raise UsageError(f"unknown facet {name!r}; facets: {', '.join([*FACETS, *own])}")
 
 
 # --- updating --------------------------------------------------------------------------------------
@@ -82,13 +100,15 @@ def update_index(
     *,
     rebuild: bool = False,
     procs: int | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     engine: str | None = None,
 ) -> IndexReport:
     """Index the corpus's articles that the index does not hold yet (all of them if ``rebuild``).
 
     ``procs`` is the number of indexing processes (tantivy: threads; default: 2 for 2,000 new
-    articles or more, else 1); ``progress(done, total)`` is called as corpus rows are read.
+    articles or more, else 1); ``progress`` is called with a :class:`newsarchive.progress.Step`
+    as corpus rows are read (``indexing``, with the total) and while the engine commits and
+    merges (``merging``, no total).
     ``engine`` (``whoosh`` or ``tantivy``) defaults to the index's recorded engine, and whoosh for
     a new index; another engine than the recorded one rebuilds the index with it.
     """
@@ -145,7 +165,7 @@ def _recorded_engine(index_dir: Path) -> str | None:
 
 
 def _add_new(
-    engine: Engine, parts: list[Path], procs: int | None, progress: Progress | None
+    engine: Engine, parts: list[Path], procs: int | None, progress: ProgressCallback | None
 ) -> int:
     from . import fetch
 
@@ -164,13 +184,16 @@ def _add_new(
             for row_number, row in fetch.part_rows(part):
                 done += 1
                 if progress is not None and done % 500 == 0:
-                    progress(done, todo)
+                    progress(Step("indexing", done, todo))
                 if row["doc_id"] in known:
                     continue
                 known.add(row["doc_id"])
                 yield engine.document(row, part.name, row_number)
         if progress is not None:
-            progress(done, todo)
+            progress(Step("indexing", done, todo))
+            # the engine commits (and merges segments) once the last document is taken: that
+            # can take as long as the adding, so say so rather than sit at 100 %
+            progress(Step("merging", 0))
 
     return engine.add(documents(), procs=procs, limitmb=LIMIT_MB)
 
@@ -188,7 +211,11 @@ def _index_lock(index_dir: Path) -> Any:
 def _open_current(index_dir: Path, name: str, schema_version: int) -> Engine | None:
     """The live index if it can be updated in place; None if it must be rebuilt."""
     recorded = _read_state(index_dir)
-    if recorded.get("engine") != name or recorded.get("schema_version") != schema_version:
+    if (
+        recorded.get("engine") != name
+        or recorded.get("schema_version") != schema_version
+        or recorded.get("analysis_version") != ANALYSIS_VERSION
+    ):
         return None
     try:
         return _open_engine(name, index_dir / name)
@@ -242,6 +269,7 @@ def _write_state(
         {
             "engine": engine,
             "schema_version": schema_version,
+            "analysis_version": ANALYSIS_VERSION,
             "corpus": str(corpus.resolve()),
             "corpus_state": corpus_state,
             "articles": total,
@@ -270,7 +298,9 @@ def index_status(corpus: str | Path = "corpus", index_dir: str | Path = "indexes
         corpus_articles=fetch.part_row_counts(parts),
         corpus_state=store.corpus_state(corpus),
         index_state=recorded.get("corpus_state"),
-        schema_ok=exists and recorded.get("schema_version") == _engine_class(str(name))[1],
+        schema_ok=exists
+        and recorded.get("schema_version") == _engine_class(str(name))[1]
+        and recorded.get("analysis_version") == ANALYSIS_VERSION,
     )
 
 
@@ -355,10 +385,7 @@ def search(
     hits = _with_snippets(engine, tree, corpus, found, offset, snippets)
 
     def facet(name: str) -> list[tuple[str, int]]:
-        if name not in FACETS and name not in own:
-            known = ", ".join([*FACETS, *own])
-            raise UsageError(f"unknown facet {name!r}; facets: {known}")
-        return engine.facet(tree, name)
+        return engine.facet(tree, facet_name(name, own))
 
     return SearchResults(total, hits, query, _behind(corpus, index_dir), facet)
 
@@ -396,6 +423,12 @@ def matching_ids(
 
 def _open_for_search(index_dir: Path, corpus: Path | None = None) -> Engine:
     name = _recorded_engine(index_dir)
+    state = _read_state(index_dir)
+    if name is not None and state and state.get("analysis_version") != ANALYSIS_VERSION:
+        raise SearchIndexError(
+            f"the index in {index_dir} was built by an older version of newsarchive, which "
+            f"analysed words differently: run 'newsarchive index --rebuild --index-dir {index_dir}'"
+        )
     if name is not None:
         for folder in (name, f"{name}.old"):  # .old: a rebuild is being swapped in
             if (index_dir / folder).is_dir():
@@ -413,18 +446,23 @@ def _with_snippets(
     offset: int,
     snippets: bool,
 ) -> list[Hit]:
-    from .snippets import make_snippet
+    from .snippets import HighlightSpec, highlight_spec, make_snippet, text_tokens
 
     texts: dict[str, str] = {}
     if snippets and found:
         from .fetch import fetch_texts
 
         texts = fetch_texts(corpus, found)
-    spec = engine.highlight_spec(tree)
+    analyser = engine.query_analyser(tree)
+    specs: dict[str | None, HighlightSpec] = {}  # one per language: its words are its own
     hits = []
     for rank, h in enumerate(found, start=offset + 1):
         text = texts.get(h.doc_id, "")
-        snippet = make_snippet(text, engine.tokens(text, spec), spec) if text else ""
+        if h.language not in specs:
+            specs[h.language] = highlight_spec(tree, analyser, h.language)
+        spec = specs[h.language]
+        words = text_tokens(text, h.language, spec) if text else []
+        snippet = make_snippet(text, words, spec) if text else ""
         hits.append(Hit(rank, h.doc_id, h.score, h.published_at, h.source, h.title, h.url, snippet))
     return hits
 

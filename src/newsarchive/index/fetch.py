@@ -31,6 +31,7 @@ INDEX_COLUMNS: list[str] = [
     "kind",
     "language",
     "published_at",
+    "published_offset",
     "topics",
     "places",
     "countries",
@@ -49,14 +50,14 @@ def part_rows(part: Path, batch_size: int = 512) -> Iterator[tuple[int, dict[str
 
     row = 0
     with pq.ParquetFile(part) as pf:
-        # a part of an older schema lacks some columns: they read as None
-        have = set(pf.schema_arrow.names)
-        columns = [c for c in INDEX_COLUMNS if c in have]
-        absent = dict.fromkeys(c for c in INDEX_COLUMNS if c not in have)
+        present = set(pf.schema_arrow.names)
+        # A part written before a column existed (published_offset) reads it as None.
+        absent = dict.fromkeys(c for c in INDEX_COLUMNS if c not in present)
+        columns = [c for c in INDEX_COLUMNS if c in present]
         for batch in pf.iter_batches(batch_size=batch_size, columns=columns):
             names = batch.schema.names
             for values in zip(*map(_pylist, batch.columns), strict=True):
-                yield row, absent | dict(zip(names, values, strict=True))
+                yield row, {**absent, **dict(zip(names, values, strict=True))}
                 row += 1
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import NewsarchiveError
@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from .analysis import QueryAnalyser
     from .query import Node
-    from .snippets import HighlightSpec, TextToken
 
 
 # query fields whose values are matched whole (any case), not word by word, on both engines
@@ -80,6 +80,7 @@ class EngineHit:
     published_at: datetime | None
     part: str  # the corpus part file name
     row: int  # the row in that part
+    language: str | None = None  # the article's language: its text is analysed in it
 
 
 class Engine(Protocol):
@@ -105,9 +106,7 @@ class Engine(Protocol):
 
     def facet(self, tree: Node, name: str) -> list[tuple[str, int]]: ...
 
-    def tokens(self, text: str, spec: HighlightSpec) -> list[TextToken]: ...
-
-    def highlight_spec(self, tree: Node) -> HighlightSpec: ...
+    def query_analyser(self, tree: Node) -> QueryAnalyser: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,3 +212,17 @@ def facet_counts(name: str, counts: dict[str, int]) -> list[tuple[str, int]]:
         return sorted(counts.items())
     display: Callable[[str], str] = str.upper if name == "country" else str
     return sorted(((display(v), n) for v, n in counts.items()), key=lambda vn: (-vn[1], vn[0]))
+
+
+def local_time(published: datetime, offset: int | None) -> datetime:
+    """The wall-clock time the source printed (naive): what the day and month are taken from.
+
+    >>> local_time(datetime(2023, 11, 9, 3, 28, tzinfo=UTC), -240)
+    datetime.datetime(2023, 11, 8, 23, 28)
+    """
+    return (published.astimezone(UTC) + timedelta(minutes=offset or 0)).replace(tzinfo=None)
+
+
+def in_zone(published: datetime, offset: int | None) -> datetime:
+    """The instant ``published`` in the zone the source printed (UTC when ``offset`` is 0/None)."""
+    return published.astimezone(timezone(timedelta(minutes=offset))) if offset else published

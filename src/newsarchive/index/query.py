@@ -16,9 +16,11 @@ Errors are :class:`~newsarchive.errors.QuerySyntaxError` with a one-line message
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from bisect import bisect_left
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import MappingProxyType
 
 from ..errors import QuerySyntaxError
 
@@ -114,7 +116,13 @@ _ALIASES = {
     "organizations": "org",
     "lang": "language",
 }
+FIELD_ALIASES: Mapping[str, str] = MappingProxyType(_ALIASES)
+"""Other names a field may be written as (``topics:`` is ``topic:``); facets accept them too."""
 MIN_PREFIX = 2  # "a*" would expand to most of the vocabulary: slow and meaningless
+# Parentheses and NOTs inside each other; the parser and the engines' compilers recurse once per
+# level, so a pasted or hostile query 200 levels deep would exhaust Python's stack.
+MAX_NESTING = 50
+MAX_PHRASE_WORDS = 64  # a quoted paragraph is not a phrase search; its cost grows with its length
 
 
 # --- dates -----------------------------------------------------------------------------------------
@@ -309,6 +317,16 @@ class _Parser:
         self.tokens = _lex(query, own)
         self.i = 0
         self.in_field = False
+        self.depth = 0
+
+    def deeper(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QuerySyntaxError(
+                f"the query nests parentheses or NOT more than {MAX_NESTING} deep at position "
+                f"{token.pos}; write it flatter",
+                token.pos,
+            )
 
     def peek(self) -> _Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -362,7 +380,10 @@ class _Parser:
         if token is not None and token.kind == "NOT":
             self.take()
             self.need_operand(token)
-            return Not(self.parse_unary())
+            self.deeper(token)
+            node = self.parse_unary()
+            self.depth -= 1
+            return Not(node)
         return self.parse_primary()
 
     def parse_primary(self) -> Node:
@@ -394,6 +415,12 @@ class _Parser:
         words = tuple(token.text.split())
         if not words:
             raise QuerySyntaxError(f"empty phrase at position {token.pos}", token.pos)
+        if len(words) > MAX_PHRASE_WORDS:
+            raise QuerySyntaxError(
+                f"a phrase of {len(words)} words at position {token.pos}; at most "
+                f"{MAX_PHRASE_WORDS} are searched as one phrase: quote a shorter part",
+                token.pos,
+            )
         return Phrase(words, token.slop)
 
     def parse_group(self, lparen: _Token) -> Node:
@@ -402,7 +429,9 @@ class _Parser:
             raise QuerySyntaxError(f"empty parentheses at position {lparen.pos}", lparen.pos)
         if after is None:
             raise QuerySyntaxError(f"unclosed parenthesis at position {lparen.pos}", lparen.pos)
+        self.deeper(lparen)
         node = self.parse_or()
+        self.depth -= 1
         closing = self.peek()
         if closing is None or closing.kind != "RPAREN":
             raise QuerySyntaxError(f"unclosed parenthesis at position {lparen.pos}", lparen.pos)
@@ -488,6 +517,31 @@ def parse(query: str, user_fields: Collection[str] = ()) -> Node:
     newsarchive.errors.QuerySyntaxError: unknown field 'plcae:' at position 0; fields: title, text, source, topic, place, country, person, org, kind, language, date
     """
     return _Parser(query, user_fields).parse()
+
+
+def phrase_ends(positions: Sequence[Sequence[int]], slop: int) -> list[int]:
+    """Where a phrase can end: the positions of its last word reachable by one position per
+    word, each 1 to ``slop + 1`` after the previous one (``positions``: each word's, sorted).
+
+    Only the reachable positions of each word are kept, never the paths to them, so the work
+    is O(words × positions × log positions) even for one word repeated many times.
+
+    >>> phrase_ends([[0, 7], [2, 9], [3]], 1), phrase_ends([[0], [2], [5]], 1)
+    ([3], [])
+    """
+    if not positions:
+        return []
+    reachable = sorted(set(positions[0]))
+    for following in positions[1:]:
+        if not reachable:
+            break
+        # p is reachable when some r in reachable has p - slop - 1 <= r < p
+        reachable = [
+            p
+            for p in sorted(set(following))
+            if (i := bisect_left(reachable, p - slop - 1)) < len(reachable) and reachable[i] < p
+        ]
+    return reachable
 
 
 def conjoin(*nodes: Node | None) -> Node:

@@ -1,8 +1,8 @@
 """Snippets: the passage of an article's text that best shows why it matched, words marked.
 
-Engine-neutral: the engine supplies its own tokens (so a stemmed ``strikes`` matches the query word
-``strike`` exactly as the index does), and the words to mark come from the query tree, not from the
-index. Phrases are marked only where the phrase occurs, not wherever one of its words does::
+Engine-neutral: the text's words are analysed as the index analysed them (:mod:`.analysis`, in
+the article's language, so a stemmed ``strikes`` matches the query word ``strike`` exactly as the
+index does), and the words to mark come from the query tree, not from the index. Phrases are marked only where the phrase occurs, not wherever one of its words does::
 
     >>> tokens = [TextToken(w, i, s, s + len(w)) for i, (w, s) in enumerate([("the", 0), ("picket", 4), ("line", 11)])]
     >>> spec = HighlightSpec(frozenset(), (), ((("picket", "line"), 0),))
@@ -16,22 +16,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from .analysis import QueryAnalyser, Token, is_cjk, tokens
 from .query import And, Field, Node, Or, Phrase, Prefix, Term
+
+TextToken = Token  # the name snippets have always used for an analysed word
 
 MARK = ("**", "**")  # Markdown bold: readable as plain text, in CSV and in a notebook
 SNIPPET_CHARS = 200
 CONTEXT_CHARS = 40  # text shown before the first marked word of a snippet
 ELLIPSIS = "…"
-
-
-@dataclass(frozen=True, slots=True)
-class TextToken:
-    """A word of the text as the engine indexes it: ``norm`` at ``pos``, ``text[start:end]``."""
-
-    norm: str
-    pos: int
-    start: int
-    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,26 +38,31 @@ class HighlightSpec:
     def first_letters(self) -> frozenset[str]:
         """The first two letters of every word to mark: other words need no analysis."""
         words = [*self.terms, *self.prefixes, *(w for ws, _ in self.phrases for w in ws)]
-        return frozenset(w[:2] for w in words)
+        return frozenset(w[:2] for w in words)  # a one-letter word or prefix is its own
 
 
 def highlight_spec(
-    tree: Node, normalize: Callable[[str], list[str]], fold: Callable[[str], str]
+    tree: Node, analyser: QueryAnalyser, language: str | None = None
 ) -> HighlightSpec:
-    """The words of ``tree`` that search the article text (excluded words are not marked).
+    """The words of ``tree`` that search the article text (excluded words are not marked), as
+    an article in ``language`` holds them (None: in every candidate language)."""
 
-    ``normalize`` turns query words into the engine's indexed forms; ``fold`` does the same for a
-    prefix without stemming it.
-    """
+    def normalize(text: str) -> list[tuple[str, ...]]:
+        return analyser.forms(text, language)
+
+    fold: Callable[[str], str] = analyser.prefix
     terms: set[str] = set()
     prefixes: list[str] = []
     phrases: list[tuple[tuple[str, ...], int]] = []
 
-    def add_words(words: list[str], slop: int) -> None:
-        if len(words) == 1:
-            terms.add(words[0])
-        elif words:
-            phrases.append((tuple(words), slop))
+    def add_words(forms: list[tuple[str, ...]], slop: int) -> None:
+        for words in forms:
+            if len(words) == 1 and is_cjk(words[0]):
+                prefixes.append(words[0])  # one CJK character starts a token, as in the index
+            elif len(words) == 1:
+                terms.add(words[0])
+            elif words:
+                phrases.append((words, slop))
 
     def walk(node: Node) -> None:
         match node:
@@ -77,7 +75,7 @@ def highlight_spec(
             case And(children) | Or(children):
                 for child in children:
                     walk(child)
-            case Field("text", child):
+            case Field("text" | "title", child):  # the title heads the text
                 walk(child)
             case _:  # other fields, dates, NOT (excluded words are absent by definition)
                 pass
@@ -91,13 +89,67 @@ def marked_spans(tokens: Sequence[TextToken], spec: HighlightSpec) -> list[tuple
 
     ``tokens`` may leave out words that cannot match (positions keep phrases exact).
     """
-    hits: set[int] = set()
+    hits: dict[int, int] = {}  # token -> where its mark ends
     for i, token in enumerate(tokens):
-        if token.norm in spec.terms or any(token.norm.startswith(p) for p in spec.prefixes):
-            hits.add(i)
+        if token.norm in spec.terms:
+            hits[i] = token.end
+        else:
+            for p in spec.prefixes:
+                if token.norm.startswith(p):
+                    # a CJK bigram holds the next character too: mark only the prefix's
+                    cjk = is_cjk(p) and len(token.norm) == token.end - token.start
+                    hits[i] = max(hits.get(i, 0), token.start + len(p) if cjk else token.end)
     for words, slop in spec.phrases:
-        hits.update(_phrase_hits(tokens, words, slop))
-    return [(tokens[i].start, tokens[i].end) for i in sorted(hits)]
+        for i in _phrase_hits(tokens, words, slop):
+            hits[i] = tokens[i].end
+    return [(tokens[i].start, hits[i]) for i in sorted(hits)]
+
+
+def match_spans(tokens: Sequence[TextToken], spec: HighlightSpec) -> list[tuple[int, int]]:
+    """Each match as one span: a phrase from its first word to its last, a word, a prefix's
+    part of a word; left to right, not overlapping (a longer match wins where two overlap)."""
+    found: list[tuple[int, int]] = []
+    for token in tokens:
+        if token.norm in spec.terms:
+            found.append((token.start, token.end))
+        for p in spec.prefixes:
+            if token.norm.startswith(p):
+                cjk = is_cjk(p) and len(token.norm) == token.end - token.start
+                found.append((token.start, token.start + len(p) if cjk else token.end))
+    for words, slop in spec.phrases:
+        for first, last in _phrase_runs(tokens, words, slop):
+            found.append((tokens[first].start, tokens[last].end))
+    found.sort(key=lambda span: (span[0], -span[1]))
+    kept: list[tuple[int, int]] = []
+    for start, end in found:
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept
+
+
+def _phrase_runs(
+    tokens: Sequence[TextToken], words: tuple[str, ...], slop: int
+) -> Iterable[tuple[int, int]]:
+    """``(first, last)`` token of each occurrence of the phrase."""
+    for first, token in enumerate(tokens):
+        if token.norm != words[0]:
+            continue
+        at = first
+        for word in words[1:]:
+            found_next = _next_word(tokens, at, word, slop)
+            if found_next is None:
+                break
+            at = found_next
+        else:
+            yield first, at
+
+
+def text_tokens(text: str, language: str | None, spec: HighlightSpec) -> list[TextToken]:
+    """The words of ``text`` (analysed in ``language``) that may match ``spec``: the others
+    are left out, keeping their positions, so that phrases stay exact."""
+    firsts = spec.first_letters()
+    return [t for t in tokens(text, language) if t.norm[:2] in firsts or t.norm[:1] in firsts]
 
 
 def _phrase_hits(tokens: Sequence[TextToken], words: tuple[str, ...], slop: int) -> Iterable[int]:

@@ -4,20 +4,19 @@ tantivy (tantivy-py) indexes tens of times faster than whoosh and answers in a f
 millisecond. whoosh stays the default, so this engine copies whoosh's meaning rather than
 tantivy's, and never hands the user's string to tantivy's own query parser:
 
-- **Words.** whoosh's words are ``\\w+(\\.?\\w+)*`` (*U.S.* and *3.5* are one word each);
-  tantivy's regex tokenizer would find them but halves indexing speed, and its fast ``simple``
-  tokenizer splits at every character that is not a letter or digit. So the text is prepared in
-  Python (:func:`prepare`: a dot between two word characters and every underscore become
-  placeholder letters, and the few characters Rust calls alphanumeric but Python does not become
-  spaces) and then split by ``simple``: the same words at the same positions as whoosh's. Names
-  (place, person, org) have two fields: their values whole, as written (stored, and counted for
-  facets), and their prepared words (``place_words``…) for searching. Words are lower-cased
-  and accent-folded by tantivy's filters and indexed **unstemmed**. whoosh stems with the
-  original Porter algorithm, tantivy only ships Snowball (Porter2), and the two conflate
-  different words (Porter: *general* = *generous*). So a query word is stemmed with whoosh's own
-  Porter function and expanded to every indexed word with that stem, read from tantivy's term
-  dictionary (:meth:`_Compiler.variants`). The folding tables differ on a few letters (ß, æ, œ, þ
-  and ligatures): words holding them may match differently on the two engines.
+- **Words.** Title and text are analysed in Python (:mod:`.analysis`, per language, as whoosh
+  gets them) and indexed as their analysed words joined by spaces, split by tantivy's
+  ``whitespace`` tokenizer: the same words at the same positions on both engines. Names (place,
+  person, org) are not stemmed: whoosh's words are ``\\w+(\\.?\\w+)*`` (*U.S.* and *3.5* are one
+  word each); tantivy's regex tokenizer would find them but halves indexing speed, and its fast
+  ``simple`` tokenizer splits at every character that is not a letter or digit. So names are
+  prepared in Python (:func:`prepare`: a dot between two word characters and every underscore
+  become placeholder letters, and the few characters Rust calls alphanumeric but Python does not
+  become spaces) and then split by ``simple``. Names have two fields: their values whole, as
+  written (stored, and counted for facets), and their prepared words (``place_words``…) for
+  searching, lower-cased and accent-folded by tantivy's filters. The folding tables differ on a
+  few letters (ß, æ, œ, þ and ligatures): names holding them may match differently on the two
+  engines.
 - **Proximity.** tantivy's phrase slop is a budget over the whole phrase and lets two words swap
   places (slop 2 finds *b a* for ``"a b"``); ours is per neighbouring pair, in order. Exact phrases
   compile directly; a proximity phrase keeps what tantivy's slop 1 finds (surely right) and checks
@@ -50,17 +49,25 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from whoosh.lang.porter import stem as porter_stem
 
 from . import fields as user_fields
 from . import query as q
-from .model import VALUE_FIELDS, EngineHit, IndexLocked, SearchIndexError, facet_counts
-from .snippets import HighlightSpec, TextToken, highlight_spec
+from .analysis import Form, QueryAnalyser, is_cjk, norms, tokens
+from .model import (
+    VALUE_FIELDS,
+    EngineHit,
+    IndexLocked,
+    SearchIndexError,
+    facet_counts,
+    in_zone,
+    local_time,
+)
 
-SCHEMA_VERSION = 3  # bump when the schema or analysis changes: indexes are then rebuilt
+SCHEMA_VERSION = 4  # bump when the schema or analysis changes: indexes are then rebuilt
 ENGINE = "tantivy"
 # tokenizer names recorded in the schema (tokenizers themselves are registered on each opening)
-WORDS = "newsarchive_words"  # title, text and names' words: prepared text, split by ``simple``
+WORDS = "newsarchive_words"  # names' words: prepared text, split by ``simple``
+ANALYSED = "newsarchive_analysed"  # title and text: words analysed in Python, joined by spaces
 LOWER = "newsarchive_lower"  # topics: whole values, any case; counted whole as written
 DOT, UNDERSCORE = "\ua66e", "\u01c2"  # letters that stand for . and _ inside a word (no case)
 TAG_GAP = 100  # as whoosh: positions between two tag values, so proximity never spans two names
@@ -201,6 +208,7 @@ def _analyzers() -> dict[str, tantivy.TextAnalyzer]:
     lower, ascii_fold = tantivy.Filter.lowercase(), tantivy.Filter.ascii_fold()
     return {
         WORDS: _analyzer(tantivy.Tokenizer.simple(), lower, ascii_fold),
+        ANALYSED: _analyzer(tantivy.Tokenizer.whitespace()),
         LOWER: _analyzer(tantivy.Tokenizer.raw(), lower),
         "fold": _analyzer(tantivy.Tokenizer.raw(), lower, ascii_fold),
         "raw": _analyzer(tantivy.Tokenizer.raw()),
@@ -229,68 +237,8 @@ def lower(text: str) -> str:
     return lowered[0] if lowered else ""
 
 
-@functools.lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """whoosh's Porter stem of an analysed word: ``strikes`` -> ``strike``."""
-    stemmed: str = porter_stem(word)
-    return stemmed
-
-
-# A stem is its word cut short, except that its last letter may stand for another one (happily ->
-# happili, hoping -> hope, oxygenator -> oxygenate, flamboyancy -> flamboyance, eyed -> ei), and
-# -bility may become -ble (employability -> employable).
-_STAND_INS = {"e": "aioy", "i": "y", "l": "i"}
-
-
-def word_starts(stemmed: str, *, partial: bool = False) -> tuple[str, ...]:
-    """Prefixes, one of which starts every word whose Porter stem is ``stemmed`` (with
-    ``partial``: whose stem starts with ``stemmed``).
-
-    Checked on every word of ../shared/data and on millions of made-up ones (tests/test_engines.py).
-
-    >>> word_starts("happili"), word_starts("employable")
-    (('happili', 'happily'), ('employable', 'employabla', 'employabli', 'employablo', 'employably', 'employabil'))
-    """
-    head, last = stemmed[:-1], stemmed[-1:]
-    found = [stemmed, *(head + c for c in _STAND_INS.get(last, ""))]
-    if stemmed.endswith("ble"):
-        found.append(stemmed[:-2] + "il")
-    elif partial and stemmed.endswith("bl"):
-        found.append(head + "il")
-    return tuple(found)
-
-
-# Porter's "measure > 0": a vowel, then a consonant (whoosh.lang.porter's _mgr0)
-_MEASURED = re.compile("^([^aeiou][^aeiouy]*)?[aeiouy]+[^aeiou][^aeiouy]*")
-_TAILS = ("", "s", "es", "ed", "eds", "ing", "ings")
-_VERB_TAILS = ("ed", "eds", "ing", "ings")
-
-
-def short_stem_words(stemmed: str) -> list[str] | None:
-    """Every word that may have this stem, if it is one without a vowel-consonant pair (*a*,
-    *the*, *wa* of *was*); None for other stems.
-
-    Only Porter's first steps (plural, -ed, -ing, y to i) can have made such a stem, so its words
-    are few and can be listed, where scanning every word that starts with *a* would take 30 ms.
-
-    >>> short_stem_words("wa")[:5], short_stem_words("strike")
-    (['wa', 'was', 'waes', 'waed', 'waeds'], None)
-    """
-    if _MEASURED.match(stemmed):
-        return None
-    head = stemmed[:-1]
-    found = [stemmed + t for t in _TAILS] + [stemmed + stemmed[-1:] + t for t in _VERB_TAILS]
-    if stemmed.endswith("e"):  # hoping -> hope
-        found += [head + t for t in _VERB_TAILS]
-    if stemmed.endswith("i"):  # tying -> ti
-        found += [head + "y" + t for t in _TAILS]
-    return found
-
-
 def analyse(field: str, text: str) -> list[str]:
-    """Query words as whoosh's analyser for ``field`` gives them (stems in title and text)."""
-    if field in STEMMED:
-        return [stem(w) for w in words(text)]
+    """Query words of a name field as whoosh's analyser for it gives them."""
     return words(text)
 
 
@@ -309,15 +257,18 @@ def schema() -> tantivy.Schema:
     raw("doc_id", stored=True)
     raw("part", stored=True)
     sb.add_integer_field("row", stored=True)
-    sb.add_text_field("title", tokenizer_name=WORDS)  # prepared text: indexed, not stored
-    sb.add_text_field("text", tokenizer_name=WORDS)
+    sb.add_text_field("title", tokenizer_name=ANALYSED)  # analysed words: indexed, not stored
+    sb.add_text_field("text", tokenizer_name=ANALYSED)
     sb.add_bytes_field("headline", stored=True)  # the title as written
     sb.add_integer_field("published_us", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("local_us", indexed=True)
+    sb.add_integer_field("offset_min", stored=True)  # hits show the day as printed
     sb.add_bytes_field("url", stored=True)
     raw("month", fast=True)
     raw("source")  # lower-cased, matched whole
-    for name in ("country", "kind", "language"):  # lower-cased values, matched whole and counted
+    for name in ("country", "kind"):  # lower-cased values, matched whole and counted
         raw(name, fast=True)
+    raw("language", stored=True, fast=True)  # stored: the hit's text is analysed in it
     raw("facet_source", stored=True, fast=True)  # as written: for hits and counts
     sb.add_text_field("topic", fast=True, tokenizer_name=LOWER, index_option="basic")
     for name in sorted(TAG_FIELDS):  # stored: proximity phrases are checked on them
@@ -398,10 +349,10 @@ def document(row: dict[str, Any], part: str, row_number: int) -> tantivy.Documen
         "doc_id": row["doc_id"],
         "part": part,
         "row": row_number,
-        "text": prepare(row["text"] or ""),
+        "text": norms(row["text"] or "", row["language"]),
     }
     if title := row["title"]:
-        fields["title"] = prepare(title)
+        fields["title"] = norms(title, row["language"])
         fields["headline"] = title.encode("utf-8")
     if url := row["url"]:
         fields["url"] = url.encode("utf-8")
@@ -414,9 +365,13 @@ def document(row: dict[str, Any], part: str, row_number: int) -> tantivy.Documen
             fields[name] = value.lower()
     published: datetime | None = row["published_at"]
     if published is not None:
-        fields["published_us"] = (published - EPOCH) // _MICROSECOND
-        utc = published.astimezone(UTC) if published.utcoffset() else published
-        fields["month"] = f"{utc.year:04d}-{utc.month:02d}"
+        fields["published_us"] = (published - EPOCH) // _MICROSECOND  # the instant: for order
+        # date: queries and months go by the day as printed (the wall clock, read as UTC)
+        local = local_time(published, row["published_offset"])
+        fields["local_us"] = (local.replace(tzinfo=UTC) - EPOCH) // _MICROSECOND
+        if offset := row["published_offset"]:
+            fields["offset_min"] = offset
+        fields["month"] = f"{local.year:04d}-{local.month:02d}"
     if countries := _values(row["countries"]):
         fields["country"] = list(dict.fromkeys(v.lower() for v in countries))
     for column, name in TAG_COLUMNS:
@@ -477,10 +432,13 @@ def _alternation(variants: list[str]) -> str:
 class _Compiler:
     """One query tree -> one tantivy query, reading the term dictionary of one searcher."""
 
-    def __init__(self, index: TantivyIndex, searcher: tantivy.Searcher) -> None:
+    def __init__(
+        self, index: TantivyIndex, searcher: tantivy.Searcher, tree: q.Node | None = None
+    ) -> None:
         self.index = index
         self.schema = index.schema
         self.searcher = searcher
+        self.analyser = index.analyser(searcher, tree)
 
     def compile(self, node: q.Node) -> tantivy.Query:
         return _materialise(self.node(node, None))
@@ -531,7 +489,7 @@ class _Compiler:
             return tantivy.Query.exists_query("published_us")
         return tantivy.Query.range_query(
             self.schema,
-            "published_us",
+            "local_us",
             tantivy.FieldType.Integer,
             None if start is None else _day_micros(start),
             None if end is None else _day_micros(end),
@@ -549,40 +507,51 @@ class _Compiler:
             own: tantivy.Query = _user_query(self.schema, node, name)
             return own
         if isinstance(node, q.Prefix):
+            if name in STEMMED:
+                return self.prefix(name, self.analyser.prefix(node.text))
             return self.prefix(WORD_FIELDS.get(name, name), fold(node.text).translate(_PLACE))
-        if isinstance(node, q.Term):
-            analysed, slop = analyse(name, node.text), 0
+        text = node.text if isinstance(node, q.Term) else " ".join(node.words)
+        slop = 0 if isinstance(node, q.Term) else node.slop
+        if name in STEMMED:
+            found_all = [self.scoped(name, form, slop) for form in self.analyser.scoped(text)]
         else:
-            analysed, slop = analyse(name, " ".join(node.words)), node.slop
-        if not analysed:  # punctuation only: matches nothing, and AND ignores it
+            words = analyse(name, text)
+            found_all = [self.words(name, words, slop)] if words else []
+        if not found_all:  # punctuation only: matches nothing, and AND ignores it
             return NULL
+        found = found_all[0] if len(found_all) == 1 else _should(found_all)
+        return found if boost == 1.0 else tantivy.Query.boost_query(found, boost)
+
+    def scoped(self, name: str, form: Form, slop: int) -> tantivy.Query:
+        """One form of a word, looked for only in the articles of its language(s)."""
+        query = self.words(name, list(form.words), slop)
+        if form.only is not None:
+            languages = _should(
+                [tantivy.Query.term_query(self.schema, "language", v) for v in form.only]
+            )
+            return _must([query, tantivy.Query.const_score_query(languages, 0.0)])
+        if form.unless:
+            excluded = [tantivy.Query.term_query(self.schema, "language", v) for v in form.unless]
+            return _must([query], excluded)
+        return query
+
+    def words(self, name: str, analysed: list[str], slop: int) -> tantivy.Query:
+        """One form of a query word or phrase in query field ``name``."""
         indexed = WORD_FIELDS.get(name, name)
+        if len(analysed) == 1 and name in STEMMED and is_cjk(analysed[0]):
+            return _materialise(self.prefix(indexed, analysed[0]))  # one CJK character
         alternatives = [self.variants(indexed, a) for a in analysed]
         if not all(alternatives):
             return tantivy.Query.empty_query()
         if len(alternatives) == 1:
-            found = self.any_word(indexed, alternatives[0])
-        elif slop == 0:
-            found = self.phrase(indexed, alternatives, 0)
-        else:
-            found = self.proximity(name, alternatives, slop)
-        return found if boost == 1.0 else tantivy.Query.boost_query(found, boost)
+            return self.any_word(indexed, alternatives[0])
+        if slop == 0:
+            return self.phrase(indexed, alternatives, 0)
+        return self.proximity(name, alternatives, slop)
 
     def variants(self, field: str, analysed: str) -> list[str]:
-        """The indexed words of ``field`` that whoosh would index as ``analysed`` (a stem in
-        title and text: ``strike`` -> strike, strikes, striking)."""
-        if field not in STEMMED:
-            return [analysed] if self.searcher.doc_freq(field, analysed) else []
-        if (listed := short_stem_words(analysed)) is not None:
-            return sorted(
-                w for w in set(listed) if stem(w) == analysed and self.searcher.doc_freq(field, w)
-            )
-        return sorted(
-            term
-            for prefix in word_starts(analysed)
-            for term, _ in self.searcher.terms_with_prefix(field, prefix)
-            if stem(term) == analysed
-        )
+        """``analysed`` if ``field`` holds it (each word is indexed as analysed, on both engines)."""
+        return [analysed] if self.searcher.doc_freq(field, analysed) else []
 
     def any_word(self, field: str, variants: list[str]) -> tantivy.Query:
         if len(variants) > MAX_CLAUSES:
@@ -605,16 +574,7 @@ class _Compiler:
 
     def prefix(self, field: str, prefix: str) -> Compiled:
         """Words whose indexed form starts with ``prefix``: their stem, in title and text."""
-        if field in STEMMED:
-            starts = word_starts(prefix, partial=True)
-            matches = {
-                term
-                for start in starts
-                for term, _ in self.searcher.terms_with_prefix(field, start)
-                if stem(term).startswith(prefix)
-            }
-        else:
-            matches = {t for t, _ in self.searcher.terms_with_prefix(field, prefix)}
+        matches = {t for t, _ in self.searcher.terms_with_prefix(field, prefix)}
         if not matches:
             return tantivy.Query.empty_query()
         return tantivy.Query.term_set_query(self.schema, field, sorted(matches))
@@ -658,16 +618,16 @@ def near(positions: list[list[int]], slop: int) -> bool:
     >>> near([[0, 7], [2, 9], [3]], 1), near([[0], [2], [5]], 1)
     (True, False)
     """
-    reachable = positions[0]
-    for following in positions[1:]:
-        reachable = [p for p in following if any(0 < p - r <= slop + 1 for r in reachable)]
-        if not reachable:
-            return False
-    return True
+    return bool(q.phrase_ends(positions, slop))
 
 
 def _positions(tokens: list[tuple[str, int]], wanted: list[frozenset[str]]) -> list[list[int]]:
-    return [[pos for word, pos in tokens if word in choice] for choice in wanted]
+    # A word repeated in the phrase is looked up once: "strike strike strike" costs one pass.
+    found: dict[frozenset[str], list[int]] = {}
+    for choice in wanted:
+        if choice not in found:
+            found[choice] = [pos for word, pos in tokens if word in choice]
+    return [found[choice] for choice in wanted]
 
 
 def _tag_tokens(values: list[str]) -> list[tuple[str, int]]:
@@ -716,7 +676,7 @@ class TantivyIndex:
 
     def __init__(self, ix: tantivy.Index, path: Path, corpus: Path | None = None) -> None:
         analyzers = _analyzers()
-        for name in (WORDS, LOWER):
+        for name in (WORDS, ANALYSED, LOWER):
             ix.register_tokenizer(name, analyzers[name])
             ix.register_fast_field_tokenizer(name, analyzers["raw"])
         self.ix = ix
@@ -822,7 +782,7 @@ class TantivyIndex:
     ) -> tuple[int, list[EngineHit]]:
         """``(total, hits[offset:offset+limit])``; sort is relevance, newest or oldest."""
         searcher = self.searcher()
-        query = _Compiler(self, searcher).compile(tree)
+        query = _Compiler(self, searcher, tree).compile(tree)
         upto = searcher.num_docs if limit is None else offset + limit
         if upto <= offset:
             return self._count(searcher, query), []  # tantivy panics on limit=0
@@ -837,14 +797,14 @@ class TantivyIndex:
         restricted to the hits (under a microsecond per indexed article, where loading each hit's
         stored document would cost about 10 µs a hit)."""
         searcher = self.searcher()
-        query = _Compiler(self, searcher).compile(tree)
+        query = _Compiler(self, searcher, tree).compile(tree)
         return [
             doc_id for doc_id, _ in searcher.terms_with_prefix("doc_id", "", filter_query=query)
         ]
 
     def count(self, tree: q.Node) -> int:
         searcher = self.searcher()
-        return self._count(searcher, _Compiler(self, searcher).compile(tree))
+        return self._count(searcher, _Compiler(self, searcher, tree).compile(tree))
 
     @staticmethod
     def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
@@ -900,7 +860,7 @@ class TantivyIndex:
         searcher = self.searcher()
         if searcher.num_docs == 0:
             return []
-        query = _Compiler(self, searcher).compile(tree)
+        query = _Compiler(self, searcher, tree).compile(tree)
         user = name not in FACET_FIELDS
         field = "user_facet" if user else FACET_FIELDS[name]
         agg = {"f": {"terms": {"field": field, "size": FACET_SIZE}}}
@@ -941,10 +901,10 @@ class TantivyIndex:
             hits = [_hit(doc, 0.0) for doc in docs]
             texts = fetch_texts(self._corpus(), hits)
             for h in hits:
-                yield h.doc_id, list(zip(words(texts.get(h.doc_id, "")), itertools.count()))
+                yield h.doc_id, _analysed(texts.get(h.doc_id, ""), h.language)
         elif field == "title":
             for doc in docs:
-                yield _doc_id(doc), list(zip(words(_headline(doc) or ""), itertools.count()))
+                yield _doc_id(doc), _analysed(_headline(doc) or "", _language(doc))
         else:
             for doc in docs:
                 yield _doc_id(doc), _tag_tokens([str(v) for v in doc.get_all(field)])
@@ -960,32 +920,24 @@ class TantivyIndex:
                 f"a proximity search reads article text, but the corpus of {self.path} is unknown"
             ) from None
 
-    # --- snippets
+    # --- analysis
 
-    @staticmethod
-    def tokens(text: str, spec: HighlightSpec) -> list[TextToken]:
-        """The words of ``text`` that may match ``spec``, analysed as the index and the query are.
+    def analyser(self, searcher: tantivy.Searcher, tree: q.Node | None = None) -> QueryAnalyser:
+        """Query words analysed in the languages this index holds (or those ``tree`` pins)."""
+        languages = [t for t, _ in searcher.terms_with_prefix("language", "")]
+        return QueryAnalyser(languages, tree)
 
-        Stemming every word is the slow part of a snippet; a word can only stem to a query word
-        that starts with the same two letters, so the others are skipped.
-        """
-        firsts = spec.first_letters()
-        found = []
-        for pos, match in enumerate(_PY_WORD.finditer(text)):
-            word = match.group().lower().translate(_PLACE)
-            if not word.isascii():
-                word = fold(word)
-            if word[:2] in firsts:
-                found.append(TextToken(stem(word), pos, match.start(), match.end()))
-        return found
-
-    def highlight_spec(self, tree: q.Node) -> HighlightSpec:
-        return highlight_spec(
-            tree, lambda text: analyse("text", text), lambda text: fold(text).translate(_PLACE)
-        )
+    def query_analyser(self, tree: q.Node) -> QueryAnalyser:
+        return self.analyser(self.searcher(), tree)
 
 
-_PY_WORD = re.compile(r"\w+(?:\.?\w+)*")  # whoosh's words
+def _analysed(text: str, language: str | None) -> list[tuple[str, int]]:
+    return [(t.norm, t.pos) for t in tokens(text, language)]
+
+
+def _language(doc: tantivy.Document) -> str | None:
+    value = doc.get_first("language")
+    return None if value is None else str(value)
 
 
 def _total(result: tantivy.SearchResult) -> int:
@@ -1011,7 +963,10 @@ def _hit(doc: tantivy.Document, score: float) -> EngineHit:
         title=_headline(doc),
         source=str(doc.get_first("facet_source") or ""),
         url=None if url is None else bytes(url).decode("utf-8"),
-        published_at=None if published is None else EPOCH + timedelta(microseconds=published),
+        published_at=None
+        if published is None
+        else in_zone(EPOCH + timedelta(microseconds=published), doc.get_first("offset_min")),
         part=str(doc["part"][0]),
         row=int(doc["row"][0]),
+        language=_language(doc),
     )

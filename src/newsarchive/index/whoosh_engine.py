@@ -16,6 +16,8 @@ whoosh 2.7.4 is pure Python and unmaintained; these are the traps this module st
 - ``limitmb`` is per process. A sort key missing from a document sorts as 0, so undated
   articles get explicit sort keys that put them last both ways.
 - The text is not stored: snippets are cut from the corpus text (``fetch.fetch_texts``).
+- Title and text are analysed in Python (:mod:`.analysis`: per language, as tantivy gets them)
+  and indexed as their analysed words joined by spaces; the title as written is stored apart.
 - Its ``AndNotMatcher`` checks its first document against the excluded ones only when both start
   on the same document, so ``merger NOT leeds`` returned an article with both words when another
   article with *leeds* came first in its segment: :class:`_AndNot` fixes that.
@@ -23,7 +25,6 @@ whoosh 2.7.4 is pure Python and unmaintained; these are the traps this module st
 
 from __future__ import annotations
 
-import functools
 import signal
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -37,21 +38,28 @@ from whoosh.analysis import (
     IDAnalyzer,
     LowercaseFilter,
     RegexTokenizer,
-    StemFilter,
+    SpaceSeparatedTokenizer,
     Token,
     Tokenizer,
 )
-from whoosh.lang import porter
 from whoosh.matching import AndNotMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.support.charset import accent_map
 
 from . import fields as user_fields
 from . import query as q
-from .model import VALUE_FIELDS, EngineHit, IndexLocked, SearchIndexError, facet_counts
-from .snippets import HighlightSpec, TextToken, highlight_spec
+from .analysis import Form, QueryAnalyser, is_cjk, norms
+from .model import (
+    VALUE_FIELDS,
+    EngineHit,
+    IndexLocked,
+    SearchIndexError,
+    facet_counts,
+    in_zone,
+    local_time,
+)
 
-SCHEMA_VERSION = 2  # bump when the schema or analysers change: indexes are then rebuilt
+SCHEMA_VERSION = 3  # bump when the schema or analysers change: indexes are then rebuilt
 ENGINE = "whoosh"
 MAX_SEGMENTS = 8  # more segments than this and the smallest are merged ...
 KEEP_SEGMENTS = 3  # ... into one, keeping this many of the largest as they are
@@ -76,6 +84,7 @@ FACET_FIELDS: dict[str, str] = {
     "year": "month",
 }
 
+TEXT_FIELDS = frozenset({"title", "text"})  # analysed per language by .analysis
 _KEEP_CASE = {"topic", "place", "person", "org"}  # list fields with a facet_ copy as written
 
 
@@ -129,16 +138,10 @@ class TagWordsTokenizer(Tokenizer):  # type: ignore[misc]
             offset += len(part) + 1
 
 
-@functools.lru_cache(maxsize=100_000)
-def _stem(word: str) -> str:
-    stemmed: str = porter.stem(word)  # what StemFilter() applies
-    return stemmed
-
-
 def text_analyzer() -> Any:
-    """Words, lower-cased, accents folded (``café`` = ``cafe``), English (Porter) stems; no stop list
-    so that phrases match exactly."""
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StemFilter()
+    """Words already analysed by :mod:`.analysis` (per language), joined by spaces; no stop
+    list so that phrases match exactly."""
+    return SpaceSeparatedTokenizer()
 
 
 def _values(lowercase: bool) -> fields.FieldType:
@@ -155,7 +158,8 @@ def schema() -> fields.Schema:
         doc_id=fields.ID(stored=True, unique=True),
         part=fields.ID(stored=True),
         row=fields.STORED(),
-        title=fields.TEXT(analyzer=text_analyzer(), stored=True),
+        title=fields.TEXT(analyzer=text_analyzer()),
+        headline=fields.STORED(),  # the title as written
         text=fields.TEXT(analyzer=text_analyzer()),
         published_at=fields.DATETIME(),
         published=fields.STORED(),
@@ -165,7 +169,7 @@ def schema() -> fields.Schema:
         month=fields.ID(),
         source=fields.ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
         kind=fields.ID(analyzer=IDAnalyzer(lowercase=True)),
-        language=fields.ID(analyzer=IDAnalyzer(lowercase=True)),
+        language=fields.ID(analyzer=IDAnalyzer(lowercase=True), stored=True),
         topic=_values(lowercase=True),
         country=_values(lowercase=True),
         place=fields.TEXT(analyzer=tag_words),
@@ -205,7 +209,7 @@ def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
         "doc_id": row["doc_id"],
         "part": part,
         "row": row_number,
-        "text": row["text"] or "",
+        "text": norms(row["text"] or "", row["language"]),
         "url": row["url"],
         "source": row["source"] or "",
         "facet_source": row["source"] or "",
@@ -215,17 +219,19 @@ def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
         "oldest": UNDATED,
     }
     if row["title"]:
-        doc["title"] = row["title"]
+        doc["title"] = norms(row["title"], row["language"])
+        doc["headline"] = row["title"]
     published: datetime | None = row["published_at"]
     if published is not None:
-        utc = published.astimezone(UTC).replace(tzinfo=None)  # whoosh dates are naive
+        # date: queries and months go by the day as printed; the order by the instant (UTC).
+        local = local_time(published, row["published_offset"])  # whoosh dates are naive
         micros = (published - EPOCH) // timedelta(microseconds=1)
         doc.update(
-            published_at=utc,
-            published=published.isoformat(),
+            published_at=local,
+            published=in_zone(published, row["published_offset"]).isoformat(),  # day as printed
             newest=-micros,
             oldest=micros,
-            month=f"{utc:%Y-%m}",
+            month=f"{local:%Y-%m}",
         )
     for column, name in (
         ("topics", "topic"),
@@ -249,11 +255,17 @@ def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
 class Compiler:
     """Turns a :mod:`query` tree into a whoosh query, analysing words as the index did."""
 
-    def __init__(self, schema: fields.Schema) -> None:
+    def __init__(self, schema: fields.Schema, analyser: QueryAnalyser) -> None:
         self.schema = schema
+        self.analyser = analyser
 
-    def analyse(self, field: str, text: str) -> list[str]:
-        return [t.text for t in self.schema[field].analyzer(text, mode="query")]
+    def analyse(self, field: str, text: str) -> list[tuple[str, ...]]:
+        """The ways ``text`` may stand in ``field``: one per candidate language in title and
+        text, the field's own analysis in the others."""
+        if field in TEXT_FIELDS:
+            return self.analyser.forms(text)
+        found = tuple(t.text for t in self.schema[field].analyzer(text, mode="query"))
+        return [found] if found else []
 
     def compile(self, node: q.Node) -> wq.Query:
         return self.node(node, None).normalize()
@@ -293,16 +305,35 @@ class Compiler:
         if user_fields.is_user(name):
             return _user_query(node, name)
         if isinstance(node, q.Prefix):
-            return wq.Prefix(name, fold(node.text), boost=boost)
-        if isinstance(node, q.Term):
-            words, slop = self.analyse(name, node.text), 0
+            text = self.analyser.prefix(node.text) if name in TEXT_FIELDS else fold(node.text)
+            return wq.Prefix(name, text, boost=boost)
+        text = node.text if isinstance(node, q.Term) else " ".join(node.words)
+        slop = 0 if isinstance(node, q.Term) else node.slop
+        if name in TEXT_FIELDS:
+            found = [self.scoped(name, form, slop, boost) for form in self.analyser.scoped(text)]
         else:
-            words, slop = self.analyse(name, " ".join(node.words)), node.slop
-        if not words:  # punctuation only: matches nothing, and AND ignores it
+            found = [self.words(name, words, slop, boost) for words in self.analyse(name, text)]
+        if not found:  # punctuation only: matches nothing, and AND ignores it
             return wq.NullQuery
+        return found[0] if len(found) == 1 else wq.Or(found)
+
+    def scoped(self, name: str, form: Form, slop: int, boost: float) -> wq.Query:
+        """One form of a word, looked for only in the articles of its language(s)."""
+        query = self.words(name, form.words, slop, boost)
+        if form.only is not None:
+            languages = wq.Or([wq.Term("language", v) for v in form.only])
+            return wq.And([query, wq.ConstantScoreQuery(languages, 0.0)])
+        if form.unless:
+            return _AndNot(query, wq.Or([wq.Term("language", v) for v in form.unless]))
+        return query
+
+    @staticmethod
+    def words(name: str, words: tuple[str, ...], slop: int, boost: float) -> wq.Query:
         if len(words) == 1:
+            if name in TEXT_FIELDS and is_cjk(words[0]):  # one CJK character starts a token
+                return wq.Prefix(name, words[0], boost=boost)
             return wq.Term(name, words[0], boost=boost)
-        return wq.Phrase(name, words, slop=slop + 1, boost=boost)  # whoosh: slop 1 = adjacent
+        return _Phrase(name, words, slop=slop + 1, boost=boost)  # whoosh: slop 1 = adjacent
 
     @staticmethod
     def value(node: q.Term | q.Phrase | q.Prefix, name: str) -> wq.Query:
@@ -328,12 +359,52 @@ class _AndNot(wq.AndNot):  # type: ignore[misc]
         return _AndNotMatcher(kept, excluded)
 
 
+class _Near(wq.SpanNear2):  # type: ignore[misc]
+    """whoosh's ordered span query, checked in O(words × positions × log positions).
+
+    whoosh keeps every (start, end) span reachable so far, and for each one scans the positions
+    inside it: a phrase of one word repeated, with a slop, grows that set with every word (ten
+    repetitions of "strike" with ~10 over one article ran for minutes). Which ends are reachable
+    is all a match needs (``query.phrase_ends``).
+    """
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        ms = [child.matcher(searcher, context) for child in self.qs]
+        return self._Matcher(ms, slop=self.slop, ordered=True, mindist=1)
+
+    class _Matcher(wq.SpanNear2.SpanNear2Matcher):  # type: ignore[misc]
+        def _get_spans(self) -> list[Any]:
+            from whoosh.query.spans import Span
+
+            positions = [[span.start for span in m.spans()] for m in self.ms]
+            return [Span(p) for p in q.phrase_ends(positions, self.slop - 1)]
+
+
+class _Phrase(wq.Phrase):  # type: ignore[misc]
+    """whoosh's phrase query, matched by :class:`_Near`."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        from whoosh import matching
+
+        if self.fieldname not in searcher.schema:
+            return matching.NullMatcher()
+        field, reader = searcher.schema[self.fieldname], searcher.reader()
+        terms = []
+        for word in self.words:
+            term = field.to_bytes(word)
+            if (self.fieldname, term) not in reader:  # a missing word: nothing matches
+                return matching.NullMatcher()
+            terms.append(wq.Term(self.fieldname, term))
+        m = _Near(terms, slop=self.slop, ordered=True, mindist=1).matcher(searcher, context)
+        return matching.WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
+
+
 def _matches_all(query: wq.Query) -> bool:
     return isinstance(query, wq.Every) and not query.fieldname
 
 
 def fold(text: str) -> str:
-    """A prefix as the index holds words, minus the stemming: ``Stri*`` -> ``stri``."""
+    """A prefix of a name as the index holds its words: ``Smi*`` -> ``smi``."""
     return text.lower().translate(accent_map)
 
 
@@ -398,7 +469,10 @@ class WhooshIndex:
 
     def __init__(self, ix: Any) -> None:
         self.ix = ix
-        self.compiler = Compiler(ix.schema)
+
+    def compiler(self, tree: q.Node | None = None) -> Compiler:
+        """A compiler analysing query words in the languages this index holds."""
+        return Compiler(self.ix.schema, QueryAnalyser(self.terms("language"), tree))
 
     @classmethod
     def create(cls, path: Path) -> WhooshIndex:
@@ -481,7 +555,7 @@ class WhooshIndex:
         self, tree: q.Node, *, limit: int | None, offset: int, sort: str
     ) -> tuple[int, list[EngineHit]]:
         """``(total, hits[offset:offset+limit])``; sort is relevance, newest or oldest."""
-        query = self.compiler.compile(tree)
+        query = self.compiler(tree).compile(tree)
         upto = None if limit is None else offset + limit
         with self.ix.searcher() as searcher:
             if upto == 0:
@@ -497,7 +571,7 @@ class WhooshIndex:
     def matching_ids(self, tree: q.Node) -> list[str]:
         """The doc_id of every hit, in index order: hits are matched without being scored or
         ranked, and only their stored fields are read."""
-        query = self.compiler.compile(tree)
+        query = self.compiler(tree).compile(tree)
         with self.ix.searcher() as searcher:
             return [searcher.stored_fields(d)["doc_id"] for d in searcher.docs_for_query(query)]
 
@@ -509,7 +583,7 @@ class WhooshIndex:
         """Counts per value of facet ``name`` over every hit of ``tree``."""
         field = FACET_FIELDS.get(name, "user_facet")
         with self.ix.searcher() as searcher:
-            docs = set(searcher.docs_for_query(self.compiler.compile(tree)))
+            docs = set(searcher.docs_for_query(self.compiler(tree).compile(tree)))
             reader = searcher.reader()
             counts: dict[str, int] = {}
             for term in reader.lexicon(field):
@@ -525,23 +599,8 @@ class WhooshIndex:
 
     # --- snippets
 
-    @staticmethod
-    def tokens(text: str, spec: HighlightSpec) -> list[TextToken]:
-        """The words of ``text`` that may match ``spec``, analysed as :func:`text_analyzer` does.
-
-        Stemming every word of every hit's text is the slow part of a search (a third of its
-        time), and a word can only stem to a query word that starts with the same two letters.
-        """
-        firsts = spec.first_letters()
-        found = []
-        for pos, match in enumerate(_WORD.finditer(text)):
-            word = match.group().lower().translate(accent_map)
-            if word[:2] in firsts:
-                found.append(TextToken(_stem(word), pos, match.start(), match.end()))
-        return found
-
-    def highlight_spec(self, tree: q.Node) -> HighlightSpec:
-        return highlight_spec(tree, lambda text: self.compiler.analyse("text", text), fold)
+    def query_analyser(self, tree: q.Node) -> QueryAnalyser:
+        return self.compiler(tree).analyser
 
 
 def _hit(hit: Any, sort: str) -> EngineHit:
@@ -552,10 +611,11 @@ def _hit(hit: Any, sort: str) -> EngineHit:
     return EngineHit(
         doc_id=stored["doc_id"],
         score=float(score),
-        title=stored.get("title"),
+        title=stored.get("headline"),
         source=stored.get("source", ""),
         url=stored.get("url"),
         published_at=datetime.fromisoformat(published) if published else None,
         part=stored["part"],
         row=stored["row"],
+        language=stored.get("language"),
     )

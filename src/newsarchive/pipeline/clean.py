@@ -1,12 +1,15 @@
 """The cleaner: boilerplate out of ``Article.body`` by named rules and per-source template lines.
 
-Three kinds of removal, each recorded in ``Article.removed`` with the rule that made it:
+Four kinds of removal, each recorded in ``Article.removed`` with the rule that made it:
 
 * **line rules** remove a whole line (``Video Loading``, ``READ MORE: …``, ``Have your say``);
 * **span rules** remove a stretch inside a line (``Scroll down for video.`` mid-paragraph, the
   Daily Mail ``By. … PUBLISHED:. … |. UPDATED:. …`` header); the rest of the line stays;
 * **template lines**, learnt per source by :class:`TemplateLearner`, are removed whole and
-  recorded as ``template/<source>``.
+  recorded as ``template/<source>``;
+* **structure**: the lines that survive are read by the structural cleaner
+  (:mod:`.clean_structure`), which removes menus, comment threads, footers and link lists by their
+  shape, recorded as ``structure/<label>`` with the model's score (``clean.structure`` setting).
 
 Rules are data: the shipped ``data/rules.toml`` plus the user's files (``rules`` setting), minus
 ``disable_rules``; ``docs/rules.md`` describes the format. Nothing is dropped silently: every
@@ -169,8 +172,16 @@ class RuleSet:
     ['prompt/have-your-say']
     """
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        structure: str = "off",
+        structure_per_source: dict[str, str] | None = None,
+    ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
+        # the structural cleaner's level (``clean.structure``), and any source's own
+        self.structure = structure
+        self.structure_per_source = structure_per_source or {}
         self.names: list[str] = [rule.name for rule in self.rules]
         self.line_rule = _LineMatcher([r for r in self.rules if r.scope == "line"])
         self._span = _SpanMatcher([r for r in self.rules if r.scope == "span"])
@@ -186,7 +197,20 @@ class RuleSet:
         rules = parse_rules(shipped.read_text(encoding="utf-8"), "the shipped rules.toml")
         for value in settings.get("rules"):
             rules = layer(rules, read_rules(settings.path(value)))
-        return cls(disable(rules, settings.get("disable_rules")))
+        per_source = {
+            source: values["clean.structure"]
+            for source, values in settings.per_source.items()
+            if "clean.structure" in values
+        }
+        return cls(
+            disable(rules, settings.get("disable_rules")),
+            structure=settings.get("clean.structure"),
+            structure_per_source=per_source,
+        )
+
+    def structure_level(self, source: str) -> str:
+        """The structural cleaner's level for articles of ``source``."""
+        return self.structure_per_source.get(source, self.structure)
 
     def spans(self, body: str) -> list[Span]:
         """Span-rule matches ``(start, end, order, rule)`` in ``body``, in order; none crosses
@@ -327,35 +351,54 @@ def _under(name: str, prefix: str) -> bool:
 def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozenset()) -> Article:
     """Fill ``text`` and ``removed`` from ``body``: each surviving line becomes a paragraph.
 
-    Lines are tried against the line rules, then against ``templates`` (stripped lines); a line
-    that survives has its span-rule matches cut out, the whitespace left at each cut collapsed
-    to one space. ``removed`` lists every cut in order with offsets into ``body``. Like every
-    stage, it fills only empty fields: an article whose ``text`` is already set is left alone.
+    Lines are tried against the line rules, then against ``templates`` (stripped lines); then
+    the structural cleaner reads all the lines of a plain-text article and removes those it
+    scores as boilerplate (at the level of ``rules.structure_level``; an HTML page's structure
+    was already read by trafilatura). A line that survives has its span-rule matches cut out,
+    the whitespace left at each cut collapsed to one space. ``removed`` lists every cut in order
+    with offsets into ``body``. Like every stage, it fills only empty fields: an article whose
+    ``text`` is already set is left alone. Lines an earlier stage already removed (an HTML
+    page's boilerplate) stay removed, as they were.
     """
     if article.text:
         return article
     body = article.body
     template_rule = f"{TEMPLATE_CATEGORY}/{article.source or 'unknown'}"
+    lines = list(_LINE.finditer(body))
+    names: list[str | None] = []
+    for line in lines:
+        name = rules.line_rule(body, *line.span())
+        if name is None and line.group() in templates:
+            name = template_rule
+        names.append(name)
+    scores: list[float | None] = [None] * len(lines)
+    level = rules.structure_level(article.source)
+    if level != "off" and lines and article.format != "html":
+        from .clean_structure import structure_removals
+
+        names, scores = structure_removals([m.group() for m in lines], names, level)
     spans = rules.spans(body)
     paragraphs: list[str] = []
-    removed: list[Removal] = []
+    earlier = {(r.start, r.end) for r in article.removed}
+    removed: list[Removal] = list(article.removed)
     i = 0  # the next span not yet placed
-    for line in _LINE.finditer(body):
+    for line, name, score in zip(lines, names, scores, strict=True):
         start, end = line.span()
+        if (start, end) in earlier:
+            while i < len(spans) and spans[i][0] < end:
+                i += 1
+            continue
         first = i
         while i < len(spans) and spans[i][0] < end:
             i += 1
-        name = rules.line_rule(body, start, end)
-        if name is None and line.group() in templates:
-            name = template_rule
         if name is not None:  # the line goes whole; spans inside it go with it
-            removed.append(Removal(line.group(), name, start, end))
+            removed.append(Removal(line.group(), name, start, end, score))
             continue
         kept = _cut(body, start, end, spans[first:i], removed)
         if kept:
             paragraphs.append(kept)
     article.text = "\n\n".join(paragraphs)
-    article.removed = removed
+    article.removed = sorted(removed, key=lambda r: r.start) if earlier else removed
     return article
 
 

@@ -3,7 +3,10 @@
 A cascade, most trusted source first; each source is asked only while ``published_at`` is empty:
 
 1. ``manifest``: the date column the user supplied (``Article.given_date``);
-2. ``html``: the page's own metadata (``Article.html_dates``, in the HTML stage's trust order);
+2. an HTML page's dates (``Article.html_dates``, in the HTML stage's trust order), each recording
+   where it came from: ``html-meta`` (``<meta>`` tags), ``json-ld`` (``datePublished``, salvaged
+   from malformed blocks too), ``html-rdf`` (``dc:date``), ``html-time`` (``<time>``,
+   ``itemprop``), then ``htmldate`` (htmldate over the markup, never the body text);
 3. ``url``: ``/2015/03/06/``, ``2016-04-26``, ``/20160426/`` in ``Article.url``;
 4. ``path``: the same forms in the file name or folders (the one nearest the file name wins);
 5. ``header``: a date line near the top of ``Article.body``: after a cue word (``PUBLISHED:.``,
@@ -31,7 +34,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from importlib import resources
@@ -41,16 +44,27 @@ from zoneinfo import ZoneInfo
 from ..article import Article
 from ..errors import UsageError
 from ..settings import Settings
+from .html import BOILERPLATE_RULE
 
 DATE_ORDERS = ("DMY", "MDY", "YMD", "")
 """Values of the ``date_order`` setting: how all-numeric dates such as ``12/01/2016`` are read."""
 
 _CACHE_SIZE = 4096  # distinct date strings remembered (manifests repeat them); cleared when full
 _SPILL = 60  # a date may run this far past the header window, as long as it starts inside it
-_LINE_STARTS = "\n|"  # a date standing alone must have its line (or "|" cell) to itself
+# A date standing alone must have its line, or a cell of it, to itself: cells are split by "|"
+# and by the dots and bullets sites print between byline, date and reading time
+# ("5 min read · Mar 14, 2019", "14 March 2019 • 10:22am", "Mar 14, 2019 ∙ Paid").
+_CELLS = "|·•∙"
+_LINE_STARTS = "\n" + _CELLS
 _SENTENCE_STARTS = "\n|.!?"  # a cue word may open a sentence of text glued into one paragraph
-_SEGMENT_LEAD = " \t-–—•·*(["  # may stand between a line/sentence start and a header date
+_SEGMENT_LEAD = " \t-–—•·∙*(["  # may stand between a line/sentence start and a header date
 _SEGMENT_TAIL = " \t)]*.,;"  # may follow a date standing alone, before its line ends
+# after a date standing alone: a zone or country label ("March 14, 2019 GMT", "10:22, UK")
+# (or glued to the next cell: "4:22 PM UTCUpdated 2 hours ago")
+_LABEL_TAIL = re.compile(r",?[ \t]*[A-Z]{2,4}(?:[ \t]*(?=$|\n)|(?=[A-Z][a-z]))")
+# a line of running prose: a few words ending in a lower-case word or a comma, no full stop
+_PROSE_END = re.compile(r"(?:\S+\s+){3,}(?:[a-z][\w'’-]*|\S*,)\s*$")
+_CUE_PREFIX = re.compile(r"(?:^|\n)[ \t]*(?:[A-Z][a-z]+[ \t]+){1,2}$")  # "Page last updated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +79,13 @@ class Reading:
     precision: str  # day, minute, second
     text: str  # the exact string the date was read from
     note: str | None = None  # a doubt that did not stop the reading (a weekday that disagrees)
+    source: str | None = None  # set where one step has several sources (an HTML page's dates)
+
+    @property
+    def offset_minutes(self) -> int:
+        """Minutes east of UTC of the zone the source printed (0 for UTC, a day, or no zone)."""
+        delta = self.local.utcoffset()
+        return 0 if delta is None or self.precision == "day" else int(delta.total_seconds() // 60)
 
     @property
     def utc(self) -> datetime:
@@ -79,6 +100,7 @@ class Problem:
 
     text: str
     reason: str
+    source: str | None = None  # as Reading.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +125,7 @@ class _Tables:
     header_lines: int
     cue_gap: int
     updated_cues: frozenset[str]
+    day_first_languages: frozenset[str]
     languages: tuple[str, ...]
     header_languages: tuple[str, ...]
     textual: re.Pattern[str]
@@ -151,9 +174,9 @@ def _build_patterns(
         (?:
             (?P<dd>[0-3]?[0-9])(?:st|nd|rd|th)?\.?(?:\s+(?:of\s+)?|-)(?P<dm>{months})\b\.?(?:,?\s+|-)(?P<dy>{year})
           | (?P<mm>{months})\b\.?\s+(?P<md>[0-3]?[0-9])(?:st|nd|rd|th)?,?\s+(?P<my>{year})
-        )(?![0-9])
+        )(?:(?![0-9])|(?=[0-9]{{1,2}}:[0-5][0-9]))          # "20194:22 PM": a scraped page glued them
         (?:\s*,\s*(?P<wd2>{weekdays})\b)?                                      # ,Thursday
-        (?:\s*,?\s*(?:at\s+|-\s*|\|\s*)?{_time("t2")}(?:\s*{_zone("t2", zones)})?)?  # 08.34 BST
+        (?:\s*,?\s*(?:at\s+|-\s*|[|/•·∙]\s*)?{_time("t2")}(?:\s*{_zone("t2", zones)})?)?  # 08.34 BST, • 10:22am
     """
     iso = rf"""
         (?<![0-9])(?P<y>{year})
@@ -199,6 +222,7 @@ def _tables() -> _Tables:
         header_lines=int(header["max_lines"]),
         cue_gap=int(header["max_cue_gap"]),
         updated_cues=frozenset(c.lower() for c in header["updated_cues"]),
+        day_first_languages=frozenset(raw.get("html", {}).get("day_first_languages", ())),
         languages=tuple(raw["dateparser"]["languages"]),
         header_languages=tuple(raw["dateparser"]["header_languages"]),
         textual=textual,
@@ -356,16 +380,38 @@ def _opens_segment(text: str, start: int, boundaries: str) -> bool:
     """True if ``start`` follows one of ``boundaries`` (or the start), bullets and dashes aside."""
     i = start - 1
     while i >= 0 and text[i] in _SEGMENT_LEAD:
+        if text[i] in boundaries:  # "·" is a cell boundary where boundaries name it
+            return True
         i -= 1
     return i < 0 or text[i] in boundaries
 
 
 def _closes_line(text: str, end: int) -> bool:
-    """True if only closing punctuation stands between ``end`` and the end of its line."""
+    """True if only closing punctuation (or a zone label: "GMT", ", UK") stands between ``end``
+    and the end of its line or cell, or the next cell is glued on ("UTCUpdated 2 hours ago")."""
+    if 0 < end < len(text) and text[end].isupper() and text[end - 1].isalnum():
+        return True
     i = end
     while i < len(text) and text[i] in _SEGMENT_TAIL:
         i += 1
-    return i >= len(text) or text[i] in "\n|"
+    if i >= len(text) or text[i] in "\n" + _CELLS:
+        return True
+    if text[i] == "/" and text[i - 1 : i] == " ":  # "MARCH 14, 2019 / 10:22 AM / UPDATED"
+        return True
+    return _LABEL_TAIL.match(text, end) is not None
+
+
+def _continues_sentence(text: str, start: int, end: int) -> bool:
+    """True if the date at ``start:end`` carries on the previous line's sentence: the previous
+    line, with no blank line between, is prose that stops mid-sentence, and the date ends a
+    clause ("...the debentures due" / "April 15, 2007."). A byline ("By Jane Okafor") or a cue
+    line ("Published on") ends in a capital or is too short; a headline above a header date
+    ("Ferry strike called off" / "Tuesday 26 April 2016 08.34 BST") has no stop after the date."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start == 0 or text[end:].lstrip(" \t")[:1] not in (".", ",", ";"):
+        return False
+    previous = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+    return bool(previous.strip()) and _PROSE_END.search(previous) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +429,8 @@ def _cues(window: str, tables: _Tables) -> list[_Cue]:
         _Cue(m.start(), m.end(), m["cue"].lower() in tables.updated_cues)
         for m in tables.cue.finditer(window)
         if _opens_segment(window, m.start(), _SENTENCE_STARTS)
+        # "Page last updated at", "Story published": one or two words may open the cue's line
+        or _CUE_PREFIX.search(window, 0, m.start()) is not None
     ]
 
 
@@ -410,7 +458,11 @@ class Dater:
 
     Build one per process and call it on each article. ``cli_date`` is the batch-wide ``--date``
     (``YYYY-MM-DD``); ``use_mtime`` allows the file's modification time as a last resort; ``now``
-    (default: the time the Dater is built) bounds plausible dates from above.
+    (default: the time the Dater is built) bounds plausible dates from above. ``corpus_range``
+    (the first and last day the corpus's trusted sources gave) is evidence a header date is
+    checked against, with years in the URL or path, a manifest's crawl date and the
+    ``date_range`` setting: a header date more than ``header_date_span_days`` from any of them
+    is kept in ``date_note`` as a candidate, not stored.
 
     >>> dater = Dater(Settings())
     >>> dater(Article(given_date="03 Aug 2017,Thursday")).published_at
@@ -424,9 +476,12 @@ class Dater:
         cli_date: str | None = None,
         use_mtime: bool = False,
         now: datetime | None = None,
+        corpus_range: tuple[datetime, datetime] | None = None,
     ) -> None:
         self.settings = settings
         self.use_mtime = use_mtime
+        self.corpus_range = corpus_range
+        self._ranges: dict[str, tuple[datetime, datetime] | None] = {}
         self.now = (now or datetime.now(UTC)).astimezone(UTC)
         _check_orders(settings)
         self._tables = _tables()
@@ -447,6 +502,7 @@ class Dater:
         article.date_note = "; ".join(dating.notes) or None
         if dating.reading is not None:
             article.published_at = dating.reading.utc
+            article.published_offset = dating.reading.offset_minutes
             article.date_source = dating.source
             article.date_text = dating.reading.text
             article.date_precision = dating.reading.precision
@@ -461,14 +517,17 @@ class Dater:
         notes: list[str] = []
         for source, step in self._STEPS:
             for outcome in step(self, article, order):
+                named = outcome.source or source
                 if isinstance(outcome, Reading):
                     rejected = self._implausible(outcome)
+                    if rejected is None and source == "header":
+                        rejected = self._far_from_evidence(article, outcome)
                     if rejected is None:
                         if outcome.note:
-                            notes.append(f"{source} date {outcome.text!r}: {outcome.note}")
-                        return Dating(outcome, source, tuple(notes))
+                            notes.append(f"{named} date {outcome.text!r}: {outcome.note}")
+                        return Dating(outcome, named, tuple(notes))
                     outcome = rejected
-                notes.append(f"{source} date {outcome.text!r} {outcome.reason}")
+                notes.append(f"{named} date {outcome.text!r} {outcome.reason}")
         return Dating(None, None, tuple(notes))
 
     def read(self, text: str, date_order: str = "") -> Outcome | None:
@@ -503,10 +562,14 @@ class Dater:
                 yield outcome
 
     def _from_html(self, article: Article, order: str) -> Iterator[Outcome]:
-        for _origin, value in article.html_dates:
+        # 03.08.2017 on a German page is the 3rd of August: the page's language settles the order
+        # the user left open (a date_order setting for the source still wins).
+        if not order and article.html_language in self._tables.day_first_languages:
+            order = "DMY"
+        for origin, value in article.html_dates:
             outcome = self.read(value, order)
             if outcome is not None:
-                yield outcome
+                yield replace(outcome, source=origin.split(":", 1)[0])
 
     def _from_url(self, article: Article, order: str) -> Iterator[Outcome]:
         if article.url:
@@ -519,8 +582,9 @@ class Dater:
             yield from reversed(list(self._link_dates(path)))
 
     def _from_header(self, article: Article, order: str) -> Iterator[Outcome]:
-        if article.body:
-            yield from self._header_dates(article.body, order)
+        body = _without_page_furniture(article)
+        if body:
+            yield from self._header_dates(body, order)
 
     def _from_cli(self, article: Article, order: str) -> Iterator[Outcome]:
         if self.cli_reading is not None:
@@ -626,7 +690,11 @@ class Dater:
             if cue is not None:
                 rank, start = (_UPDATED if cue.updated else _PUBLISHED), cue.start
                 used.add(cue.start)
-            elif _opens_segment(window, start, _LINE_STARTS) and _closes_line(body, end):
+            elif (
+                _opens_segment(window, start, _LINE_STARTS)
+                and _closes_line(body, end)
+                and not _continues_sentence(window, start, end)
+            ):
                 rank = _ALONE
             else:  # a date in running text is never a publication date
                 continue
@@ -661,6 +729,57 @@ class Dater:
             if reading is not None:
                 yield (_UPDATED if cue.updated else _PUBLISHED), cue.start, reading
 
+    def _far_from_evidence(self, article: Article, reading: Reading) -> Problem | None:
+        """A header date far from what else is known of the article's time: a date in the body
+        that looked like a header (a bond's maturity, an anniversary) rather than its own."""
+        span = int(self.settings.get("header_date_span_days", article.source or None))
+        when = reading.utc
+        for label, (start, end) in self._evidence(article):
+            gap = (start - when).days if when < start else (when - end).days
+            if gap > span:
+                return Problem(
+                    reading.text,
+                    f"is {gap:,} days from the {label}; kept as a candidate, not used "
+                    f"(header_date_span_days = {span})",
+                )
+        return None
+
+    def _evidence(self, article: Article) -> Iterator[tuple[str, tuple[datetime, datetime]]]:
+        """What else says when the article was published, each as a span of time."""
+        for where, link in (("URL", article.url), ("path", article.source_path)):
+            years = [int(y) for y in _LINK_YEAR.findall(link or "")]
+            if years:
+                first, last = min(years), max(years)
+                shown = str(first) if first == last else f"{first}-{last}"
+                yield (
+                    f"year in the {where} ({shown})",
+                    (datetime(first, 1, 1, tzinfo=UTC), datetime(last, 12, 31, tzinfo=UTC)),
+                )
+        crawled = self._crawl_date(article)
+        if crawled is not None:
+            yield f"crawl date ({crawled:%Y-%m-%d})", (self._tables.earliest, crawled)
+        setting = self._setting_range(article.source)
+        if setting is not None:
+            yield f"date_range setting ({setting[0]:%Y-%m-%d} to {setting[1]:%Y-%m-%d})", setting
+        if self.corpus_range is not None:
+            lo, hi = self.corpus_range
+            yield f"corpus's dates ({lo:%Y-%m-%d} to {hi:%Y-%m-%d})", self.corpus_range
+
+    def _crawl_date(self, article: Article) -> datetime | None:
+        """The day a manifest says the page was fetched: nothing is published after it."""
+        # the manifest's or dump's own columns, named as fields ("Crawl date" -> crawl_date)
+        for key in _CRAWL_KEYS:
+            for value in article.fields.get(key, []):
+                if isinstance(reading := self.read(value), Reading):
+                    return reading.utc
+        return None
+
+    def _setting_range(self, source: str) -> tuple[datetime, datetime] | None:
+        """The ``date_range`` setting for ``source``, read once (a bad value fails at start)."""
+        if source not in self._ranges:
+            self._ranges[source] = _date_range(self.settings.get("date_range", source or None))
+        return self._ranges[source]
+
     def _implausible(self, reading: Reading) -> Problem | None:
         when = reading.utc
         if when < self._tables.earliest:
@@ -677,13 +796,50 @@ _LINK_DATE = re.compile(
     r"|(?<![0-9A-Za-z])(?P<cy>(?:1[89]|20)[0-9]{2})(?P<cm>[01][0-9])(?P<cd>[0-3][0-9])(?![0-9A-Za-z])"
 )
 _SEGMENT_END = re.compile(r"[\n|]|\.\s")  # where a cue's sentence ends in glued text
+_LINK_YEAR = re.compile(r"(?<![0-9])(?:1[89]|20)[0-9]{2}(?![0-9])")  # "/1987/", "reuters-1987"
+_CRAWL_KEYS = ("crawl_date", "crawled", "crawled_at", "fetched", "fetched_at", "retrieved")
+
+
+def _date_range(value: Any) -> tuple[datetime, datetime] | None:
+    """``["1987-01-01", "1987-12-31"]`` as UTC datetimes (the last day whole); ``[]`` is none."""
+    if not value:
+        return None
+    try:
+        first, last = (date.fromisoformat(str(v)) for v in value)
+    except (TypeError, ValueError):
+        raise UsageError(
+            f'date_range is {value!r}; use two days, first and last: ["1987-01-01", "1987-12-31"]'
+        ) from None
+    return (
+        datetime(first.year, first.month, first.day, tzinfo=UTC),
+        datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=UTC),
+    )
+
+
 _DIGIT = re.compile(r"\d")
 _YEAR_AND_WORD = re.compile(r"(?=.*\b(?:1[89]|20)[0-9]{2}\b)(?=.*[^\W\d_]{3})")
 
 
+def _without_page_furniture(article: Article) -> str:
+    """``body`` without the lines the HTML stage found outside the main text: a page's header
+    window must start at its story, not at a menu or a ticker's "Monday, 8 November"."""
+    cuts = [r for r in article.removed if r.rule == BOILERPLATE_RULE]
+    if not cuts:
+        return article.body
+    pieces, pos = [], 0
+    for r in sorted(cuts, key=lambda r: r.start):
+        pieces.append(article.body[pos : r.start])
+        pos = r.end
+    pieces.append(article.body[pos:])
+    return re.sub(r"\n{3,}", "\n\n", "".join(pieces)).strip()
+
+
 def _header_matches(window: str, tables: _Tables) -> Iterator[re.Match[str]]:
-    """Every date-shaped span of the header window, in the forms a header uses."""
-    yield from tables.textual.finditer(window)
+    """Every date-shaped span of the header window, in the forms a header uses; never one
+    that runs across a blank line ("Tuesday, 1 March" / "" / "2000 GMT kick-off")."""
+    for m in tables.textual.finditer(window):
+        if "\n\n" not in m[0] and "\n\r\n" not in m[0]:
+            yield m
     for m in tables.iso.finditer(window):
         if m["m"] is not None:  # 20160426 is an id as often as a date: not read from text
             yield m
@@ -700,6 +856,9 @@ def _check_orders(settings: Settings) -> None:
         for name, table in settings.per_source.items()
         if "date_order" in table
     ]
+    for table in [settings.values, *settings.per_source.values()]:
+        if "date_range" in table:
+            _date_range(table["date_range"])  # raises the one-line error now, not per article
     for where, value in values:
         if value not in DATE_ORDERS:
             raise UsageError(

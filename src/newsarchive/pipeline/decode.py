@@ -190,6 +190,108 @@ def normalise(text: str, *, max_line_chars: int = 200_000) -> str:
     return text
 
 
+# Terminal escape sequences (CSI such as colours, OSC such as "set the window title", and
+# two-character ESC sequences) are removed whole: stripping ESC alone would leave "]0;title".
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]?"
+)
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]+")
+
+
+def strip_escapes(text: str) -> str:
+    """``text`` without terminal escape sequences (ESC ``[``…, ESC ``]``…BEL): never text, and a
+    parser or :func:`normalise` that drops the ESC alone would keep the rest as words.
+
+    >>> strip_escapes("\\x1b[31mred\\x1b[0m alert")
+    'red alert'
+    """
+    return _ESCAPE_SEQUENCE.sub("", text) if "\x1b" in text or "\x9b" in text else text
+
+
+def one_line(text: str) -> str:
+    """A title, name or source as one clean line: escape sequences and control characters
+    removed (line breaks and tabs become spaces), spaces collapsed.
+
+    >>> one_line("\\x1b]0;pwned\\x07Council \\x1b[31mbudget\\x1b[0m\\n agreed")
+    'Council budget agreed'
+    """
+    if _CONTROL_CHARS.search(text):
+        text = _CONTROL_CHARS.sub(" ", _ESCAPE_SEQUENCE.sub("", text))
+        text = " ".join(text.split())
+    return text
+
+
+# Hard-wrapped text (wire dumps, Reuters-21578): lines broken at a near-constant width, with no
+# blank line between paragraphs. Wrapping widths seen in such dumps are 60-80 columns.
+_WRAP_MIN, _WRAP_MAX = 55, 100  # verse (Arabic poems: ~40 columns) is not wrapped prose
+_WRAP_MIN_LINES = 4
+_WRAP_SHARE = 0.6  # of the lines that could be wrapped, at least this share must look wrapped
+_SENTENCE_END = (".", "!", "?", ":", '"', "”", "’", "'")
+
+
+def _wrapped(line: str, following: str, width: int) -> bool:
+    """Was ``line`` broken only because the next word did not fit in ``width`` columns?"""
+    if not line.strip() or not following.strip() or following[:1].isspace():
+        return False  # a blank line or an indented line starts a paragraph
+    word = following.split(None, 1)[0]
+    return len(line.rstrip()) + 1 + len(word) > width - 2
+
+
+def unwrap(text: str) -> tuple[str, str | None]:
+    """``text`` with its hard-wrapped lines joined, and a note saying so (None if not wrapped).
+
+    A line is joined to the next when the next line's first word would not have fitted on it
+    (so the wrapping put it there), unless the next line is blank or indented (a new paragraph).
+    A short line ends its paragraph, unless it stops mid-sentence and the next line starts in
+    lower case. Text is taken as wrapped only when its lines are at most
+    ~100 columns and most of them look wrapped.
+
+    >>> text, note = unwrap("Oil prices rose sharply on Monday after the oil ministers\\nmet in Vienna and agreed to cut their output by a tenth,\\ntraders in London and New York said.\\n    Analysts expect the cartel to agree on more cuts before\\nthe end of the year, they said.")
+    >>> print(text)
+    Oil prices rose sharply on Monday after the oil ministers met in Vienna and agreed to cut their output by a tenth, traders in London and New York said.
+        Analysts expect the cartel to agree on more cuts before the end of the year, they said.
+    >>> note
+    'unwrapped: 3 line breaks joined (lines wrapped at 59 characters)'
+    """
+    if text.count("\n") < _WRAP_MIN_LINES - 1:
+        return text, None
+    lines = text.split("\n")
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if len(lengths) < _WRAP_MIN_LINES:
+        return text, None
+    width = lengths[min(len(lengths) - 1, int(len(lengths) * 0.9))]  # a few long lines aside
+    if not _WRAP_MIN <= width <= _WRAP_MAX or lengths[-1] > _WRAP_MAX + 20:
+        return text, None
+    # pairs of lines the wrapping may have split: the second neither blank nor indented
+    candidates = [
+        i
+        for i in range(len(lines) - 1)
+        if lines[i].strip() and lines[i + 1].strip() and not lines[i + 1][:1].isspace()
+    ]
+    joins = {i for i in candidates if _wrapped(lines[i], lines[i + 1], width)}
+    # lines ending a sentence and followed by a capital may be one-sentence paragraphs
+    mid_sentence = [i for i in joins if not lines[i].rstrip().endswith(_SENTENCE_END)]
+    if len(candidates) < _WRAP_MIN_LINES - 1 or len(joins) < _WRAP_SHARE * len(candidates):
+        return text, None
+    if len(mid_sentence) < len(joins) / 2:
+        return text, None
+    # In wrapped text a short line that stops mid-sentence before a lower-case word goes on too
+    # (a dateline cut off the first line leaves it short).
+    joins |= {
+        i
+        for i in candidates
+        if lines[i + 1][:1].islower() and not lines[i].rstrip().endswith(_SENTENCE_END)
+    }
+    out = [lines[0]]
+    for i in range(1, len(lines)):
+        if i - 1 in joins:
+            out[-1] = out[-1].rstrip() + " " + lines[i].lstrip()
+        else:
+            out.append(lines[i])
+    note = f"unwrapped: {len(joins)} line breaks joined (lines wrapped at {width} characters)"
+    return "\n".join(out), note
+
+
 def _break_line(line: str, width: int) -> str:
     """``line`` in pieces of at most ``width`` characters, broken at a space when one is near."""
     parts: list[str] = []

@@ -1,26 +1,36 @@
-"""HTML page → its visible article text and metadata (lxml), the html stage of ingest.
+"""HTML page → its visible text, its main text (trafilatura) and metadata: the html stage of ingest.
 
-Scripts, navigation, footers, share bars and the like are dropped; the article container
-(``[itemprop=articleBody]``, ``<article>``, ``<main>``) is preferred when it holds a fair share of
-the page's text. Block elements become paragraphs separated by a blank line. Publication-date
-candidates are collected, in order of trust, but never parsed here (``dates.py`` does that).
+Two texts come out of a page. ``Page.text`` is everything a reader could see, one block per
+paragraph (scripts, styles and hidden elements aside): ingest keeps it as ``Article.body``, the
+pre-clean text that removals index. ``Page.main`` is the main text trafilatura finds; the blocks
+of ``text`` it leaves out become ``html/boilerplate`` removals (:func:`boilerplate`), so that
+``show --raw`` shows the menus, footers and comments that went, like any other removal.
+
+Title, URL and authors come from trafilatura's metadata, the page's own metadata filling what it
+leaves empty. Publication-date candidates are collected with their origin, in order of trust, and
+never parsed here (``dates.py`` does that): ``<meta>`` tags and JSON-LD (``html-meta``, ``json-ld``,
+salvaged from malformed blocks too), ``dc:date`` in RDF (``html-rdf``), ``<time>`` elements
+(``html-time``), then htmldate without body search (``htmldate``).
 
 >>> page = extract('<html lang="en-GB"><head><title>Flood | The Gazette</title>'
 ...                '<meta property="article:published_time" content="2016-04-26T08:34:00+01:00">'
 ...                '</head><body><nav><a href="/">Home</a></nav><p>Rain fell.</p><p>Rivers rose.</p>'
 ...                '<footer>© The Gazette</footer></body></html>')
 >>> page.text
-'Rain fell.\\n\\nRivers rose.'
->>> page.title, page.language, page.dates
-('Flood | The Gazette', 'en', [('meta:article:published_time', '2016-04-26T08:34:00+01:00')])
+'Home\\n\\nRain fell.\\n\\nRivers rose.\\n\\n© The Gazette'
+>>> page.title, page.language, page.dates[0]
+('Flood', 'en', ('html-meta:article:published_time', '2016-04-26T08:34:00+01:00'))
 """
 
 from __future__ import annotations
 
+import difflib
 import html as html_lib
 import json
+import logging
 import re
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -28,26 +38,16 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
-# Elements that never hold article text, wherever they are.
+from ..article import Removal
+
+BOILERPLATE_RULE = "html/boilerplate"
+"""The rule name of a block of the page's visible text that trafilatura left out."""
+
+# Elements whose text no reader sees.
 _JUNK_TAGS = (
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "video", "audio", "map", "button", "select", "textarea", "input", "head", "title",
+    "canvas", "video", "audio", "map", "select", "textarea", "head", "title",
 )  # fmt: skip
-# Page furniture: dropped unless it encloses the article container.
-_FURNITURE_TAGS = ("nav", "header", "footer", "aside", "form", "dialog", "menu")
-_FURNITURE_NAMES = re.compile(
-    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|footer|share|sharing|social|cookies?|newsletter"
-    r"|related|advert\w*|ads?|breadcrumbs?|sidebar|promo|subscribe|signup|popup"
-    r"|modal|outbrain|taboola|sr-only|visually-hidden|screen-reader-text)(?:$|[\s_-])",
-    re.IGNORECASE,
-)
-# Readers' comments are prose too, so they are dropped on their name alone.
-_COMMENT_NAMES = re.compile(r"(?:^|[\s_-])comments?(?:$|[\s_-])", re.IGNORECASE)
-# An element named like furniture that still holds this much paragraph text, with few links,
-# is kept: "float-sidebar-container" or "box article modal-enabled" wrap whole stories.
-_PROSE_CHARS = 400
-_MAX_LINK_SHARE = 0.3
-_LINK_LIST_SHARE = 0.8  # a <ul>/<ol> this much links is a menu or a list of headlines
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BLOCK_TAGS = frozenset(
     {
@@ -57,21 +57,38 @@ _BLOCK_TAGS = frozenset(
         "summary", "body", "html", "header", "footer", "nav", "aside", "form", "fieldset", "legend",
     }
 )  # fmt: skip
-# The article container must hold this share of the page's text to be trusted alone.
-_CONTAINER_MIN_SHARE = 0.25
+
+# trafilatura's options, chosen on ../shared/data/webpages (docs/html.md has the figures).
+_TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "include_comments": False,  # readers' comments are not the article
+    "include_tables": False,  # 2008-style layout tables otherwise come in whole, menus and all
+    "favor_precision": False,
+    "favor_recall": False,
+    "deduplicate": False,  # its cache spans pages: a second page of a site would lose text
+}
 
 # Publication-date metadata, in order of trust after article:published_time and JSON-LD.
 _DATE_METAS = (
     "og:published_time", "og:article:published_time", "article_date_original", "date",
     "pubdate", "publishdate", "publish-date", "publish_date", "item-publish-date",
-    "dc.date", "dc.date.issued", "dcterms.date", "dcterms.issued", "dcterms.created",
-    "parsely-pub-date", "sailthru.date", "article.published", "datepublished", "displaydate",
-    "original-publish-date",
+    "dc.date", "dc.date.issued", "dc.date.created", "dcterms.date", "dcterms.issued",
+    "dcterms.created", "parsely-pub-date", "sailthru.date", "article.published", "datepublished",
+    "displaydate", "original-publish-date",
 )  # fmt: skip
 _AUTHOR_METAS = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author")
 _ARTICLE_TYPES = frozenset({"BlogPosting", "LiveBlogPosting", "Report", "SocialMediaPosting"})
+_PAGE_TYPES = frozenset({"WebPage", "ItemPage", "AboutPage", "CollectionPage"})
 _MAX_JSONLD_NODES = 5_000  # bounds the walk over a hostile JSON-LD blob
 _MAX_TIME_TAGS = 10
+_MAX_RDF_CHARS = 2_000_000  # RDF is searched for in the first 2 MB of the source only
+# A malformed JSON-LD block still names its date: salvage the pair rather than lose the block.
+_SALVAGE_DATE = re.compile(r'"datePublished"\s*:\s*"([^"\\]{4,60})"')
+# WordPress trackback RDF sits in an HTML comment: <rdf:Description ... dc:date="2008-01-10..." />
+_RDF_DATE = re.compile(
+    r"<rdf:Description\b[^>]{0,2000}?\bdc:date\s*=\s*[\"']([^\"'<>]{4,60})[\"']"
+    r"|<dc:date>\s*([^<]{4,60}?)\s*</dc:date>",
+    re.IGNORECASE,
+)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|/|;|\band\b)\s*", re.IGNORECASE)
@@ -81,9 +98,16 @@ _URL = re.compile(r"\S+://\S*")  # article:author is often a profile URL, not a 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """What :func:`extract` finds in a page; ``dates`` are ``(origin, value)`` pairs, best first."""
+    """What :func:`extract` finds in a page.
+
+    ``text`` is the visible text (blocks separated by a blank line, ``<br>`` lines by one newline),
+    ``main`` trafilatura's main text (one paragraph a line; empty when it found none), ``dates``
+    ``(origin, value)`` pairs, best first, each origin ``SOURCE:DETAIL`` where ``SOURCE`` is the
+    ``date_source`` a date read from it records.
+    """
 
     text: str
+    main: str = ""
     title: str | None = None
     url: str | None = None
     authors: list[str] = field(default_factory=list)
@@ -92,24 +116,70 @@ class Page:
 
 
 def extract(html: str) -> Page:
-    """The visible article text and metadata of ``html`` (never raises on bad markup)."""
+    """The visible text, main text and metadata of ``html`` (never raises on bad markup)."""
     # lxml refuses control characters, and an encoding declaration in a str.
     html = _NOT_XML_CHARS.sub("", _XML_DECLARATION.sub("", html, count=1))
     root = _parse(html)
     if root is None:
-        return Page(text=_text_without_tree(html))
+        text = _text_without_tree(html)
+        return Page(text=text, main=text)
     metas = _metas(root)
-    articles = list(_jsonld_articles(root))
-    title, url = _title(root, metas, articles), _url(root, metas, articles)
-    authors, language = _authors(metas, articles), _language(root, metas)
-    dates = _dates(root, metas, articles)
-    text = _article_text(root)
-    if not text:  # the furniture rules ate everything (a page wrapped in <form>): take it all
-        root = _parse(html)
-        if root is not None:
-            _drop_all(root, _junk(root))
-            text = _blocks_text(root)
-    return Page(text, title, url, authors, language, dates)
+    nodes = _JsonLd(root)
+    language = _language(root, metas)
+    dates = _dates(root, metas, nodes, html)
+    found = _trafilatura(html)
+    title = _first(found.get("title"), _title(root, metas, nodes.articles))
+    url = _first(*_urls(root, metas, nodes.articles), found.get("url"))
+    authors = _authors(metas, nodes.articles) or split_authors(found.get("author") or "")
+    # htmldate reads the tree, so it runs before the text walk below takes elements out of it.
+    when = _htmldate(root)
+    if when:
+        dates.append(("htmldate", when))
+    for el in list(_junk(root)):
+        if el is not root and el.getparent() is not None:
+            el.drop_tree()  # keeps el.tail, the text that follows the element
+    text = _blocks_text(root)
+    main = found.get("text") or ""
+    return Page(text, main, title, url, authors, language, dates)
+
+
+def boilerplate(body: str, main: str) -> list[Removal]:
+    """The lines of ``body`` (a page's visible text) that are not in ``main`` (its main text).
+
+    The word tokens of both are aligned in order (longest common runs first, as ``difflib``
+    does); a line of ``body`` is kept when at least half of its tokens are aligned, a line of
+    fewer than four tokens (a heading, ``Home``) only when all are, so that a menu word that also
+    occurs in the story is not taken for it. ``main`` empty means the extractor found no main
+    text: nothing is removed.
+
+    >>> [r.text for r in boilerplate("Home\\nNews\\n\\nRain fell.\\n\\n© 2016", "Rain fell.")]
+    ['Home', 'News', '© 2016']
+    """
+    wanted = _WORD.findall(main.lower())
+    if not wanted:
+        return []
+    lines = list(_LINE.finditer(body))
+    words = [_WORD.findall(line.group().lower()) for line in lines]
+    tokens = [w for line_words in words for w in line_words]
+    aligned = bytearray(len(tokens))
+    matcher = difflib.SequenceMatcher(None, tokens, wanted, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        aligned[block.a : block.a + block.size] = b"\x01" * block.size
+    removed: list[Removal] = []
+    at = 0
+    for line, line_words in zip(lines, words, strict=True):
+        n = len(line_words)
+        hits = aligned[at : at + n].count(1)
+        at += n
+        if hits < (n if n < _SHORT else _SHARE * n) or not n:
+            removed.append(Removal(line.group(), BOILERPLATE_RULE, line.start(), line.end()))
+    return removed
+
+
+_WORD = re.compile(r"\w+")
+_LINE = re.compile(r"\S(?:[^\n]*\S)?")
+_SHORT = 4  # tokens: a line shorter than this is kept only if all of it is aligned
+_SHARE = 0.5  # of a longer line's tokens must be aligned for it to be kept
 
 
 def split_authors(value: str) -> list[str]:
@@ -163,17 +233,38 @@ def _text_without_tree(html: str) -> str:
 # --- text -------------------------------------------------------------------------------------
 
 
-def _article_text(root: HtmlElement) -> str:
-    _drop_all(root, _junk(root))
-    container = _container(root)
-    keep = {container, *container.iterancestors()} if container is not None else set()
-    _drop_all(root, (el for el in _furniture(root) if el not in keep))
-    page_text = _blocks_text(root)
-    if container is not None:
-        text = _blocks_text(container)
-        if len(text) >= _CONTAINER_MIN_SHARE * len(page_text):
-            return text
-    return page_text
+def _trafilatura(html: str) -> dict[str, Any]:
+    """trafilatura's main text and metadata of ``html`` (empty when it finds nothing)."""
+    from trafilatura import bare_extraction  # slow import: only when a page needs it
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs each discarded page
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dateutil warns on zone names ("EST") it cannot place
+            found = bare_extraction(
+                html,
+                with_metadata=True,
+                # Its own date is not used (it reads the URL too): the cascade asks htmldate.
+                date_extraction_params={"extensive_search": False, "original_date": True},
+                **_TRAFILATURA_OPTIONS,
+            )
+    except (ValueError, TypeError, AttributeError, RecursionError):  # its parser on hostile input
+        return {}
+    return {} if found is None else dict(found.as_dict())  # type: ignore[union-attr]
+
+
+def _htmldate(root: HtmlElement) -> str | None:
+    """htmldate's publication day of the page, from its markup only (no body text, no URL)."""
+    from htmldate import find_date
+
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # url="" keeps htmldate off the URL (and the canonical link): the URL is a later source.
+            return find_date(root, extensive_search=False, original_date=True, url="")
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        return None
 
 
 def _junk(root: HtmlElement) -> Iterator[HtmlElement]:
@@ -181,58 +272,6 @@ def _junk(root: HtmlElement) -> Iterator[HtmlElement]:
     for el in root.iter():
         if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style", "")):
             yield el
-
-
-def _container(root: HtmlElement) -> HtmlElement | None:
-    """The article container: an articleBody, else the longest <article>, else <main>.
-
-    Chosen before the furniture goes, so that it (and only it) is protected from the furniture
-    rules: teaser <article>s inside a related-stories <aside> still go.
-    """
-    for path in ('//*[@itemprop="articleBody"]', "//article", '//main | //*[@role="main"]'):
-        found: list[HtmlElement] = root.xpath(path)
-        if found:
-            return max(found, key=lambda el: len(el.text_content()))
-    return None
-
-
-def _furniture(root: HtmlElement) -> Iterator[HtmlElement]:
-    for el in root.iter():
-        if el.tag in _FURNITURE_TAGS or (
-            el.tag not in ("html", "body", "article", "main")
-            and _named_or_shaped_like_furniture(el)
-        ):
-            yield el
-
-
-def _named_or_shaped_like_furniture(el: HtmlElement) -> bool:
-    names = f"{el.get('class', '')} {el.get('id', '')}"
-    if _COMMENT_NAMES.search(names):
-        return True
-    if _FURNITURE_NAMES.search(names):
-        return not _holds_prose(el)
-    return el.tag in ("ul", "ol") and _is_link_list(el)
-
-
-def _is_link_list(el: HtmlElement) -> bool:
-    """Menus and lists of headlines: nearly all of their text is links."""
-    text = len("".join(el.itertext()).strip())
-    links = sum(len("".join(a.itertext()).strip()) for a in el.iter("a"))
-    return text > 0 and links >= _LINK_LIST_SHARE * text
-
-
-def _holds_prose(el: HtmlElement) -> bool:
-    prose = sum(len(p.text_content()) for p in el.iter("p"))
-    if prose < _PROSE_CHARS:
-        return False
-    links = sum(len(a.text_content()) for a in el.iter("a"))
-    return links <= _MAX_LINK_SHARE * len(el.text_content())
-
-
-def _drop_all(root: HtmlElement, elements: Iterable[HtmlElement]) -> None:
-    for el in list(elements):  # materialise first: dropping while iterating skips elements
-        if el is not root and el.getparent() is not None:
-            el.drop_tree()  # keeps el.tail, the text that follows the element
 
 
 def _blocks_text(root: HtmlElement) -> str:
@@ -285,12 +324,23 @@ def _metas(root: HtmlElement) -> dict[str, str]:
     return found
 
 
-def _jsonld_articles(root: HtmlElement) -> Iterator[dict[str, Any]]:
-    """Article-like objects in the page's JSON-LD (lists and ``@graph`` included; bad JSON skipped)."""
-    for script in root.iter("script"):
-        if "ld+json" not in (script.get("type") or "").lower() or not script.text:
-            continue
-        data = _loads(script.text)
+class _JsonLd:
+    """The page's JSON-LD: article-like nodes, page nodes, and dates salvaged from bad blocks."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.articles: list[dict[str, Any]] = []
+        self.pages: list[dict[str, Any]] = []
+        self.salvaged: list[str] = []
+        for script in root.iter("script"):
+            if "ld+json" not in (script.get("type") or "").lower() or not script.text:
+                continue
+            data = _loads(script.text)
+            if data is None:
+                self.salvaged += _SALVAGE_DATE.findall(script.text)
+            else:
+                self._walk(data)
+
+    def _walk(self, data: Any) -> None:
         stack: list[Any] = [data]
         seen = 0
         while stack and seen < _MAX_JSONLD_NODES:
@@ -299,28 +349,32 @@ def _jsonld_articles(root: HtmlElement) -> Iterator[dict[str, Any]]:
             if isinstance(node, list):
                 stack.extend(reversed(node))
             elif isinstance(node, dict):
-                if _is_article(node.get("@type")):
-                    yield node
+                kind = _kind_of(node.get("@type"))
+                if kind == "article":
+                    self.articles.append(node)
+                elif kind == "page":
+                    self.pages.append(node)
                 stack.extend(reversed([v for v in node.values() if isinstance(v, dict | list)]))
 
 
 def _loads(text: str) -> Any:
     text = text.strip().removeprefix("<!--").removesuffix("-->")
-    text = text.replace("//<![CDATA[", "").replace("//]]>", "").strip().rstrip(";")
+    text = text.strip().removeprefix("//").removeprefix("<![CDATA[").strip()
+    text = text.removesuffix("]]>").removesuffix("//").strip().rstrip(";")
     try:
         return json.loads(text, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
-def _is_article(kind: Any) -> bool:
+def _kind_of(kind: Any) -> str | None:
     kinds = kind if isinstance(kind, list) else [kind]
-    for k in kinds:
-        if isinstance(k, str):
-            name = re.split(r"[/:#]", k)[-1]
-            if name.endswith("Article") or name in _ARTICLE_TYPES:
-                return True
-    return False
+    names = [re.split(r"[/:#]", k)[-1] for k in kinds if isinstance(k, str)]
+    if any(n.endswith("Article") or n in _ARTICLE_TYPES for n in names):
+        return "article"
+    if any(n in _PAGE_TYPES for n in names):
+        return "page"
+    return None
 
 
 def _first(*values: Any) -> str | None:
@@ -345,12 +399,10 @@ def _title(root: HtmlElement, metas: dict[str, str], articles: list[dict[str, An
     )
 
 
-def _url(root: HtmlElement, metas: dict[str, str], articles: list[dict[str, Any]]) -> str | None:
+def _urls(root: HtmlElement, metas: dict[str, str], articles: list[dict[str, Any]]) -> list[str]:
     canonical = [link.get("href") for link in root.iter("link") if link.get("rel") == "canonical"]
     candidates = (*canonical, metas.get("og:url"), *(a.get("url") for a in articles))
-    return _first(
-        *(c for c in candidates if isinstance(c, str) and c.startswith(("http:", "https:")))
-    )
+    return [c for c in candidates if isinstance(c, str) and c.startswith(("http:", "https:"))]
 
 
 def _authors(metas: dict[str, str], articles: list[dict[str, Any]]) -> list[str]:
@@ -384,23 +436,33 @@ def _language(root: HtmlElement, metas: dict[str, str]) -> str | None:
 
 
 def _dates(
-    root: HtmlElement, metas: dict[str, str], articles: list[dict[str, Any]]
+    root: HtmlElement, metas: dict[str, str], nodes: _JsonLd, html: str
 ) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    if "article:published_time" in metas:
-        found.append(("meta:article:published_time", metas["article:published_time"]))
-    found += [
-        ("jsonld:datePublished", v) for a in articles if (v := _first(a.get("datePublished")))
+    # JSON-LD's article node first, as Readability and trafilatura trust it: where it and
+    # article:published_time disagree, the meta tag tends to hold a later (re)publication.
+    found: list[tuple[str, str]] = [
+        ("json-ld:datePublished", v)
+        for a in nodes.articles
+        if (v := _first(a.get("datePublished")))
     ]
-    found += [(f"meta:{key}", metas[key]) for key in _DATE_METAS if key in metas]
+    if "article:published_time" in metas:
+        found.append(("html-meta:article:published_time", metas["article:published_time"]))
+    found += [(f"html-meta:{key}", metas[key]) for key in _DATE_METAS if key in metas]
     found += [  # other sites' own namespaces, e.g. wetpaintwww:published_time
-        (f"meta:{key}", value)
+        (f"html-meta:{key}", value)
         for key, value in metas.items()
         if key.endswith(":published_time") and key not in (*_DATE_METAS, "article:published_time")
     ]
-    found += [("itemprop:datePublished", v) for v in _itemprop_dates(root)]
+    found += [
+        ("json-ld:WebPage.datePublished", v)
+        for p in nodes.pages
+        if (v := _first(p.get("datePublished")))
+    ]
+    found += [("json-ld:salvaged", v) for v in nodes.salvaged]
+    found += [("html-rdf:dc:date", a or b) for a, b in _RDF_DATE.findall(html[:_MAX_RDF_CHARS])]
+    found += [("html-time:itemprop", v) for v in _itemprop_dates(root)]
     times = (t.get("datetime") for t in root.iter("time"))
-    found += [("time:datetime", t) for t in times if t][:_MAX_TIME_TAGS]
+    found += [("html-time:datetime", t) for t in times if t][:_MAX_TIME_TAGS]
     unique = dict.fromkeys((origin, " ".join(value.split())) for origin, value in found)
     return [pair for pair in unique if pair[1]]
 

@@ -13,6 +13,7 @@ number of processes. Every input ends up either as a row or as a ``Rejected`` li
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -28,8 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, store
-from ..article import Article
-from ..errors import Skip
+from ..article import Article, Removal
+from ..errors import Skip, WriteFailed, os_reason
+from ..progress import ProgressCallback, Step
 from ..settings import Settings, load_settings
 from .dedup import NearDuplicates, link_all
 from .dedup import save as save_signatures
@@ -45,7 +47,8 @@ IGNORED_REASONS = frozenset({"not-an-article"})
 CHUNK = 64
 IN_FLIGHT = 4  # tasks per process queued or running: enough that no process waits for work
 
-ProgressCallback = Callable[[int, "IngestReport"], None]
+# how often the counting pass reports while it walks the inputs
+COUNT_EVERY = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,7 @@ class RunOptions:
     cli_date: str | None = None
     use_mtime: bool = False
     ner: str = "builtin"
+    corpus_range: tuple[datetime, datetime] | None = None  # what the corpus's sources said
 
 
 @dataclass(slots=True)
@@ -122,6 +126,16 @@ class IngestReport:
     @property
     def rate(self) -> float:
         return self.seen / self.elapsed if self.elapsed else 0.0
+
+    def counts(self) -> dict[str, int]:
+        """The running tallies, named and counted as the summary names and counts them (the
+        manifest is a "not article", never "skipped", in both)."""
+        return {
+            "ingested": self.ingested,
+            "already": self.already,
+            "skipped": sum(self.skipped_by_reason.values()),
+            "not articles": self.ignored,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -205,13 +219,19 @@ class Pipeline:
         self.run_id = ""
         self.ingested_at: datetime | None = None
         self.rules = RuleSet.load(self.settings)
-        self.dater = Dater(self.settings, cli_date=options.cli_date, use_mtime=options.use_mtime)
+        self.dater = Dater(
+            self.settings,
+            cli_date=options.cli_date,
+            use_mtime=options.use_mtime,
+            corpus_range=options.corpus_range,
+        )
         self.tagger = Tagger(self.settings, ner=options.ner)
         self.signature = signature
+        self.languages = tuple(self.settings.get("languages"))
         if not self.settings.get("language_hint"):
             from .structure import load_models
 
-            load_models()
+            load_models(self.languages)
 
     def warm_up(self) -> None:
         """Take a made-up article through every stage here, before workers are forked, so that
@@ -265,15 +285,33 @@ class Pipeline:
             if legacy in self.known_ids:
                 return Already(article.source_path, legacy)
         clean(article, self.rules, self.templates.get(article.source, frozenset()))
+        if article.cut_chars:  # recorded where the text stops, as the cleaner records its cuts
+            end = len(article.body)
+            article.removed.append(Removal("", "max_article_chars", end, end))
         if not article.text.strip():
             rules = sorted({r.rule for r in article.removed})
             raise Skip("no-text", f"nothing left after cleaning (removed by {', '.join(rules)})")
-        add_structure(article, language_hint=self.settings.get("language_hint", article.source))
+        add_structure(
+            article,
+            language_hint=self.settings.get("language_hint", article.source),
+            languages=self.languages,
+        )
+        _one_line_fields(article)
         article.content_hash = content_hash(article.text)
         self.dater(article)
         self.tagger(article)
         article.body = ""  # consumed by the stages; not worth sending back to the main process
         return article
+
+
+def _one_line_fields(article: Article) -> None:
+    """Titles and names come from pages, manifests and dumps: drop the control characters and
+    terminal escapes they may carry, so no reader's terminal obeys them."""
+    from .decode import one_line
+
+    if article.title is not None:
+        article.title = one_line(article.title) or None
+    article.authors = [a for a in map(one_line, article.authors) if a]
 
 
 class _SampleLoader:
@@ -311,6 +349,7 @@ def _init_worker(func: Callable[[Any], Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    _die_with_parent()
     # Arrow's default allocator reserves 1 GiB of address space in each process that uses it;
     # workers only build small batches, and with the system allocator they stay well inside
     # address-space limits (ulimit -v, batch schedulers) even on a 10 MB article.
@@ -319,6 +358,22 @@ def _init_worker(func: Callable[[Any], Any]) -> None:
     pa.set_memory_pool(pa.system_memory_pool())
     global _worker
     _worker = func
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the main process dies, however it dies (a SIGKILL to
+    the main process alone would otherwise leave workers waiting for tasks forever)."""
+    import ctypes
+    import ctypes.util
+
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own checks remain
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _call_worker(item: Any) -> Any:
@@ -332,6 +387,14 @@ def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
         yield chunk
 
 
+class WorkerDied(Exception):
+    """A worker process ended without answering (killed alone, out of memory); ``detail`` says how."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 def _map(func: Callable[[Any], Any], tasks: Iterable[Any], jobs: int) -> Iterator[Any]:
     """``map(func, tasks)`` in order, on ``jobs`` processes.
 
@@ -339,35 +402,87 @@ def _map(func: Callable[[Any], Any], tasks: Iterable[Any], jobs: int) -> Iterato
     inputs a run has, and no process waits for another's task to end before starting the next.
     Workers are forked, so they inherit ``func`` (compiled rules, gazetteer, known ids) as built
     in the main process instead of rebuilding or unpickling it.
+
+    A worker that dies raises :class:`WorkerDied` here instead of leaving its task unanswered;
+    however the caller stops (Ctrl-C, SIGTERM, an error), the workers are killed, never waited
+    for: a ``multiprocessing.Pool`` could hang its parent on a queue lock a dead worker held.
     """
     if jobs <= 1:
         yield from map(func, tasks)
         return
-    import gc
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     ctx = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(func,))
+    workers: list[Any] = []
+    in_flight: deque[Future[Any]] = deque()
+
+    def result(future: Future[Any]) -> Any:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise WorkerDied(_how_workers_died(workers)) from None
+
+    finished = False
+    try:
+        for task in tasks:
+            if not workers:
+                in_flight.append(_start(pool, task))
+                workers = list(getattr(pool, "_processes", {}).values())
+            else:
+                in_flight.append(pool.submit(_call_worker, task))
+            if len(in_flight) > IN_FLIGHT * jobs:
+                yield result(in_flight.popleft())
+        while in_flight:
+            yield result(in_flight.popleft())
+        finished = True
+    finally:
+        if not finished:  # stopped, or a worker died: end the others now, whatever they do
+            for future in in_flight:
+                future.cancel()
+            for worker in workers:
+                if worker.is_alive():
+                    worker.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(pool: Any, task: Any) -> Any:
+    """Submit the first task, which forks the workers (all at once, in this thread)."""
+    import gc
+
     # A pool ended moments after it started could otherwise send SIGTERM to a worker still
     # running the parent's handler, which swallows it: the worker lives on and the pool waits
-    # for it forever. Workers (and the pool's threads, which fork replacements) start with stop
-    # signals blocked; the main thread gets them back as soon as the pool is up.
+    # for it forever. Workers start with stop signals blocked; the main thread gets them back
+    # as soon as they are forked.
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     # Objects built so far (rules, gazetteer, models) are shared with the forked workers until
     # written; a collection in a worker would write to every one of them and copy the heap.
     # Frozen only while forking: the caller's process (a notebook) keeps collecting as before.
     gc.freeze()
     try:
-        pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(func,))
+        return pool.submit(_call_worker, task)
     finally:
         gc.unfreeze()
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-    with pool:
-        in_flight: deque[Any] = deque()
-        for task in tasks:
-            in_flight.append(pool.apply_async(_call_worker, (task,)))
-            if len(in_flight) > IN_FLIGHT * jobs:
-                yield in_flight.popleft().get()
-        while in_flight:
-            yield in_flight.popleft().get()
+
+
+def _how_workers_died(workers: list[Any]) -> str:
+    for worker in workers:
+        worker.join(timeout=1)
+    # The pool ends the others with SIGTERM once one is gone: name the first one that died.
+    first = [w for w in workers if w.exitcode not in (None, 0, -signal.SIGTERM)]
+    for worker in first or workers:
+        code = worker.exitcode
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"a worker process (pid {worker.pid}) was killed by {name}"
+        if code not in (None, 0):
+            return f"a worker process (pid {worker.pid}) exited with status {code}"
+    return "a worker process ended without answering"
 
 
 # --- templates ------------------------------------------------------------------------------------
@@ -416,27 +531,46 @@ def ingest(
     date: str | None = None,
     date_from_mtime: bool = False,
     ner: str = "builtin",
+    languages: Sequence[str] | None = None,
     index: bool = True,
     index_dir: str | Path = "indexes",
     engine: str | None = None,
     wait: bool = False,
+    follow_links: bool = False,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Ingest files, folders or globs into the corpus at ``corpus``; returns an :class:`IngestReport`.
 
-    With ``index``, the search index in ``index_dir`` is updated at the end; ``engine``
-    (``whoosh``, ``tantivy``) is passed to :func:`newsarchive.index.update_index`.
+    ``languages`` (ISO 639-1 codes) overrides the ``languages`` setting: the languages an
+    article may be identified as. With ``index``, the search index in ``index_dir`` is updated
+    at the end; ``engine`` (``whoosh``, ``tantivy``) is passed to
+    :func:`newsarchive.index.update_index`. Symbolic links that lead out of the PATH folders are
+    reported as ``outside-root`` unless ``follow_links``.
+
+    ``progress``, if given, is called with a :class:`newsarchive.progress.Step` through the
+    phases reading, cleaning, writing, indexing, merging. To give the cleaning phase a total,
+    the inputs are first counted (a walk of the folders, and one more read of any dump), which
+    is skipped when nobody watches.
 
     >>> report = ingest(["examples/"], corpus="corpus")  # doctest: +SKIP
     >>> report.ingested, dict(report.skipped_by_reason)  # doctest: +SKIP
     (12, {})
     """
     settings = settings or load_settings(config)
-    options = RunOptions(settings, source=source, cli_date=date, use_mtime=date_from_mtime, ner=ner)
+    corpus = Path(corpus)
+    if languages is not None:
+        settings = settings.with_values(languages=[c.strip().lower() for c in languages])
+    options = RunOptions(
+        settings,
+        source=source,
+        cli_date=date,
+        use_mtime=date_from_mtime,
+        ner=ner,
+        corpus_range=_trusted_range(corpus),
+    )
     # Built before touching the corpus: a bad rules file, taxonomy, --date or --ner fails here.
     pipeline = Pipeline(options, {})
     jobs = jobs or os.cpu_count() or 1
-    corpus = Path(corpus)
     started = time.perf_counter()
     run_id = store.new_run_id()
     report = IngestReport(run_id=run_id, corpus=str(corpus))
@@ -446,9 +580,13 @@ def ingest(
         manifest=str(manifest) if manifest else None,
         columns=columns or DumpColumns(),
         settings=settings,
+        follow_links=follow_links,
     )
     # Pull the first input before taking the lock, so a wrong PATH is a usage error at once.
     head = list(itertools.islice(inputs, settings.get("template_sample")))
+    total = None
+    if progress is not None:
+        total = _count_inputs(paths, manifest, columns or DumpColumns(), settings, progress)
 
     with store.writer_lock(corpus, wait=wait):
         known = (
@@ -459,41 +597,127 @@ def ingest(
         near = NearDuplicates.load(corpus, settings.get("near_duplicate_threshold"), known.doc_ids)
         if jobs > 1:
             pipeline.warm_up()
-        templates = _learn_templates(corpus, head, options, jobs)
+        try:
+            templates = _learn_templates(corpus, head, options, jobs)
+        except WorkerDied as exc:
+            raise WriteFailed(
+                f"{exc.detail} while sampling template lines; nothing was written to {corpus}; "
+                "run the same command again"
+            ) from None
+        except KeyboardInterrupt:  # stopped before anything was written: say so as later
+            report.status = "interrupted"
+            raise IngestInterrupted(report) from None
         pipeline.templates, pipeline.known_ids = templates, known.doc_ids
         report.templates = {s: sorted(lines) for s, lines in sorted(templates.items())}
         pipeline.run_id, pipeline.ingested_at = run_id, datetime.now(UTC)
-        writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
+        try:
+            writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
+        except OSError as exc:
+            raise WriteFailed(f"cannot write to corpus {corpus}: {os_reason(exc)}") from None
+        failure: str | None = None
         try:
             tasks = _chunks(itertools.chain(head, inputs))
             for chunk in _map(pipeline.run_chunk, tasks, jobs):
                 _take(chunk, report, known, writer, near)
                 if progress is not None:
-                    progress(report.seen, report)
+                    progress(Step("cleaning", report.seen, total, report.counts()))
+            if progress is not None:
+                progress(Step("writing", report.seen, total, report.counts()))
             writer.flush()
             report.status = "complete"
         except KeyboardInterrupt:
             report.status = "interrupted"
             writer.flush()  # articles already processed are complete: keep them
+        except WorkerDied as exc:
+            report.status, failure = "failed", exc.detail
+            writer.flush()  # the chunks answered before it died are complete: keep them
+        except OSError as exc:  # disk full, quota, folder made read-only: nothing more fits
+            report.status, failure = "failed", f"cannot write to corpus {corpus}: {os_reason(exc)}"
         finally:
             # What is on disk, whatever stopped the run: a Ctrl-C inside add()'s batch write
             # skips the count of an article the flush above commits; a second one stops that flush.
             report.ingested = writer.committed
             report.elapsed = time.perf_counter() - started
-            save_signatures(corpus, run_id, near.new)  # before the record: see dedup.load
-            _save_run(corpus, report, paths, options, manifest, jobs)
+            # Before the record (see dedup.load); one that cannot be written is not lost: the
+            # next run computes it again from the stored texts.
+            with contextlib.suppress(OSError):
+                save_signatures(corpus, run_id, near.new)
+            try:
+                _save_run(corpus, report, paths, options, manifest, jobs)
+            except OSError as exc:  # the record is a summary; the parts are what counts
+                failure = failure or f"cannot write the run record: {os_reason(exc)}"
+        if failure is not None:
+            raise WriteFailed(
+                f"{failure}; kept {report.ingested:,} articles committed in whole batches to "
+                f"{corpus}; run the same command again to finish (nothing is added twice)"
+            )
         if index and report.status == "complete":
             # Still under the corpus lock: an ingest waiting with --wait waits for the index
             # too, instead of finding it busy and failing after its own articles went in.
             try:
                 from ..index import update_index
 
-                report.index = update_index(corpus, index_dir, engine=engine)
+                report.index = update_index(corpus, index_dir, engine=engine, progress=progress)
             except KeyboardInterrupt:  # the articles are committed; say so, as for a stop mid-run
                 raise IngestInterrupted(report) from None
+            except (OSError, WorkerDied) as exc:
+                why = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+                raise WriteFailed(
+                    f"cannot update the index at {index_dir}: {why}; all {report.ingested:,} "
+                    f"new articles are committed to {corpus}; run 'newsarchive index' when "
+                    "this is fixed"
+                ) from None
     if report.status == "interrupted":
         raise IngestInterrupted(report)
     return report
+
+
+TRUSTED_DATE_SOURCES = ("manifest", "html", "url", "path")
+
+
+def _trusted_range(corpus: Path) -> tuple[datetime, datetime] | None:
+    """First and last publication time the corpus holds from sources other than a header:
+    evidence that a header date twenty years off is a date in the body (two narrow columns)."""
+    if not store.is_corpus(corpus):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        table = store.read_corpus(corpus, columns=["published_at", "date_source"])
+    except (OSError, pa.ArrowException):  # a damaged part: verify's business, not this run's
+        return None
+    trusted = pc.is_in(table.column("date_source"), value_set=pa.array(TRUSTED_DATE_SOURCES))
+    dated = table.filter(trusted).column("published_at").drop_null()
+    if len(dated) == 0:
+        return None
+    lo, hi = (value.as_py() for value in pc.min_max(dated).values())
+    return lo, hi
+
+
+def _count_inputs(
+    paths: Sequence[str | Path],
+    manifest: str | Path | None,
+    columns: DumpColumns,
+    settings: Settings,
+    progress: ProgressCallback,
+) -> int:
+    """How many inputs the run will see (the same walk, so the bar's total is the summary's
+    "inputs seen"); reported as the ``reading`` phase while it walks."""
+    found = 0
+    for found, _ in enumerate(
+        iter_inputs(
+            [str(p) for p in paths],
+            manifest=str(manifest) if manifest else None,
+            columns=columns,
+            settings=settings,
+        ),
+        start=1,
+    ):
+        if found % COUNT_EVERY == 0:
+            progress(Step("reading", found))
+    progress(Step("reading", found, found))
+    return found
 
 
 class IngestInterrupted(KeyboardInterrupt):

@@ -35,8 +35,18 @@ from typing import IO, Any
 from ..article import Article
 from ..errors import Skip, UsageError
 from ..settings import Settings
-from .decode import BOMS, SAMPLE_BYTES, Decoded, decode, normalise, repair
-from .html import extract, split_authors
+from .decode import (
+    BOMS,
+    SAMPLE_BYTES,
+    Decoded,
+    decode,
+    normalise,
+    one_line,
+    repair,
+    strip_escapes,
+    unwrap,
+)
+from .html import boilerplate, extract, split_authors
 from .sgml import SGML_FORMATS, article_text, records
 
 MB = 1 << 20
@@ -48,6 +58,9 @@ MAPPED_META = ("url", "date", "source", "title", "author")  # the rest: Article.
 _NOT_ARTICLES = re.compile(r"(?:readme|licen[cs]e|copying|changelog|notice)\b", re.IGNORECASE)
 _GLOB_MAGIC = re.compile(r"[*?[]")
 _SURROGATES = re.compile("[\udc80-\udcff]")
+# A DOCTYPE, with its internal subset if it has one; looked for in the page's first bytes only.
+_DOCTYPE = re.compile(r"<!DOCTYPE\b[^\[>]*(?:\[.*?\][^>]*)?>", re.IGNORECASE | re.DOTALL)
+_DOCTYPE_WINDOW = 65_536
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 # A dump sniffed as Latin-1 is read as cp1252: a later row may hold cp1252's quotes.
 # Stray bytes in a UTF-8 dump come through escaped and are decoded cell by cell (_fix_cell).
@@ -99,20 +112,25 @@ def iter_inputs(
     manifest: str | None = None,
     columns: DumpColumns = DumpColumns(),
     settings: Settings,
+    follow_links: bool = False,
 ) -> Iterator[Input | Rejected]:
     """Every input under ``paths``, in a stable order, each an :class:`Input` or a :class:`Rejected`.
 
     Raises :class:`UsageError` at once (not on first iteration) when ``manifest`` cannot be used
     or when none of ``paths`` exists. With no ``paths``, the files ``manifest`` lists are read.
+
+    A symbolic link found in a folder that leads outside every PATH folder, and a manifest row
+    that names a file outside the manifest's folder, are rejected as ``outside-root`` unless
+    ``follow_links`` (a link to ``/etc`` would otherwise walk all of it).
     """
-    explicit = _explicit_manifest(manifest, settings) if manifest else None
+    explicit = _explicit_manifest(manifest, settings, follow_links) if manifest else None
     if not paths and explicit is None:
         raise UsageError("no input paths given")
     targets = [_target(p) for p in paths]
     missing = [arg for arg, kind in targets if kind == "missing"]
     if targets and len(missing) == len(targets):
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    return _Walk(settings, columns, explicit).run(targets)
+    return _Walk(settings, columns, explicit, follow_links).run(targets)
 
 
 def load(inp: Input, settings: Settings, *, source: str | None = None) -> Article:
@@ -123,28 +141,53 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     """
     decoded = _cell_text(inp) if inp.text is not None else _file_text(inp, settings)
     raw, encoding = decoded.text, decoded.encoding
-    page = extract(raw) if inp.format == "html" else None
+    raw, cut = _capped(raw, settings.get("max_article_chars"))
+    page = extract(strip_escapes(_without_doctype(raw))) if inp.format == "html" else None
     shown = page.text if page else article_text(raw) if inp.format == "sgml" else raw
-    body = normalise(shown, max_line_chars=settings.get("max_line_chars"))
+    body = normalise(strip_escapes(shown), max_line_chars=settings.get("max_line_chars"))
+    # Hard-wrapped plain text (a Reuters record's body too) is joined into paragraphs before
+    # anything reads its lines; the cleaner's offsets point into this body, and raw_text keeps
+    # the lines as they came.
+    body, layout = (body, None) if page else unwrap(body)
     if not body.strip():
         raise Skip("no-text", "no visible text") if page else Skip("empty", "only whitespace")
+    # What trafilatura left out of the page's visible text: removals the cleaner keeps.
+    removed = boilerplate(body, page.main) if page else []
     meta = inp.meta
     author = meta.get("author")
     return Article(
         source_path=inp.source_path,
         format=inp.format,
-        source=source or meta.get("source") or inp.root,
+        source=one_line(source or meta.get("source") or inp.root),
         url=meta.get("url") or (page.url if page else None),
         title=meta.get("title") or (page.title if page else None),
         authors=split_authors(author) if author else list(page.authors if page else []),
         given_date=meta.get("date"),
         html_dates=list(page.dates if page else []),
+        html_language=page.language if page else None,
         mtime=inp.mtime,
         fields=user_fields(meta, inp.labels),
         raw_text=raw,
         body=body,
+        removed=removed,
         encoding=encoding,
+        cut_chars=cut,
+        structure_note=layout,
     )
+
+
+def _capped(text: str, limit: int) -> tuple[str, int]:
+    """``text`` cut to at most ``limit`` characters (at a line break or space near the end if
+    there is one), and how many characters were cut: every later stage, and the memory it
+    takes, is then bounded by the setting, not by the input."""
+    if len(text) <= limit:
+        return text, 0
+    floor = limit - limit // 10
+    end = text.rfind("\n", floor, limit)
+    if end < 0:
+        end = text.rfind(" ", floor, limit)
+    end = end if end > 0 else limit
+    return text[:end], len(text) - end
 
 
 # --- reading one file -------------------------------------------------------------------------
@@ -235,7 +278,7 @@ def _gunzip(data: bytes, limit: int, ratio: float) -> bytes:
                 total += len(chunk)
                 out.append(chunk)
                 if total > cap:
-                    raise _too_big(cap, limit, ratio)
+                    raise _too_big(total, len(data) - len(pending), limit, ratio)
                 if not chunk and not pending:
                     raise Skip("bad-gzip", "truncated gzip data")
             pending = inflater.unused_data
@@ -248,10 +291,23 @@ def _gunzip(data: bytes, limit: int, ratio: float) -> bytes:
     return b"".join(out)
 
 
-def _too_big(cap: int, limit: int, ratio: float) -> Skip:
-    if cap < limit:
+def _too_big(out: int, consumed: int, limit: int, ratio: float) -> Skip:
+    """Why decompression stopped after ``out`` bytes from ``consumed`` compressed bytes: a bomb
+    when those bytes expanded more than ``ratio`` times (however large the file), else too large."""
+    if out > ratio * max(consumed, 1):
         return Skip("decompression-bomb", f"expands more than {ratio:g}× (max_decompression_ratio)")
     return Skip("too-large", f"more than max_file_mb = {limit // MB} MB once decompressed")
+
+
+def _without_doctype(html: str) -> str:
+    """The page without its DOCTYPE: an HTML parser does not know a DTD's internal subset
+    (``<!DOCTYPE html [ <!ENTITY …> ]>``) and leaves its ``]>`` as the first words of the text.
+    Entities are never expanded (no XXE, no billion laughs): the subset is dropped unread."""
+    head = html[:_DOCTYPE_WINDOW]
+    m = _DOCTYPE.search(head)
+    if m is None:
+        return html
+    return html[: m.start()] + html[m.end() :]
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -358,6 +414,7 @@ class _CappedGzip(io.RawIOBase):
     def __init__(self, raw: IO[bytes], cap: int, ratio: float, limit: int) -> None:
         import gzip
 
+        self._raw = raw
         self._gz = gzip.GzipFile(fileobj=raw, mode="rb")
         self._cap, self._ratio, self._limit, self._total = cap, ratio, limit, 0
 
@@ -371,7 +428,7 @@ class _CappedGzip(io.RawIOBase):
             raise Skip("bad-gzip", str(exc) or "truncated gzip data") from None
         self._total += n
         if self._total > self._cap:
-            raise _too_big(self._cap, self._limit, self._ratio)
+            raise _too_big(self._total, self._raw.tell(), self._limit, self._ratio)
         return n
 
     def close(self) -> None:
@@ -526,12 +583,17 @@ class _Manifest:
         self.rows.clear()
 
 
-def _read_manifest(path: str, settings: Settings) -> tuple[_Manifest | None, list[str]]:
+def _read_manifest(
+    path: str, settings: Settings, follow_links: bool = False, *, anywhere: bool = False
+) -> tuple[_Manifest | None, list[str]]:
     """The manifest at ``path`` (``None`` if it has no ``path`` column) and its columns.
 
+    Rows leading outside the manifest's folder are rejected as ``outside-root``, unless
+    ``anywhere`` (a manifest the user named with ``--manifest`` may list files anywhere).
     May raise Skip (or OSError) if the file cannot be read.
     """
     folder = os.path.dirname(path)
+    real_folder = os.path.realpath(folder)
     manifest = _Manifest(path)
     with _text_lines(path, settings) as (lines, _, codec):
         header, rows = _rows(lines, "csv", codec)
@@ -547,6 +609,17 @@ def _read_manifest(path: str, settings: Settings) -> tuple[_Manifest | None, lis
             target = os.path.normpath(os.path.join(folder, rel))
             if not rel:
                 detail = "empty path"
+            elif not anywhere and (
+                not _inside(target, [folder])
+                or not (follow_links or _inside(os.path.realpath(target), [real_folder]))
+            ):
+                # ../../etc/passwd, /etc/passwd, or a link out: reported, never read
+                where = f"{_display(path)}#row={n}"
+                shown = _display(rel)
+                manifest.bad.append(
+                    Rejected(where, "outside-root", f"{shown} is outside the manifest's folder")
+                )
+                continue
             elif target in manifest.rows:
                 detail = f"{rel} is listed twice (first at row {manifest.rows[target][0]})"
             else:
@@ -565,9 +638,11 @@ def _manifest_meta(row: dict[str, str]) -> dict[str, str]:
     return meta
 
 
-def _explicit_manifest(path: str, settings: Settings) -> _Manifest:
+def _explicit_manifest(path: str, settings: Settings, follow_links: bool) -> _Manifest:
     try:
-        manifest, header = _read_manifest(os.path.abspath(path), settings)
+        manifest, header = _read_manifest(
+            os.path.abspath(path), settings, follow_links, anywhere=True
+        )
     except Skip as exc:
         raise UsageError(f"cannot use manifest {path}: {exc.reason} ({exc.detail})") from None
     except (OSError, UnicodeError) as exc:
@@ -591,12 +666,53 @@ def _target(arg: str) -> tuple[str, str]:
 
 
 def _display(path: str) -> str:
-    """``path`` as text that can be stored: undecodable name bytes shown as ``\\xNN``."""
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
+    return escape_path(path)
+
+
+def escape_path(path: str) -> str:
+    """``path`` as it is stored in ``source_path``: valid UTF-8 text that maps back losslessly.
+
+    A file name is bytes; those that are not UTF-8 (a Latin-1 name on a UTF-8 system) are
+    written ``\\xNN``, and a backslash as ``\\\\``, so :func:`real_path` recovers the exact
+    name. Paths without either are stored as they are.
+
+    >>> escape_path(os.fsdecode(b"/in/caf\\xe9.txt")), escape_path("/in/a\\\\b.txt")
+    ('/in/caf\\\\xe9.txt', '/in/a\\\\\\\\b.txt')
+    """
+    if "\\" in path:
+        path = path.replace("\\", "\\\\")
+    if _SURROGATES.search(path):
         return os.fsencode(path).decode("utf-8", "backslashreplace")
     return path
+
+
+_ESCAPED = re.compile(r"\\(\\|x[0-9a-f]{2})")
+
+
+def real_path(source_path: str) -> str:
+    """The file a stored ``source_path`` names, as ``os`` functions take it (the inverse of
+    :func:`escape_path`; ``os.fsencode`` gives its bytes). Dump rows end in ``#row=N``: strip
+    that first to name the dump.
+
+    >>> os.fsencode(real_path("/in/caf\\\\xe9.txt"))
+    b'/in/caf\\xe9.txt'
+    """
+    if "\\" not in source_path:
+        return source_path
+    data = bytearray()
+    pos = 0
+    for m in _ESCAPED.finditer(source_path):
+        data += source_path[pos : m.start()].encode("utf-8")
+        code = m.group(1)
+        data += b"\\" if code == "\\" else bytes([int(code[1:], 16)])
+        pos = m.end()
+    data += source_path[pos:].encode("utf-8")
+    return os.fsdecode(bytes(data))
+
+
+def _inside(path: str, roots: Sequence[str]) -> bool:
+    """``path`` is one of ``roots`` or below one (paths absolute and normalised)."""
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
 def _classify(name: str) -> tuple[str | None, str]:
@@ -702,10 +818,18 @@ class _Frame:
 
 
 class _Walk:
-    def __init__(self, settings: Settings, columns: DumpColumns, explicit: _Manifest | None):
+    def __init__(
+        self,
+        settings: Settings,
+        columns: DumpColumns,
+        explicit: _Manifest | None,
+        follow_links: bool = False,
+    ):
         self.settings, self.columns, self.explicit = settings, columns, explicit
+        self.follow_links = follow_links
         self.scopes: list[_Manifest] = [explicit] if explicit else []
         self.seen_dirs: set[tuple[int, int]] = set()
+        self.roots: list[str] = []  # real paths of the folders walked: links may not leave them
 
     def run(self, targets: list[tuple[str, str]]) -> Iterator[Input | Rejected]:
         if self.explicit:
@@ -717,6 +841,13 @@ class _Walk:
                 if os.path.lexists(path):  # missing ones are reported, with their row, below
                     rel = os.path.relpath(path, os.path.dirname(self.explicit.path))
                     yield from self._file(path, root, rel=rel.replace(os.sep, "/"))
+        self.roots = [
+            os.path.realpath(_Glob(arg).base if kind == "glob" else arg)
+            for arg, kind in targets
+            if kind in ("dir", "glob")
+        ]
+        if self.explicit:
+            self.roots.append(os.path.realpath(os.path.dirname(self.explicit.path)))
         for arg, kind in targets:
             full = os.path.abspath(arg)
             if kind == "missing":
@@ -760,6 +891,17 @@ class _Walk:
                 skip = _os_skip(exc, path)
                 yield Rejected(_display(path), skip.reason, skip.detail)
             return
+        if not self.follow_links and os.path.islink(path):
+            real = os.path.realpath(path)
+            if not _inside(real, self.roots):
+                if wanted or stat.S_ISDIR(st.st_mode):
+                    yield Rejected(
+                        _display(path),
+                        "outside-root",
+                        f"symbolic link to {_display(real)}, outside the input folders "
+                        "(--follow-links reads it)",
+                    )
+                return
         if stat.S_ISDIR(st.st_mode):
             hidden = os.path.basename(path).startswith(".")
             if wanted or (glob is not None and not hidden and glob.may_hold(rel)):
@@ -798,7 +940,7 @@ class _Walk:
         if self.explicit is None and MANIFEST_NAME in names:
             manifest_path = os.path.join(path, MANIFEST_NAME)
             try:
-                frame.manifest = _read_manifest(manifest_path, self.settings)[0]
+                frame.manifest = _read_manifest(manifest_path, self.settings, self.follow_links)[0]
             except (Skip, OSError, UnicodeError) as exc:
                 skip = _as_skip(exc, manifest_path)
                 yield Rejected(

@@ -157,7 +157,11 @@ class EntityExtractor:
                 self._headline_countries(title, found)
             else:
                 self._scan(title, found, offset=-len(title) - 1)
-        start = self._dateline(text, found)
+        # A stored text opens with its headline when the file did (the structure stage reads
+        # the title from that line and leaves the text whole): the title was read above, and
+        # the dateline opens the paragraph after it ("BAHIA COCOA REVIEW\n\nSALVADOR, Feb 26 -").
+        body = _after_headline(title, text)
+        start = self._dateline(text, found, body)
         self._scan(text, found, offset=0, start=start)
         return found
 
@@ -243,15 +247,15 @@ class EntityExtractor:
                         taken.update(range(i, i + n))
                         break
 
-    def _dateline(self, text: str, found: Mentions) -> int:
-        """``LONDON, March 3 -`` or ``WASHINGTON (Reuters) -`` opening the text: a place
-        whatever its name. Returns where the text proper starts."""
-        m = _DATELINE.match(text)
+    def _dateline(self, text: str, found: Mentions, at: int = 0) -> int:
+        """``LONDON, March 3 -`` or ``WASHINGTON (Reuters) -`` opening the text (at ``at``): a
+        place whatever its name. Returns where the text proper starts."""
+        m = _DATELINE.match(text, at)
         if m is None or sum(c.isalpha() for c in m["city"]) < 2:
-            return 0
+            return at
         raw = m["city"]
         if not raw.isupper() and not (m["date"] or m["source"]):
-            return 0  # "Greensboro, N.C., June 1 -" is a dateline; "Hunt - the view" is not
+            return at  # "Greensboro, N.C., June 1 -" is a dateline; "Hunt - the view" is not
         name = raw if "." in raw and len(raw) <= 6 else raw.title() if raw.isupper() else raw
         region = m["region"]
         prefer = None
@@ -268,6 +272,18 @@ class EntityExtractor:
                 )
             )
         return m.end()
+
+
+def _after_headline(title: str, text: str) -> int:
+    """Where the text proper starts: past its first line when that line is the title."""
+    head = title.strip()
+    if not head or not text.startswith(head):
+        return 0
+    end = len(head)
+    rest = text[end:]
+    if rest and rest[0] not in "\r\n":
+        return 0  # the title is only the start of the first sentence
+    return end + len(rest) - len(rest.lstrip())
 
 
 class _Walk:
@@ -518,9 +534,19 @@ class _Walk:
             role = rules.role_before(before1, before2)
             if role is not None:
                 return f"role:{role}"
+            if b == len(self.words) and (role := self._appositive_role()) is not None:
+                return f"role:{role}"
         if b == len(self.words) and self.text.startswith((" said", " says", " told"), self.end):
             return "said-X"
         return None
+
+    def _appositive_role(self) -> str | None:
+        """A name set off by commas after a role: "the doctors' leader, Johann Malawana, said"."""
+        start = self.offsets[0]
+        if not self.text.startswith(",", self.end) or self.text[start - 2 : start] != ", ":
+            return None
+        before1, before2 = words_before(self.text[: start - 2] + " ", start - 1)
+        return self.rules.role_before(before1.rstrip("'’"), before2)
 
     # --- places -------------------------------------------------------------------------------
     def _shouted_place(self, a: int, b: int) -> bool:
@@ -660,8 +686,41 @@ def _merge_orgs(orgs: dict[str, Tally], legal_forms: frozenset[str]) -> dict[str
     return merged
 
 
+def _without_initials(name: str) -> str:
+    """``Donald J. Trump`` -> ``Donald Trump``: the name with its middle initials dropped."""
+    words = name.split(" ")
+    if len(words) < 3:
+        return name
+    kept = [w for w in words[1:-1] if not _INITIAL.fullmatch(w)]
+    return " ".join([words[0], *kept, words[-1]])
+
+
+_INITIAL = re.compile(r"[A-Z]\.?")
+
+
+def _merge_initials(people: dict[str, Tally]) -> dict[str, Tally]:
+    """One person however many middle initials the text gave ("Donald Trump", "Donald J.
+    Trump"): the tally goes to the form used most (the first on a tie), and keeps every form
+    written as evidence."""
+    groups: dict[str, list[str]] = {}
+    for name in people:
+        groups.setdefault(_without_initials(name), []).append(name)
+    merged = dict(people)
+    for names in groups.values():
+        if len(names) < 2:
+            continue
+        best = min(names, key=lambda n: (-people[n].count, people[n].first))
+        for name in names:
+            if name != best:
+                tally = merged.pop(name)
+                for surface, count in tally.surfaces.items():
+                    merged[best].add(surface, count)
+                merged[best].first = min(merged[best].first, tally.first)
+    return merged
+
+
 def _resolve_people(found: Mentions) -> dict[str, Tally]:
-    people = dict(found.people)
+    people = _merge_initials(found.people)
     by_surname: dict[str, list[str]] = {}
     for name in people:
         by_surname.setdefault(name.split(" ")[-1], []).append(name)

@@ -1,11 +1,15 @@
 """Topics: weighted keyword hits from a TOML taxonomy, normalised by length.
 
-A topic's score is the sum of its keywords' weights over their occurrences (headline
-occurrences count ``title_weight`` times), per ``per_words`` words of text, with texts shorter
+A topic's score is the sum of its keywords' weights times the square root of their
+occurrences (headline occurrences count ``title_weight`` times), per ``per_words`` words of text, with texts shorter
 than ``length_floor`` words counted as that long so that a two-line brief does not score like a
 feature. Topics at or above ``min_score`` and within ``min_share`` of the best are kept, best
 first. Matching works on a Counter of the text's words, so one article costs a few set
 intersections rather than one regex per keyword.
+
+A topic's ``context`` keywords (words with other senses: "home" and "away" for sport,
+"defence" for war) count only in an article where one of the topic's strong keywords occurs
+too: "home ... away" in a sermon is not sport, in a match report it is.
 
 >>> tax = Taxonomy.from_tables([{"label": "sport", "name": "sport", "code": "medtop:15000000",
 ...                              "strong": ["goal", "penalty"]}])
@@ -18,6 +22,7 @@ per 100 words of a text counted as 150 words long.)
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -50,6 +55,7 @@ def words_of(text: str) -> list[bytes]:
 
 
 _TIERS = {"strong": 3.0, "medium": 2.0, "weak": 1.0}
+_ANCHOR = _TIERS["strong"]  # a keyword this heavy lets the topic's context keywords count
 _MAX_PHRASE_WORDS = 3
 _DEFAULT_SCORING: dict[str, float] = {
     "title_weight": 3.0,
@@ -121,6 +127,7 @@ class Taxonomy:
         # longest word of a phrase (the rarest, as a rule) -> (b" phrase ", its words)
         self._phrases: dict[bytes, list[tuple[bytes, tuple[bytes, ...]]]] = {}
         self._names: dict[tuple[int, bytes], str] = {}  # (topic, form) -> keyword as written
+        self._context: set[tuple[int, bytes]] = set()  # (topic, form) that needs an anchor
         # the keys again, frozen for fast intersections (rebuilt after keywords are added)
         self._keys: tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes]] | None = None
 
@@ -155,6 +162,11 @@ class Taxonomy:
             if not isinstance(weight, int | float):
                 raise ValueError(f"{label}.weights: {keyword!r} needs a number")
             self._add_keyword(index, keyword, float(weight))
+        for keyword in _str_list(entry.get("context", []), f"{label}.context"):
+            keys = [k for (i, k), name in self._names.items() if i == index and name == keyword]
+            if not keys:
+                raise ValueError(f"{label}.context: {keyword!r} is not one of its keywords")
+            self._context.update((index, k) for k in keys)
 
     def _add_keyword(self, index: int, keyword: str, weight: float) -> None:
         self._keys = None
@@ -198,8 +210,17 @@ class Taxonomy:
             return []
         totals = [0.0] * len(self.topics)
         earned: list[list[tuple[bytes, float, int]]] = [[] for _ in self.topics]
+        context = self._context
+        anchored = {
+            index
+            for form in seen
+            for index, weight in self._postings[form]
+            if weight >= _ANCHOR and (index, form) not in context
+        }
         for form, (weighted, count) in seen.items():
             for index, weight in self._postings[form]:
+                if context and index not in anchored and (index, form) in context:
+                    continue  # "home", "away" with no match, goal or league: not sport
                 points = weight * weighted
                 totals[index] += points
                 earned[index].append((form, points, int(count)))
@@ -259,11 +280,15 @@ class Taxonomy:
 
 
 def _count(seen: dict[bytes, list[float]], form: bytes, count: int, factor: float) -> None:
+    # Sublinear in the count (its square root, as in IR's sublinear tf): a word said ten times
+    # is more evidence than once, not ten times as much ("drugs x4" does not outweigh four
+    # different sport words). BBC topic accuracy 0.879 -> 0.885.
+    weighted = math.sqrt(count) * factor
     entry = seen.get(form)
     if entry is None:
-        seen[form] = [count * factor, count]
+        seen[form] = [weighted, count]
     else:
-        entry[0] += count * factor
+        entry[0] += weighted
         entry[1] += count
 
 

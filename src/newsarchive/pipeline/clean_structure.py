@@ -1,0 +1,618 @@
+"""The structural cleaner: boilerplate lines found by their shape, not by a named phrase.
+
+Real scraped text keeps a page's menus, link lists, comment threads and footers as lines of text.
+No phrase list names them all, but their shape gives them away: a run of short lines without
+function words, far from the long, stopword-rich paragraphs of the story. Each line of the body
+gets a few shallow features of its own (length, stopword density, sentence-final punctuation,
+separators, boilerplate keywords) and of its neighbours (the mean length and stopword count of
+the three lines either side, the distance to the nearest prose paragraph, the length of the run
+of short lines it sits in, where it stands on the page). A small gradient-boosted tree model,
+trained on 604 real pages with gold main text (``bench/train_structure.py``), turns them into
+the probability that the line is boilerplate; a line above the level's threshold is removed.
+
+The model is shipped as arrays (``data/structure-model.npz``) and evaluated with numpy, level
+by level over all the lines and trees of an article at once: no scikit-learn at run time.
+
+Each removed line is labelled by what surrounds it, for the reader of ``removed``:
+``structure/comments`` (a comment thread's shapes: ``Jane Doe said:``, ``Reply``, ``at 4:47
+pm``), ``structure/footer`` (copyright, powered-by, back-to-top, archive counts, and what follows
+them), ``structure/related-list`` (the list under a heading such as ``MOST READ``),
+``structure/menu`` (a run of short lines) and ``structure/other`` (anything else).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .structure import is_heading
+
+# The probability of boilerplate above which a line goes, per level. ``balanced`` is the best F1
+# on the development set with recall kept high; the others trade a little F1 for fewer (or
+# more) removals. docs/rules.md gives the figures.
+THRESHOLDS = {"conservative": 0.85, "balanced": 0.6, "aggressive": 0.35}
+MODEL_FILE = "structure-model.npz"
+# The longest page read at once (the largest dev-set page has 1,938 lines); a longer text is
+# read in pieces of this many lines, so that memory stays bounded.
+_MAX_PAGE_LINES = 5000
+_CHUNK_ROWS = 4096  # lines scored at once: 4096 x 120 trees of indexes is 4 MB
+
+CATEGORY = "structure"
+LABELS = ("comments", "footer", "related-list", "menu", "other")
+
+_WORD = re.compile(r"\w+")
+_SHORT_WORDS = 6  # a line of at most this many words is "short" (a menu item, a heading)
+_GOOD_WORDS = 15  # a prose line: this many words at least, and dense with stopwords
+_GOOD_STOP_SHARE = 0.25
+_CONTEXT = 3  # neighbours either side whose length and stopwords are averaged
+_FAR = 20  # distances are capped here: further is as good as absent
+_SENTENCE_END = frozenset(".!?…\"”’')")
+_SEPARATOR_CHARS = "|»›·•/>"  # the ASCII ones are counted apart, in bytes
+_KEYWORDS = frozenset(
+    [
+        "share",
+        "shares",
+        "tweet",
+        "facebook",
+        "twitter",
+        "linkedin",
+        "pinterest",
+        "whatsapp",
+        "email",
+        "print",
+        "subscribe",
+        "subscription",
+        "newsletter",
+        "login",
+        "log",
+        "sign",
+        "register",
+        "account",
+        "password",
+        "copyright",
+        "rights",
+        "reserved",
+        "privacy",
+        "cookie",
+        "cookies",
+        "terms",
+        "policy",
+        "advertisement",
+        "advertise",
+        "advert",
+        "sponsored",
+        "contact",
+        "about",
+        "comments",
+        "comment",
+        "reply",
+        "replies",
+        "permalink",
+        "posted",
+        "tags",
+        "tagged",
+        "categories",
+        "category",
+        "archive",
+        "archives",
+        "related",
+        "popular",
+        "trending",
+        "recommended",
+        "newest",
+        "oldest",
+        "next",
+        "previous",
+        "prev",
+        "home",
+        "menu",
+        "search",
+        "navigation",
+        "skip",
+        "sitemap",
+        "rss",
+        "feed",
+        "follow",
+        "like",
+        "likes",
+        "view",
+        "views",
+        "click",
+        "here",
+        "more",
+        "photos",
+        "video",
+        "videos",
+        "gallery",
+        "watch",
+        "listen",
+        "download",
+        "app",
+        "apps",
+        "weather",
+        "horoscopes",
+        "classifieds",
+        "jobs",
+    ]
+)
+_COMMENT = re.compile(
+    r"\b(?:said|says|wrote|writes):\s*$|^(?:reply|report(?: abuse)?|recommend|flag)\b|"
+    r"\bleave a (?:reply|comment)\b|\b\d+\s+(?:comments?|replies)\b|\bcomments?\s*\(\d+\)|"
+    r"\b(?:at|@)\s*\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)\b|\b\d+\s+(?:minutes?|hours?|days?)\s+ago\b|"
+    r"\bpost(?:ed)? a comment\b|\bcomments? (?:are|is) closed\b|\bin reply to\b",
+    re.IGNORECASE,
+)
+_FOOTER = re.compile(
+    r"©|\(c\)\s*\d{4}|\bcopyright\b|\ball rights reserved\b|\bpowered by\b|\bback to top\b|"
+    r"\bprivacy (?:policy|notice)\b|\bterms (?:of|and) (?:use|service|conditions)\b|"
+    r"\bcontact us\b|\babout us\b|\bsite ?map\b|^\S+(?: \S+)? \(\d+\)$|"
+    r"^(?:archives?|categories|blogroll|meta)$",
+    re.IGNORECASE,
+)
+_RELATED = re.compile(
+    r"^(?:most (?:read|popular|viewed|shared|emailed|commented)|related\b|more (?:from|on|in|news|"
+    r"stories|top stories|headlines)\b|you (?:may|might) (?:also )?(?:like|be interested)|"
+    r"recommended|trending|top stories|latest (?:news|stories|headlines)|also (?:in|on)\b|"
+    r"read (?:next|more)\b|editor'?s (?:picks|choice)|what'?s hot|popular\b|other stories|"
+    r"see also|in (?:other|this section)|elsewhere)",
+    re.IGNORECASE,
+)
+
+# Features, in the order of a row (the model file names them and is checked against this).
+FEATURES = (
+    "log_words",
+    "log_chars",
+    "stop_share",
+    "log_stops",
+    "sentence_end",
+    "colon_end",
+    "caps_share",
+    "upper",
+    "digit_share",
+    "link",
+    "separators",
+    "keywords",
+    "comment_shape",
+    "footer_shape",
+    "related_heading",
+    "commas",
+    "mean_word_len",
+    "rule_removed",
+    "duplicate",
+    "position",
+    "log_lines",
+    "log_page_words",
+    "share_of_max",
+    "ctx_log_words",
+    "ctx_stops",
+    "ctx_max_log_words",
+    "ctx_keywords",
+    "prev_log_words",
+    "next_log_words",
+    "prev_removed",
+    "dist_good_before",
+    "dist_good_after",
+    "before_first_good",
+    "after_last_good",
+    "short_run",
+    "words_before",
+    "words_after",
+    "good_share",
+)
+_LINK = re.compile(r"https?://|www\.|@\w|\.com\b")
+_CAPITALISED = re.compile(r"(?<!\S)[^\W\d_a-z]").findall  # a word starting upper-case
+_HAS_DIGIT = re.compile(r"\d").search
+_DIGITS = "0123456789"
+# Words without which neither a comment nor a footer pattern can match
+_CUE_WORDS = frozenset(
+    [
+        "said",
+        "says",
+        "wrote",
+        "writes",
+        "reply",
+        "report",
+        "recommend",
+        "flag",
+        "leave",
+        "comment",
+        "comments",
+        "replies",
+        "ago",
+        "posted",
+        "post",
+        "closed",
+        "copyright",
+        "c",
+        "reserved",
+        "powered",
+        "back",
+        "privacy",
+        "terms",
+        "contact",
+        "about",
+        "site",
+        "sitemap",
+        "map",
+        "archive",
+        "archives",
+        "categories",
+        "blogroll",
+        "meta",
+    ]
+)
+# at most one word in three like "jobs", "weather", "video": "Bad weather hits Nestle sales"
+_HEADLINE_MAX_KEYWORDS = 0.34
+_HEADLINE_MIN_WORDS = 3  # "German economy rebounds"
+_HEADLINE_REACH = 3  # lines above the first prose paragraph where the headline may stand
+# Comment and footer shapes are short lines; a paragraph is not tested (and is not one).
+_SHAPE_WORDS = 25
+
+
+# ASCII bytes -> the lower-cased word character, or a space: ``split()`` then gives \w+ words
+_ASCII_WORDS = (
+    bytes(ord(chr(c).lower()) if chr(c).isalnum() or c == 95 else 32 for c in range(128))
+    + b" " * 128
+)
+
+
+@lru_cache(maxsize=1)
+def _STR_SETS() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Stopwords, boilerplate keywords and cue words, as text."""
+    return stopwords(), _KEYWORDS, _CUE_WORDS
+
+
+@lru_cache(maxsize=1)
+def _BYTE_SETS() -> tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes]]:
+    """The same sets as ASCII bytes, for lines split at C speed."""
+    return tuple(  # type: ignore[return-value]
+        frozenset(w.encode("ascii") for w in words if w.isascii()) for words in _STR_SETS()
+    )
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """English and the other languages' function words (``data/stopwords-*.txt``)."""
+    data = resources.files("newsarchive.data")
+    words: set[str] = set()
+    for name in ("stopwords-en.txt", "stopwords-structure.txt"):
+        for line in data.joinpath(name).read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                words.add(line)
+    return frozenset(words)
+
+
+def line_features(lines: Sequence[str], rule_removed: Sequence[bool]) -> np.ndarray:
+    """The feature matrix (one row per line, columns as :data:`FEATURES`), float32.
+
+    One pass over the lines with C-speed string calls (set lookups, ``str.count``); the
+    costlier regexes run only where a cheap test says they may match.
+    """
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line] = counts.get(line, 0) + 1
+    rows: list[tuple[float, ...]] = []
+    for line, gone in zip(lines, rule_removed, strict=True):
+        words: list[str] | list[bytes]
+        sets: tuple[frozenset[Any], frozenset[Any], frozenset[Any]]
+        if line.isascii():
+            # the same words as \w+ on the lower-cased line, split at C speed
+            raw = line.encode("ascii")
+            words = raw.translate(_ASCII_WORDS).split()
+            sets = _BYTE_SETS()
+            digits = len(raw) - len(raw.translate(None, b"0123456789"))
+            separators = raw.count(b"|") + raw.count(b"/") + raw.count(b">")
+        else:
+            words = _WORD.findall(line.lower())
+            sets = _STR_SETS()
+            digits = sum(map(line.count, _DIGITS)) if _HAS_DIGIT(line) else 0
+            separators = sum(map(line.count, _SEPARATOR_CHARS))
+        stops, keywords, cues = sets
+        nw = len(words) or 1
+        nchars = len(line)
+        nstop = sum(map(stops.__contains__, words))
+        # the costlier features only where they can be non-zero: short lines, cue words
+        short = nw <= _SHAPE_WORDS
+        shaped = short and _has_cue(line, cues.isdisjoint(words))
+        rows.append(
+            (
+                math.log1p(len(words)),
+                math.log1p(nchars),
+                nstop / nw,
+                math.log1p(nstop),
+                line[-1] in _SENTENCE_END,
+                line[-1] == ":",
+                len(_CAPITALISED(line)) / nw if short else 0.0,
+                line.isupper(),
+                digits / nchars,
+                _maybe_link(line),
+                separators + line.count(" - "),
+                0.0 if keywords.isdisjoint(words) else sum(map(keywords.__contains__, words)) / nw,
+                shaped and _COMMENT.search(line) is not None,
+                shaped and _FOOTER.search(line) is not None,
+                nw <= _SHORT_WORDS and _RELATED.match(line) is not None,
+                line.count(",") / nw,
+                (nchars - line.count(" ")) / nw,
+                gone,
+                counts[line] > 1,
+            )
+        )
+    return _with_context(rows)
+
+
+def _maybe_link(line: str) -> bool:
+    return ("http" in line or "www." in line or "@" in line or ".com" in line) and bool(
+        _LINK.search(line)
+    )
+
+
+def _has_cue(line: str, no_cue_word: bool) -> bool:
+    """Whether a comment or footer shape may be in ``line``: the full patterns are slow."""
+    return (
+        not no_cue_word
+        or "©" in line
+        or line.endswith(")")
+        or (":" in line and _HAS_DIGIT(line) is not None)
+    )
+
+
+def _with_context(local: list[tuple[float, ...]]) -> np.ndarray:
+    """Each line's own features followed by those of its page and neighbours.
+
+    Plain Python: an article has a few dozen lines, and on so few numpy's per-call cost is
+    larger than the arithmetic (prefix sums make every window O(1)).
+    """
+    n = len(local)
+    log_words = [row[0] for row in local]
+    log_stops = [row[3] for row in local]
+    keys = [row[11] for row in local]
+    words = [math.expm1(v) for v in log_words]
+    good = [
+        w >= _GOOD_WORDS and row[2] >= _GOOD_STOP_SHARE
+        for w, row in zip(words, local, strict=False)
+    ]
+    total = sum(words)
+    denom = max(total, 1.0)
+    log_lines = math.log1p(n)
+    log_total = math.log1p(total)
+    longest_line = max(max(words), 1.0)
+    good_words = sum(w for w, g in zip(words, good, strict=False) if g) / denom
+    cum_words = list(itertools.accumulate(words, initial=0.0))
+    cum_log = list(itertools.accumulate(log_words, initial=0.0))
+    cum_stops = list(itertools.accumulate(log_stops, initial=0.0))
+    cum_keys = list(itertools.accumulate(keys, initial=0.0))
+    before = _distances(good)
+    after = _distances(good[::-1])[::-1]
+    first_good = good.index(True) if True in good else n
+    last_good = n - 1 - good[::-1].index(True) if True in good else -1
+    runs = _run_lengths([w <= _SHORT_WORDS for w in words])
+    padded = [0.0] * _CONTEXT + log_words + [0.0] * _CONTEXT
+    rows = []
+    for i, row in enumerate(local):
+        lo, hi = max(i - _CONTEXT, 0), min(i + _CONTEXT + 1, n)
+        count = max(hi - lo - 1, 1)
+        rows.append(
+            (
+                *row,
+                i / n,
+                log_lines,
+                log_total,
+                words[i] / longest_line,
+                (cum_log[hi] - cum_log[lo] - log_words[i]) / count,
+                (cum_stops[hi] - cum_stops[lo] - log_stops[i]) / count,
+                max(padded[i : i + 2 * _CONTEXT + 1]),
+                (cum_keys[hi] - cum_keys[lo] - keys[i]) / count,
+                log_words[i - 1] if i else 0.0,
+                log_words[i + 1] if i + 1 < n else 0.0,
+                local[i - 1][17] if i else 0.0,
+                before[i],
+                after[i],
+                i < first_good,
+                i > last_good,
+                math.log1p(runs[i]),
+                cum_words[i] / denom,
+                (total - cum_words[i + 1]) / denom,
+                good_words,
+            )
+        )
+    return np.array(rows, dtype=np.float32).reshape(n, len(FEATURES))
+
+
+def _distances(flags: list[bool]) -> list[int]:
+    """Lines back to the nearest flagged line at or before each line (capped)."""
+    out: list[int] = []
+    last = -_FAR
+    for i, flag in enumerate(flags):
+        if flag:
+            last = i
+        out.append(min(i - last, _FAR))
+    return out
+
+
+def _run_lengths(flags: list[bool]) -> list[int]:
+    """For each flagged line, the length of the run of flagged lines it is in (else 0)."""
+    out: list[int] = []
+    run = 0
+    for flag in flags:
+        if flag:
+            run += 1
+        elif run:
+            out += [run] * run + [0]
+            run = 0
+        else:
+            out.append(0)
+    return out + [run] * run
+
+
+# --- the model ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TreeModel:
+    """Gradient-boosted trees as complete binary trees in heap order, one row per tree.
+
+    ``feature`` and ``threshold`` (trees × 2^depth − 1) are the inner nodes: node ``k`` sends a
+    row to ``2k + 1`` when its value is at most the threshold, else to ``2k + 2`` (a leaf above
+    the full depth is padded with a split that always goes left). ``leaf`` (trees × 2^depth)
+    holds the leaf values; the score is ``bias`` plus the sum over trees. Every tree takes the
+    same ``depth`` steps, so one numpy step moves all rows through all trees at once.
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    leaf: np.ndarray
+    bias: float
+    depth: int
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """The probability of boilerplate of each row of ``x`` (float32, features as columns)."""
+        if len(x) > _CHUNK_ROWS:  # the walk holds rows x trees indexes: bound its memory
+            return np.concatenate(
+                [self.predict(x[i : i + _CHUNK_ROWS]) for i in range(0, len(x), _CHUNK_ROWS)]
+            )
+        n, width = x.shape
+        trees, inner = self.feature.shape
+        flat = x.ravel()
+        row_start = (np.arange(n) * width)[:, None]
+        tree_start = np.arange(trees) * inner
+        feature, threshold = self.feature.ravel(), self.threshold.ravel()
+        node = np.zeros((n, trees), dtype=np.intp)
+        for _ in range(self.depth):
+            at = tree_start + node
+            right = flat.take(row_start + feature.take(at)) > threshold.take(at)
+            node = 2 * node + 1 + right
+        leaves = np.arange(trees) * (inner + 1) + (node - inner)
+        score = self.bias + self.leaf.ravel().take(leaves).sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-score))  # type: ignore[no-any-return]
+
+    @classmethod
+    def load(cls, data: Any) -> TreeModel:
+        """From the arrays of the model file (a mapping of name to array)."""
+        names = [str(name) for name in data["features"]]
+        if tuple(names) != FEATURES:
+            raise ValueError("the structure model was trained on other features; retrain it")
+        return cls(
+            feature=data["feature"].astype(np.intp),
+            threshold=data["threshold"].astype(np.float64),
+            leaf=data["leaf"].astype(np.float64),
+            bias=float(data["bias"]),
+            depth=int(data["depth"]),
+        )
+
+
+@lru_cache(maxsize=1)
+def model() -> TreeModel:
+    """The shipped model (read once per process)."""
+    path = resources.files("newsarchive.data").joinpath(MODEL_FILE)
+    with path.open("rb") as fh, np.load(fh) as data:
+        return TreeModel.load(data)
+
+
+# --- labels ---------------------------------------------------------------------------------------
+
+
+def labels(lines: Sequence[str], removed: Sequence[bool]) -> list[str]:
+    """A label for each line: what kind of boilerplate a removed line is (``""`` if kept).
+
+    Walks each run of removed lines (rule removals included) top to bottom: a comment-thread
+    shape makes the rest of the run ``comments``, a footer shape below the story's last line
+    ``footer``, a heading such as ``MOST READ`` the list under it ``related-list``; other short
+    lines are ``menu`` (an ``Archive`` or ``Contact`` item above the story is a menu item).
+    """
+    kept = [i for i, gone in enumerate(removed) if not gone]
+    end = kept[-1] if kept else -1
+    out: list[str] = []
+    context = ""
+    for i, (line, gone) in enumerate(zip(lines, removed, strict=True)):
+        if not gone:
+            context = ""
+            out.append("")
+            continue
+        short = len(_WORD.findall(line)) <= _SHORT_WORDS
+        if _COMMENT.search(line):
+            context = "comments"
+        elif i > end and _FOOTER.search(line):
+            context = "footer"
+        elif short and _RELATED.match(line):
+            context = "related-list"
+        out.append(context or ("menu" if short else "other"))
+    return out
+
+
+# --- the stage ------------------------------------------------------------------------------------
+
+
+def structure_removals(
+    lines: Sequence[str], names: Sequence[str | None], level: str
+) -> tuple[list[str | None], list[float | None]]:
+    """``names`` (the rule that removed each line, or None) with the lines the model scores at
+    or above ``level``'s threshold named ``structure/<label>``, and the score of each of those.
+
+    Lines removed by a rule count as evidence (a list under a removed ``MOST READ`` heading) but
+    keep their rule. If every surviving line would go, none does: a text that is all boilerplate
+    by its shape is one the model does not understand, and losing it whole would be silent.
+    The headline is kept (see :func:`_headlines`).
+    """
+    if len(lines) > _MAX_PAGE_LINES:  # not a page but a dump: read it a page's length at a time
+        out_names: list[str | None] = []
+        out_scores: list[float | None] = []
+        for i in range(0, len(lines), _MAX_PAGE_LINES):
+            part = slice(i, i + _MAX_PAGE_LINES)
+            more_names, more_scores = structure_removals(lines[part], names[part], level)
+            out_names += more_names
+            out_scores += more_scores
+        return out_names, out_scores
+    threshold = THRESHOLDS[level]
+    gone = [name is not None for name in names]
+    x = line_features(lines, gone)
+    proba = model().predict(x)
+    candidates = proba >= threshold
+    if not candidates.any():  # most articles of a clean source: nothing more to do
+        return list(names), [None] * len(names)
+    drop = [not g and c for g, c in zip(gone, candidates.tolist(), strict=True)]
+    if all(d or g for d, g in zip(drop, gone, strict=True)):
+        return list(names), [None] * len(names)
+    for i in _headlines(lines, x, gone):
+        drop[i] = False
+    kinds = labels(lines, [d or g for d, g in zip(drop, gone, strict=True)])
+    named: list[str | None] = list(names)
+    scores: list[float | None] = [None] * len(names)
+    for i, d in enumerate(drop):
+        if d:
+            named[i] = f"{CATEGORY}/{kinds[i]}"
+            scores[i] = round(float(proba[i]), 3)
+    return named, scores
+
+
+def _headlines(lines: Sequence[str], x: np.ndarray, gone: Sequence[bool]) -> list[int]:
+    """The lines that read as the story's headline (or a live blog's first post headings): the
+    heading-like lines (3 to 25 words, no sentence end, no separator, few boilerplate keywords)
+    among the few lines above the first prose paragraph. Kept whatever their score: newsarchive
+    takes the first heading of the text as the title, and a headline under a menu scores like
+    the menu."""
+    good = np.flatnonzero((x[:, 0] >= math.log1p(_GOOD_WORDS)) & (x[:, 2] >= _GOOD_STOP_SHARE))
+    if not len(good):
+        return []
+    first = int(good[0])
+    found = []
+    for i in range(first - 1, max(first - 1 - _HEADLINE_REACH, -1), -1):
+        row = x[i]
+        if (
+            not gone[i]
+            and math.log1p(_HEADLINE_MIN_WORDS) <= row[0] <= math.log1p(_SHAPE_WORDS)
+            and not row[4]
+            and row[11] < _HEADLINE_MAX_KEYWORDS
+            and row[10] == 0
+            and is_heading(lines[i])
+        ):
+            found.append(i)
+    return found

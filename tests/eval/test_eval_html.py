@@ -1,0 +1,157 @@
+"""Evaluation: HTML pages through the ingest stages, on ../shared/data/webpages and html_pages.
+
+* Main text: each page of ``webpages/html`` is loaded and cleaned as ingest does it (visible
+  text, trafilatura's main text, the removals, the cleaner's rules); its clean text is scored
+  against ``webpages/gold`` with the data set's own ``score.py`` (bag-of-words token P/R per page,
+  F1 of the mean P and R), per data set and overall.
+* Dates: the 30 Readability pages whose expected metadata gives ``publishedTime`` must be dated on
+  that day as printed (the day in the zone the string gives), and every page of ``html_pages``
+  whose own metadata or htmldate states a date must be dated by them.
+
+Prints the figures it checks. Run:
+``.venv/bin/python -m pytest tests/eval/test_eval_html.py -m eval -q -s``
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import time
+from collections import Counter, defaultdict
+from datetime import date, datetime
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from newsarchive.article import Article
+from newsarchive.pipeline.clean import RuleSet, clean
+from newsarchive.pipeline.dates import Dater
+from newsarchive.pipeline.sources import Input, iter_inputs, load
+from newsarchive.settings import Settings
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+WEBPAGES = DATA / "webpages"
+HTML_SOURCES = {"html-meta", "json-ld", "html-rdf", "html-time", "htmldate"}
+
+# Token F1 (of mean P and R) floors per data set, a little under what is measured (docs/html.md).
+F1_FLOORS = {"Dragnet": 0.92, "L3S-GN1": 0.92, "Readability": 0.94, "ALL": 0.93}
+
+pytestmark = [
+    pytest.mark.eval,
+    pytest.mark.skipif(not WEBPAGES.is_dir(), reason="../shared/data/webpages is not present"),
+]
+
+
+def _scorer() -> ModuleType:
+    """The data set's own scorer (stdlib only), imported from its path."""
+    spec = importlib.util.spec_from_file_location("webpages_score", WEBPAGES / "score.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _ingested(folder: Path) -> dict[str, Article]:
+    """Every page of ``folder`` loaded and cleaned as ingest does, by file stem."""
+    settings = Settings()
+    rules = RuleSet.load(settings)
+    articles: dict[str, Article] = {}
+    started = time.perf_counter()
+    for inp in iter_inputs([str(folder)], settings=settings):
+        assert isinstance(inp, Input), inp
+        article = load(inp, settings)
+        clean(article, rules)
+        articles[Path(inp.source_path).stem] = article
+    elapsed = time.perf_counter() - started
+    print(
+        f"\n{folder.name}: {len(articles)} pages loaded and cleaned, {len(articles) / elapsed:.1f}/s"
+    )
+    return articles
+
+
+@pytest.fixture(scope="module")
+def webpages() -> dict[str, Article]:
+    return _ingested(WEBPAGES / "html")
+
+
+@pytest.fixture(scope="module")
+def manifest() -> list[dict[str, str]]:
+    with (WEBPAGES / "manifest.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_main_text_f1_per_data_set(
+    webpages: dict[str, Article], manifest: list[dict[str, str]]
+) -> None:
+    score = _scorer()
+    scores: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for row in manifest:
+        gold = (WEBPAGES / "gold" / f"{row['name']}.txt").read_text(encoding="utf-8")
+        p, r, *_ = score.page_scores(webpages[row["name"]].text, gold, 1)
+        scores[row["source_dataset"]].append((p, r))
+        scores["ALL"].append((p, r))
+    for name, pairs in sorted(scores.items()):
+        p = sum(x for x, _ in pairs) / len(pairs)
+        r = sum(y for _, y in pairs) / len(pairs)
+        f1 = 2 * p * r / (p + r)
+        print(f"{name:<12} pages {len(pairs):>4}  P {p:.3f}  R {r:.3f}  F1 {f1:.3f}")
+        assert f1 >= F1_FLOORS[name], name
+
+
+def test_every_visible_character_is_kept_or_recorded(webpages: dict[str, Article]) -> None:
+    """Provenance: each removal is the body's text at its offsets; kept text plus removals
+    account for every word of the page's visible text."""
+    rules: Counter[str] = Counter()
+    for name, article in webpages.items():
+        for r in article.removed:
+            assert article.body[r.start : r.end] == r.text, (name, r)
+            rules[r.rule.split("/")[0]] += 1
+        kept = len(article.text.split())
+        gone = sum(len(r.text.split()) for r in article.removed)
+        assert kept + gone >= len(article.body.split()), name
+    print("removals by category:", dict(rules.most_common()))
+    assert rules["html"] > 0
+
+
+def _printed_day(value: str) -> date:
+    return datetime.fromisoformat(value).date()
+
+
+def test_readability_pages_are_dated_on_the_day_printed(
+    webpages: dict[str, Article], manifest: list[dict[str, str]]
+) -> None:
+    dater = Dater(Settings())
+    stated = right = 0
+    sources: Counter[str] = Counter()
+    for row in manifest:
+        if not row["published"]:
+            continue
+        stated += 1
+        dating = dater.find(webpages[row["name"]])
+        if dating.reading is not None:
+            sources[str(dating.source)] += 1
+            right += dating.reading.local.date() == _printed_day(row["published"])
+    print(f"readability publishedTime: stated {stated}  right {right}  by {dict(sources)}")
+    assert stated == 30
+    assert right >= 29
+
+
+def test_html_pages_dated_from_their_own_metadata_or_htmldate() -> None:
+    from newsarchive.pipeline.html import extract
+
+    dater = Dater(Settings())
+    counts: Counter[str] = Counter()
+    pages = sorted((DATA / "html_pages" / "html").glob("*.html"))
+    for path in pages:
+        page = extract(path.read_bytes().decode("utf-8", errors="replace"))
+        dating = dater.find(Article(html_dates=page.dates, html_language=page.language))
+        counts[str(dating.source)] += 1
+        metadata = [v for origin, v in page.dates if origin != "htmldate"]
+        if dating.reading is None:
+            assert not page.dates, (path.name, page.dates)
+        elif metadata and dating.source == "htmldate":
+            counts["htmldate over unreadable metadata"] += 1
+    dated = sum(n for source, n in counts.items() if source in HTML_SOURCES)
+    print(f"html_pages: {len(pages)} pages, dated {dated}: {dict(counts.most_common())}")
+    assert dated >= 120
