@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from newsarchive import store
+from newsarchive import __version__, store
 from newsarchive.cli import main
 from test_corpus_api import ARTICLES, Fixture, build_corpus
 
@@ -138,7 +138,7 @@ def test_timeline_needs_a_query(na: CliRunner) -> None:
 
 def test_stats_table_head(na: CliRunner) -> None:
     assert run(na, "stats", "--top", "1").stdout.splitlines()[:12] == [
-        "Corpus corpus (state 8b60d167d8c87e34)",
+        "Corpus corpus (state 8b60d167d8c87e34, version 868aa89300ba97fd)",
         "  articles                             6",
         "  duplicates                           0",
         "  words                              196",
@@ -161,6 +161,7 @@ def test_stats_json_of_one_source_and_plot(na: CliRunner, tmp_path: Path) -> Non
     assert json.loads(result.stdout) == {
         "corpus": "corpus",
         "corpus_state": "8b60d167d8c87e34",
+        "corpus_version": "868aa89300ba97fd",
         "articles": 2,
         "duplicates": 0,
         "words": 72,
@@ -267,8 +268,11 @@ def test_export_a_query_and_the_corpus(na: CliRunner, tmp_path: Path) -> None:
     result = run(
         na, "export", "strike", "-o", str(out), "--columns", "doc_id, title", "--to", "2016-04"
     )
+    day = json.loads(Path(f"{out}.export.json").read_text(encoding="utf-8"))["citation"]["date"]
     assert result.stdout == (
         f"Exported 2 articles to {out} (jsonl); export record in {out}.export.json\n"
+        f"Cite as: newsarchive corpus 'corpus', version 868aa89300ba97fd; query 'strike' "
+        f"(to 2016-04): 2 articles; exported {day} with newsarchive {__version__}\n"
     )
     assert out.read_text(encoding="utf-8") == (
         '{"doc_id": "1e2a7c40b5d90f11", "title": "Junior doctors strike over contract"}\n'

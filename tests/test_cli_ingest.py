@@ -25,11 +25,12 @@ def test_ingest_prints_a_summary_and_exits_0(tmp_path: Path) -> None:
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith(f"Ingested 1 new articles into {tmp_path / 'c'} (run ")
-    assert lines[1:7] == [
+    assert lines[1:8] == [
         "  inputs seen                1",
         "  ingested                   1",
         "  already in corpus          0",
         "  duplicates                 0  (stored, linked by duplicate_of)",
+        "  near-duplicates            0  (stored, linked by near_duplicate_of)",
         "  not articles               0",
         "  skipped                    0",
     ]

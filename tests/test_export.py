@@ -53,6 +53,14 @@ def test_jsonl_of_a_query_with_chosen_columns(fx: Fixture, tmp_path: Path) -> No
     ]
     exported_at = record.pop("exported_at")
     assert exported_at.endswith("+00:00")
+    day = exported_at[:10]
+    assert record.pop("citation") == {
+        "corpus_version": "868aa89300ba97fd",  # store.corpus_version: ids and content hashes
+        "date": day,
+        "query": "strike",
+        "text": f"newsarchive corpus 'corpus', version 868aa89300ba97fd; query 'strike' "
+        f"(source wire): 2 articles; exported {day} with newsarchive {__version__}",
+    }
     assert record == {
         "query": "strike",
         "scope": {"source": "wire"},
@@ -96,7 +104,7 @@ def test_whole_corpus_to_parquet_with_the_record_in_its_metadata(
     assert list(df["topics"].iloc[0]) == ["health", "industrial-action"]
     meta = pq.read_schema(out).metadata
     assert json.loads(meta[b"newsarchive.export"]) == record
-    assert meta[b"newsarchive.schema_version"] == b"1"
+    assert meta[b"newsarchive.schema_version"] == b"2"
 
 
 def test_tei_is_valid_against_the_shipped_schema(fx: Fixture, tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def test_ingest_stores_one_row_per_article_with_provenance(tmp_path: Path) -> No
     report = run([src], tmp_path / "corpus")
     assert (report.seen, report.ingested, report.exit_code) == (2, 2, 0)
     first = rows(tmp_path / "corpus")[0]
-    assert first["doc_id"] == make_doc_id(str(a.resolve()), STORY)
+    assert first["doc_id"] == make_doc_id("a.txt", STORY)  # the path below the folder given
     assert first["source_path"] == str(a.resolve())
     assert first["source"] == "leeds"  # the folder named on the command line
     assert first["raw_text"] == STORY
@@ -119,11 +119,11 @@ def test_gz_and_manifest_metadata(tmp_path: Path) -> None:
     )
     report = run([src], tmp_path / "corpus")
     assert (report.ingested, report.ignored, report.exit_code) == (1, 1, 0)  # the manifest
-    row = rows(tmp_path / "corpus", "source", "url", "extra", "raw_text")[0]
+    row = rows(tmp_path / "corpus", "source", "url", "fields", "raw_text")[0]
     assert row == {
         "source": "buses",
         "url": "https://example.org/a",
-        "extra": '{"label": "true"}',
+        "fields": [("label", ["true"])],
         "raw_text": STORY,
     }
 

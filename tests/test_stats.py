@@ -14,7 +14,7 @@ from newsarchive.analysis.stats import corpus_stats, plot_stats
 from test_corpus_api import ARTICLES, Fixture, build_corpus
 
 PROFILE = """\
-Corpus corpus (state 8b60d167d8c87e34)
+Corpus corpus (state 8b60d167d8c87e34, version 868aa89300ba97fd)
   articles                             6
   duplicates                           0
   words                              196
@@ -133,7 +133,7 @@ def test_an_empty_corpus_has_an_empty_profile(
     s = corpus_stats("corpus")
     assert (s.articles, s.first, s.per_month, s.sources, s.removals) == (0, None, [], [], 0)
     assert s.to_text().splitlines()[:11] == [
-        "Corpus corpus (state e4a6a0577479b2b4)",
+        "Corpus corpus (state e4a6a0577479b2b4, version e4a6a0577479b2b4)",
         "  articles            0",
         "  duplicates          0",
         "  words               0",

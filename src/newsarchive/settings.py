@@ -78,6 +78,11 @@ SETTINGS: tuple[Setting, ...] = (
         "How to read all-numeric dates such as 12/01/2016: DMY, MDY or YMD; empty leaves them undated.",
     ),
     Setting(
+        "near_duplicate_threshold",
+        0.4,
+        "Least estimated Jaccard similarity of word 3-grams for an article to be linked as a near-duplicate.",
+    ),
+    Setting(
         "header_date_span_days",
         366,
         "A date read from an article's header further than this from the other evidence (year "

@@ -81,11 +81,13 @@ def schema() -> pa.Schema:
         "url": pa.string(),
         "content_hash": pa.string(),
         "duplicate_of": pa.string(),
+        "near_duplicate_of": pa.string(),
+        "near_duplicate_similarity": pa.float32(),
         "ingested_at": utc,
         "ingest_run": pa.string(),
         "encoding": pa.string(),
         "format": pa.string(),
-        "extra": pa.string(),
+        "fields": pa.map_(pa.string(), strings),
         "title": pa.string(),
         "text": pa.string(),
         "raw_text": pa.string(),
@@ -186,6 +188,24 @@ def iter_batches(
 ) -> Iterator[pa.RecordBatch]:
     """Stream the corpus in record batches: memory stays flat however large the corpus."""
     yield from open_dataset(path).to_batches(columns=columns, batch_size=batch_size, filter=filter)
+
+
+def corpus_version(path: str | Path, parts: list[Path] | None = None) -> str:
+    """The citable version of a corpus: a hash over every stored ``doc_id`` and ``content_hash``.
+
+    Unlike :func:`corpus_state` it does not depend on part file names or on the order articles
+    were added: two copies of a corpus with the same articles have the same version.
+    """
+    import pyarrow.compute as pc
+
+    table = open_dataset(path, parts).to_table(columns=["doc_id", "content_hash"])
+    table = table.take(pc.sort_indices(table, sort_keys=[("doc_id", "ascending")]))
+    h = hashlib.blake2b(digest_size=8)
+    for doc_id, content in zip(
+        table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
+    ):
+        h.update(f"{doc_id}\t{content}\n".encode())
+    return h.hexdigest()
 
 
 @dataclass(slots=True)

@@ -166,6 +166,9 @@ def verify(corpus: str | Path = "corpus", index_dir: str | Path | None = "indexe
     report.parts, report.articles, report.records = len(parts), tally.rows, len(records)
     _check_parts(len(parts), bad_parts, report)
     _check_ids(tally, report)
+    _note_old_corpus(
+        path, [p for p in parts if p not in {b.path for b in bad_parts}], records, report
+    )
     _check_runs(path, records, bad_records, tally, report)
     _check_state(path, report)
     _note_leftovers(path, report)
@@ -199,8 +202,11 @@ def scan_part(path: Path) -> PartScan:
 
 
 def schema_problem(found: Any) -> str | None:
-    """Why ``found`` (an Arrow schema) is not the corpus schema, or ``None`` if it is."""
+    """Why ``found`` (an Arrow schema) is not the corpus schema, or ``None`` if it is (or is an
+    older version of it, which stays readable: see ``article.SCHEMA_CHANGES``)."""
     expected = store.schema()
+    if (old := _old_version(found)) is not None:
+        return _old_schema_problem(found, old)
     if found.names != expected.names:
         missing = [n for n in expected.names if n not in found.names]
         extra = [n for n in found.names if n not in expected.names]
@@ -213,6 +219,62 @@ def schema_problem(found: Any) -> str | None:
     if version != expected.metadata[key]:
         return f"schema version {version!r}, expected {expected.metadata[key]!r}"
     return None
+
+
+def _old_version(found: Any) -> int | None:
+    from .article import SCHEMA_VERSION
+
+    version = (found.metadata or {}).get(b"newsarchive.schema_version", b"")
+    return int(version) if version.isdigit() and 0 < int(version) < SCHEMA_VERSION else None
+
+
+def _old_schema_problem(found: Any, version: int) -> str | None:
+    """An older part must have its version's columns: today's, less those added since, plus
+    those dropped since, each of today's type where both have it."""
+    from .article import SCHEMA_CHANGES
+
+    names = set(store.schema().names)
+    for later in sorted((v for v in SCHEMA_CHANGES if v > version), reverse=True):
+        added, dropped = SCHEMA_CHANGES[later]
+        names = (names - set(added)) | set(dropped)
+    if set(found.names) != names:
+        return f"has other columns than schema version {version}"
+    for got in found:
+        if got.name in store.schema().names and not got.type.equals(
+            store.schema().field(got.name).type
+        ):
+            return (
+                f"column {got.name!r} is {got.type}, expected {store.schema().field(got.name).type}"
+            )
+    return None
+
+
+def _note_old_corpus(
+    corpus: Path, parts: list[Path], records: dict[str, Any], report: VerifyReport
+) -> None:
+    """Parts of an older schema and runs of the first id scheme work as they are: say so once."""
+    import pyarrow.parquet as pq
+
+    old = sum(_old_version(pq.read_schema(p)) is not None for p in parts)
+    if old:
+        report.add(
+            "parts",
+            INFO,
+            f"{old:,} part files of an older schema version: readable; their articles have no "
+            "fields or near-duplicate links (re-ingest the inputs into a new corpus for them)",
+        )
+    legacy = sorted(  # records of a real ingest, written before ids had a scheme number
+        r
+        for r, rec in records.items()
+        if "newsarchive_version" in rec and "doc_id_scheme" not in rec
+    )
+    if legacy:
+        report.add(
+            "doc_ids",
+            INFO,
+            f"{len(legacy):,} runs made ids from absolute paths (the first id scheme): those ids "
+            "stay valid and re-ingesting their files adds nothing; see docs/schema.md, 'Ids'",
+        )
 
 
 def _check_parts(count: int, bad: list[PartScan], report: VerifyReport) -> None:

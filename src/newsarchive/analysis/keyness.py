@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .. import store
 from ..errors import UsageError
-from .common import snapshot, tables_by_part
+from .common import Scope, snapshot, tables_by_part
 from .hits import hit_ids
 
 if TYPE_CHECKING:
@@ -246,16 +246,33 @@ def top_words(
     limit: int = DEFAULT_LIMIT,
     kind: Kind = "all",
     min_count: int = MIN_COUNT,
+    against: str | None = None,
+    scope: Scope | None = None,
 ) -> list[Keyword]:
-    """The ``limit`` terms most over-represented in the hits of ``query``, highest G² first."""
+    """The ``limit`` terms most over-represented in the hits of ``query``, highest G² first.
+
+    The reference is the rest of the corpus, or with ``against`` the hits of that query (an
+    article matching both counts on both sides); ``scope`` narrows both sides (with
+    ``no_duplicates``, each story counts once). ``rest`` is then the term's count in the
+    reference.
+    """
     if min_count < CACHE_MIN:
         raise UsageError(f"--min-count must be at least {CACHE_MIN}")
     if kind not in ("all", "word", "phrase"):
         raise UsageError(f"unknown kind {kind!r}; use all, word or phrase")
     ids = hit_ids(query, corpus=corpus, index_dir=index_dir)
     dataset = snapshot(corpus)
-    reference = corpus_frequencies(corpus, dataset)
-    hits = count_terms(_texts(dataset, ids), min_count=min_count)
+    hits = count_terms(_texts(dataset, ids, scope), min_count=min_count)
+    if against is not None:
+        other = hit_ids(against, corpus=corpus, index_dir=index_dir)
+        # keywords() compares with a table that includes the hits: add them to the other side
+        rest = count_terms(_texts(dataset, other, scope), min_count=1)
+        both = _merge([hits.table, rest.table])
+        reference = Frequencies(both, hits.words + rest.words)
+    elif scope is not None and scope.expression() is not None:
+        reference = count_terms(_scoped_texts(dataset, scope), min_count=CACHE_MIN)
+    else:
+        reference = corpus_frequencies(corpus, dataset)
     return keywords(hits, reference, limit=limit, kind=kind)
 
 
@@ -328,12 +345,21 @@ def _all_texts(dataset: pads.Dataset) -> Iterator[tuple[pa.Array[Any], pa.Array[
 
 
 def _texts(
-    dataset: pads.Dataset, ids: Sequence[str]
+    dataset: pads.Dataset, ids: Sequence[str], scope: Scope | None = None
 ) -> Iterator[tuple[pa.ChunkedArray[Any], pa.ChunkedArray[Any]]]:
     return (
         (table.column("text"), table.column("language"))
-        for table in tables_by_part(dataset, ids, ["text", "language"])
+        for table in tables_by_part(dataset, ids, ["text", "language"], scope)
     )
+
+
+def _scoped_texts(
+    dataset: pads.Dataset, scope: Scope
+) -> Iterator[tuple[pa.Array[Any], pa.Array[Any]]]:
+    for batch in dataset.to_batches(
+        columns=["text", "language"], filter=scope.expression(), batch_size=READ_CHUNK
+    ):
+        yield batch.column(0), batch.column(1)
 
 
 def _read_cache(path: Path) -> Frequencies:

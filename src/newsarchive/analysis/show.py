@@ -199,19 +199,24 @@ def _metadata(row: dict[str, Any]) -> str:
                  f"{row.get('word_count') or 0:,} words"),
         ("ingested", f"{_when(row.get('ingested_at'))}, run {row.get('ingest_run')}"),
         ("duplicate_of", row.get("duplicate_of")),
-        ("extra", _extra(row.get("extra"))),
+        ("near_dup_of", _near(row)),
+        ("fields", _fields(row.get("fields"))),
     ]  # fmt: skip
     return "\n".join(f"{name:<13} {value}" for name, value in fields if value)
 
 
-def _extra(extra: str | None) -> str:
-    if not extra:
+def _near(row: dict[str, Any]) -> str:
+    """``near_duplicate_of`` and its similarity, e.g. ``1e2a7c40b5d90f11 (similarity 0.58)``."""
+    target, similarity = row.get("near_duplicate_of"), row.get("near_duplicate_similarity")
+    if not target:
         return ""
-    try:
-        values = json.loads(extra)
-    except ValueError:
-        return extra
-    return ", ".join(f"{k}={v}" for k, v in values.items()) if isinstance(values, dict) else extra
+    return f"{target} (similarity {similarity:.2f})" if similarity is not None else str(target)
+
+
+def _fields(value: Any) -> str:
+    """The researcher's fields as ``label=fake, subject=politics`` (a map column's pairs)."""
+    pairs = value.items() if isinstance(value, dict) else (value or [])
+    return ", ".join(f"{name}={'; '.join(values or [])}" for name, values in pairs)
 
 
 def _date(row: dict[str, Any]) -> str:

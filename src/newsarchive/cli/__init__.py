@@ -38,6 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "analysis:top_words_cmd",
         "Words and phrases over-represented in a query's hits (keyness).",
     ),
+    "collocates": (
+        "analysis:collocates_cmd",
+        "Words that keep company with a word: log-Dice, MI, t-score, log-likelihood.",
+    ),
     "show": (
         "analysis:show_cmd",
         "One article: metadata, date and tag evidence, clean or raw text.",

@@ -215,6 +215,7 @@ def format_summary(report: object, wall: float | None = None) -> str:
         f"  ingested           {r.ingested:>9,}",
         f"  already in corpus  {r.already:>9,}",
         f"  duplicates         {r.duplicates:>9,}  (stored, linked by duplicate_of)",
+        f"  near-duplicates    {r.near_duplicates:>9,}  (stored, linked by near_duplicate_of)",
         f"  not articles       {r.ignored:>9,}",
         f"  skipped            {sum(r.skipped_by_reason.values()):>9,}",
     ]

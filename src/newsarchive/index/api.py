@@ -30,7 +30,7 @@ import importlib
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from typing import Any
 from .. import store
 from ..errors import CorpusError, UsageError
 from ..progress import ProgressCallback, Step
+from . import fields
 from . import query as q
 from .analysis import ANALYSIS_VERSION
 from .model import (
@@ -74,22 +75,20 @@ FACETS = (
     "month",
 )
 
-# ``--facet topics`` as ``topics:`` in a query: a facet takes the query language's field aliases
-FACET_NAMES: tuple[str, ...] = FACETS + tuple(
-    alias for alias, field in FIELD_ALIASES.items() if field in FACETS
-)
 
+def facet_name(name: str, own: Sequence[str] = ()) -> str:
+    """The facet a name (``topics``, ``people``, ``lang``…) stands for, as ``name:`` would;
+    ``own`` are the corpus's own fields (``label``), facets under their own name.
 
-def facet_name(name: str) -> str:
-    """The facet a name (``topics``, ``people``, ``lang``…) stands for, as ``name:`` would.
-
-    >>> facet_name("topics"), facet_name("year")
-    ('topic', 'year')
+    >>> facet_name("topics"), facet_name("year"), facet_name("label", ["label"])
+    ('topic', 'year', 'label')
     """
     facet = FIELD_ALIASES.get(name, name)
-    if facet not in FACETS:
-        raise UsageError(f"unknown facet {name!r}; facets: {', '.join(FACETS)}")
-    return facet
+    if facet in FACETS:
+        return facet
+    if name in own:
+        return name
+    raise UsageError(f"unknown facet {name!r}; facets: {', '.join([*FACETS, *own])}")
 
 
 # --- updating --------------------------------------------------------------------------------------
@@ -324,9 +323,15 @@ def build_query(
     date_to: str | date | None = None,
     source: str | None = None,
     topic: str | None = None,
+    user_fields: Sequence[str] = (),
+    no_duplicates: bool = False,
 ) -> q.Node:
-    """The query's tree with the filters ANDed on; raises ``QuerySyntaxError`` or ``UsageError``."""
-    tree = q.parse(query)
+    """The query's tree with the filters ANDed on; raises ``QuerySyntaxError`` or ``UsageError``.
+
+    ``user_fields`` are the corpus's own fields the query may use; ``no_duplicates`` leaves out
+    articles linked as duplicates or near-duplicates, so each story counts once.
+    """
+    tree = q.parse(query, user_fields)
     try:
         dates = q.date_filter(date_from, date_to)
     except ValueError as exc:
@@ -336,6 +341,7 @@ def build_query(
         dates,
         q.Field("source", q.Term(source)) if source else None,
         q.Field("topic", q.Term(topic)) if topic else None,
+        fields.no_copies() if no_duplicates else None,
     )
 
 
@@ -352,6 +358,7 @@ def search(
     topic: str | None = None,
     sort: str = "relevance",
     snippets: bool = True,
+    no_duplicates: bool = False,
 ) -> SearchResults:
     """Search the index; ``limit=None`` returns every hit. See ``docs/search.md`` for the language.
 
@@ -362,14 +369,23 @@ def search(
         raise UsageError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
     if (limit is not None and limit < 0) or offset < 0:
         raise UsageError("limit and offset must not be negative")
-    tree = build_query(query, date_from=date_from, date_to=date_to, source=source, topic=topic)
+    own = fields.user_fields(corpus)
+    tree = build_query(
+        query,
+        date_from=date_from,
+        date_to=date_to,
+        source=source,
+        topic=topic,
+        user_fields=own,
+        no_duplicates=no_duplicates,
+    )
     corpus, index_dir = Path(corpus), Path(index_dir)
     engine = _open_for_search(index_dir, corpus)
     total, found = engine.search(tree, limit=limit, offset=offset, sort=sort)
     hits = _with_snippets(engine, tree, corpus, found, offset, snippets)
 
     def facet(name: str) -> list[tuple[str, int]]:
-        return engine.facet(tree, facet_name(name))
+        return engine.facet(tree, facet_name(name, own))
 
     return SearchResults(total, hits, query, _behind(corpus, index_dir), facet)
 
@@ -383,6 +399,7 @@ def matching_ids(
     date_to: str | date | None = None,
     source: str | None = None,
     topic: str | None = None,
+    no_duplicates: bool = False,
 ) -> MatchingIds:
     """The ``doc_id`` of every hit of ``search(..., limit=None)``, in no particular order: the
     engine neither scores nor sorts the hits and reads only their ids, several times faster on a
@@ -390,7 +407,15 @@ def matching_ids(
 
     >>> ids = set(matching_ids("floods", date_from="2016").ids)  # doctest: +SKIP
     """
-    tree = build_query(query, date_from=date_from, date_to=date_to, source=source, topic=topic)
+    tree = build_query(
+        query,
+        date_from=date_from,
+        date_to=date_to,
+        source=source,
+        topic=topic,
+        user_fields=fields.user_fields(corpus),
+        no_duplicates=no_duplicates,
+    )
     corpus, index_dir = Path(corpus), Path(index_dir)
     ids = _open_for_search(index_dir, corpus).matching_ids(tree)
     return MatchingIds(ids, query, _behind(corpus, index_dir))

@@ -37,6 +37,10 @@ INDEX_COLUMNS: list[str] = [
     "countries",
     "people",
     "organisations",
+    # the researcher's own fields and the duplicate links (``index.fields.index_values``)
+    "fields",
+    "duplicate_of",
+    "near_duplicate_of",
 ]
 
 

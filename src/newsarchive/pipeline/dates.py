@@ -767,18 +767,11 @@ class Dater:
 
     def _crawl_date(self, article: Article) -> datetime | None:
         """The day a manifest says the page was fetched: nothing is published after it."""
-        if not article.extra or '"' not in article.extra:
-            return None
-        import json
-
-        try:
-            extra = json.loads(article.extra)
-        except ValueError:
-            return None
+        # the manifest's or dump's own columns, named as fields ("Crawl date" -> crawl_date)
         for key in _CRAWL_KEYS:
-            value = extra.get(key) if isinstance(extra, dict) else None
-            if isinstance(value, str) and isinstance(reading := self.read(value), Reading):
-                return reading.utc
+            for value in article.fields.get(key, []):
+                if isinstance(reading := self.read(value), Reading):
+                    return reading.utc
         return None
 
     def _setting_range(self, source: str) -> tuple[datetime, datetime] | None:

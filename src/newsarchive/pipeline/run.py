@@ -13,6 +13,7 @@ number of processes. Every input ends up either as a row or as a ``Rejected`` li
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -32,6 +33,8 @@ from ..article import Article, Removal
 from ..errors import Skip, WriteFailed, os_reason
 from ..progress import ProgressCallback, Step
 from ..settings import Settings, load_settings
+from .dedup import NearDuplicates, link_all
+from .dedup import save as save_signatures
 from .sources import DumpColumns, Input, Rejected, iter_inputs, load
 
 if TYPE_CHECKING:
@@ -64,6 +67,7 @@ class Processed:
     doc_id: str
     content_hash: str
     rules: tuple[str, ...]  # the rule of each removal, for the run's counts
+    signature: Any = None  # MinHash signature of the clean text (``dedup.signature``)
 
 
 Outcome = Article | Rejected | Already
@@ -101,10 +105,12 @@ class IngestReport:
     ingested: int = 0
     already: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0
     ignored: int = 0
     skipped: list[Rejected] = field(default_factory=list)
     removals: Counter[str] = field(default_factory=Counter)
     templates: dict[str, list[str]] = field(default_factory=dict)
+    field_names: set[str] = field(default_factory=set)  # the user fields of the new articles
     elapsed: float = 0.0
     status: str = "running"  # running, complete, interrupted
     index: Any = None  # the index report, when the run updated the index
@@ -140,6 +146,7 @@ class IngestReport:
             "ingested": self.ingested,
             "already": self.already,
             "duplicates": self.duplicates,
+            "near_duplicates": self.near_duplicates,
             "ignored": self.ignored,
             "skipped_by_reason": dict(sorted(self.skipped_by_reason.items())),
             "removals_by_rule": dict(self.removals.most_common()),
@@ -153,10 +160,20 @@ class IngestReport:
         }
 
 
-def make_doc_id(source_path: str, raw_text: str) -> str:
-    """Same file, same content → same id, so a re-run adds nothing; a changed file is a new version."""
+# How ``doc_id`` is made, recorded in each run record: 1 hashed the absolute path (before
+# newsarchive 0.x; such ids are kept as they are), 2 the path relative to the input root.
+DOC_ID_SCHEME = 2
+
+
+def make_doc_id(key: str, raw_text: str) -> str:
+    """Same file, same content → same id, so a re-run adds nothing; a changed file is a new version.
+
+    ``key`` is where the input sits below the folder given on the command line (or the
+    manifest's folder): ``business/001.txt``, ``dump.csv#row=7``. Where that folder sits on disk
+    does not matter, so a colleague who ingests the same files gets the same ids.
+    """
     h = hashlib.blake2b(digest_size=8)
-    h.update(source_path.encode("utf-8", "surrogateescape"))
+    h.update(key.encode("utf-8", "surrogateescape"))
     h.update(b"\0")
     h.update(raw_text.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
@@ -192,6 +209,7 @@ class Pipeline:
     ) -> None:
         from .clean import RuleSet
         from .dates import Dater
+        from .dedup import signature
         from .tags import Tagger
 
         self.options = options
@@ -208,6 +226,7 @@ class Pipeline:
             corpus_range=options.corpus_range,
         )
         self.tagger = Tagger(self.settings, ner=options.ner)
+        self.signature = signature
         self.languages = tuple(self.settings.get("languages"))
         if not self.settings.get("language_hint"):
             from .structure import load_models
@@ -244,8 +263,12 @@ class Pipeline:
             outcome.ingest_run, outcome.ingested_at = self.run_id, self.ingested_at
             articles.append(outcome)
             rules = tuple(r.rule for r in outcome.removed)
+            try:
+                sig = self.signature(outcome.text)
+            except Exception:  # the article is stored all the same, only never linked as a copy
+                sig = None
             outcomes.append(
-                Processed(outcome.source_path, outcome.doc_id, outcome.content_hash, rules)
+                Processed(outcome.source_path, outcome.doc_id, outcome.content_hash, rules, sig)
             )
         return Chunk(outcomes, store.to_batch(articles) if articles else None)
 
@@ -254,9 +277,13 @@ class Pipeline:
         from .structure import add_structure
 
         article = load(inp, self.settings, source=self.options.source)
-        article.doc_id = make_doc_id(article.source_path, article.raw_text)
+        article.doc_id = make_doc_id(inp.key or article.source_path, article.raw_text)
         if article.doc_id in self.known_ids:
             return Already(article.source_path, article.doc_id)
+        if self.known_ids:  # stored by a run of the first id scheme (absolute path): kept as is
+            legacy = make_doc_id(article.source_path, article.raw_text)
+            if legacy in self.known_ids:
+                return Already(article.source_path, legacy)
         clean(article, self.rules, self.templates.get(article.source, frozenset()))
         if article.cut_chars:  # recorded where the text stops, as the cleaner records its cuts
             end = len(article.body)
@@ -567,6 +594,7 @@ def ingest(
             if store.is_corpus(corpus)
             else store.KnownArticles(set(), {})
         )
+        near = NearDuplicates.load(corpus, settings.get("near_duplicate_threshold"), known.doc_ids)
         if jobs > 1:
             pipeline.warm_up()
         try:
@@ -590,7 +618,7 @@ def ingest(
         try:
             tasks = _chunks(itertools.chain(head, inputs))
             for chunk in _map(pipeline.run_chunk, tasks, jobs):
-                _take(chunk, report, known, writer)
+                _take(chunk, report, known, writer, near)
                 if progress is not None:
                     progress(Step("cleaning", report.seen, total, report.counts()))
             if progress is not None:
@@ -610,6 +638,10 @@ def ingest(
             # skips the count of an article the flush above commits; a second one stops that flush.
             report.ingested = writer.committed
             report.elapsed = time.perf_counter() - started
+            # Before the record (see dedup.load); one that cannot be written is not lost: the
+            # next run computes it again from the stored texts.
+            with contextlib.suppress(OSError):
+                save_signatures(corpus, run_id, near.new)
             try:
                 _save_run(corpus, report, paths, options, manifest, jobs)
             except OSError as exc:  # the record is a summary; the parts are what counts
@@ -697,11 +729,18 @@ class IngestInterrupted(KeyboardInterrupt):
 
 
 def _take(
-    chunk: Chunk, report: IngestReport, known: store.KnownArticles, writer: store.CorpusWriter
+    chunk: Chunk,
+    report: IngestReport,
+    known: store.KnownArticles,
+    writer: store.CorpusWriter,
+    near: NearDuplicates,
 ) -> None:
-    """Count a chunk's outcomes, link duplicates and hand the new rows to the writer."""
+    """Count a chunk's outcomes, link duplicates and near-duplicates, hand the new rows to the
+    writer."""
     keep: list[bool] = []  # per row of chunk.rows
     duplicate_of: list[str | None] = []  # per kept row
+    kept_ids: list[str] = []
+    signatures: list[Any] = []  # per kept row; None for an exact duplicate (linked already)
     for outcome in chunk.outcomes:
         report.seen += 1
         if isinstance(outcome, Rejected):
@@ -718,9 +757,12 @@ def _take(
         first = known.first_by_hash.setdefault(outcome.content_hash, outcome.doc_id)
         if first == outcome.doc_id:
             duplicate_of.append(None)
+            signatures.append(outcome.signature)
         else:
             duplicate_of.append(first)
+            signatures.append(None)
             report.duplicates += 1
+        kept_ids.append(outcome.doc_id)
         report.removals.update(outcome.rules)
         report.ingested += 1
         keep.append(True)
@@ -729,10 +771,30 @@ def _take(
     import pyarrow as pa
 
     rows = chunk.rows if all(keep) else chunk.rows.filter(pa.array(keep))
+    report.field_names.update(_field_names(rows))
     if any(duplicate_of):
         column = rows.schema.get_field_index("duplicate_of")
         rows = rows.set_column(column, "duplicate_of", pa.array(duplicate_of, pa.string()))
+    links = link_all(near, kept_ids, signatures)
+    if any(links):
+        report.near_duplicates += sum(link is not None for link in links)
+        for name, values, kind in (
+            ("near_duplicate_of", [link[0] if link else None for link in links], pa.string()),
+            (
+                "near_duplicate_similarity",
+                [link[1] if link else None for link in links],
+                pa.float32(),
+            ),
+        ):
+            rows = rows.set_column(rows.schema.get_field_index(name), name, pa.array(values, kind))
     writer.add_batch(rows)
+
+
+def _field_names(rows: pa.RecordBatch) -> set[str]:
+    import pyarrow.compute as pc
+
+    column: Any = rows.column(rows.schema.get_field_index("fields"))
+    return {str(k) for k in pc.unique(column.keys).to_pylist()}
 
 
 def _save_run(
@@ -753,11 +815,16 @@ def _save_run(
         "date_from_mtime": options.use_mtime,
         "ner": options.ner,
         "jobs": jobs,
+        "doc_id_scheme": DOC_ID_SCHEME,
         "settings": options.settings.values,
         "settings_per_source": options.settings.per_source,
         **report.to_dict(),
     }
     store.write_json_atomic(corpus / store.RUNS_DIR / f"{report.run_id}.json", record)
+    if report.field_names:
+        from ..index.fields import record_user_fields
+
+        record_user_fields(corpus, report.field_names)
     if report.templates:
         saved = _saved_templates(corpus)
         for src, lines in report.templates.items():
