@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 SCHEMA_VERSION = 1
+# Formats whose raw_text is an HTML page (an .html file, a WARC response): the text is extracted.
+PAGE_FORMATS = frozenset({"html", "warc"})
 
 
 @dataclass(slots=True)
@@ -55,12 +57,15 @@ class Article:
     source_path: str = ""  # absolute path of the input file; ``path#row=N`` for dump rows
     source: str = ""  # the outlet or collection name (``--source``, manifest, or folder name)
     url: str | None = None
+    # When a crawler saw the page (a WARC record's WARC-Date): evidence it existed by then,
+    # never its publication date, which the dating stages find on their own.
+    crawled_at: datetime | None = None
     content_hash: str = ""  # hash of the normalised text: equal hashes mean duplicate articles
     duplicate_of: str | None = None
     ingested_at: datetime | None = None
     ingest_run: str = ""
     encoding: str = ""  # how the bytes were decoded, e.g. ``utf-8``, ``cp1252``, ``utf-8+ftfy``
-    format: str = "txt"  # txt, html, csv, jsonl
+    format: str = "txt"  # txt, html, csv, jsonl, warc
     extra: str | None = None  # JSON object of manifest/dump columns newsarchive does not map
 
     # --- text ------------------------------------------------------------------------------

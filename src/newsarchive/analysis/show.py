@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..article import PAGE_FORMATS
 from ..errors import NewsarchiveError
 from ..output import on_screen
 from .common import rows_in_order, snapshot
@@ -79,7 +80,7 @@ def pre_clean_text(row: dict[str, Any], max_line_chars: int | None = None) -> st
 
     limit = max_line_chars or Settings().get("max_line_chars")
     text = row["raw_text"]
-    if row.get("format") == "html":
+    if row.get("format") in PAGE_FORMATS:
         from ..pipeline.html import extract
 
         text = extract(text).text

@@ -576,7 +576,8 @@ class Dater:
             yield from self._link_dates(article.url)
 
     def _from_path(self, article: Article, order: str) -> Iterator[Outcome]:
-        if article.source_path:
+        # A WARC file's name dates the crawl, never the page (crawled_at keeps that apart).
+        if article.source_path and article.format != "warc":
             path = article.source_path.split("#row=", 1)[0]
             # The date nearest the file name is the article's; an outer folder's is the batch's.
             yield from reversed(list(self._link_dates(path)))

@@ -30,9 +30,10 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import IO, Any
 
-from ..article import Article
+from ..article import PAGE_FORMATS, Article
 from ..errors import Skip, UsageError
 from ..settings import Settings
 from .decode import (
@@ -51,8 +52,18 @@ from .html import boilerplate, extract, split_authors
 MB = 1 << 20
 ARTICLE_FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".xhtml": "html"}
 DUMP_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+ARCHIVE_FORMATS = {
+    ".warc": "warc"
+}  # web archives: one article per HTML response (pipeline/warc.py)
 MANIFEST_NAME = "manifest.csv"
-MAPPED_META = ("url", "date", "source", "title", "author")  # the rest goes to Article.extra
+MAPPED_META = (
+    "url",
+    "date",
+    "source",
+    "title",
+    "author",
+    "crawled_at",
+)  # the rest goes to Article.extra
 
 _NOT_ARTICLES = re.compile(r"(?:readme|licen[cs]e|copying|changelog|notice)\b", re.IGNORECASE)
 _GLOB_MAGIC = re.compile(r"[*?[]")
@@ -82,14 +93,16 @@ class DumpColumns:
 class Input:
     """One would-be article: cheap to create and to pickle (it travels to worker processes)."""
 
-    source_path: str  # absolute path; ``path#row=N`` (1-based data row) for dump rows
-    format: str  # txt, html, csv, jsonl
-    path: str | None  # the file to read; None for dump rows, whose text is in ``text``
+    source_path: str  # absolute path; ``path#row=N`` (1-based data row) for dump rows,
+    # ``path#offset=N`` (the record's byte offset) for WARC records
+    format: str  # txt, html, csv, jsonl, warc
+    path: str | None  # the file to read; None for dump rows and WARC records
     root: str  # name of the PATH argument's folder: the default ``source``
     meta: Mapping[str, str]  # manifest / dump columns (url, date, source, title, author, others)
     text: str | None = None  # dump rows only
     mtime: float | None = None
-    encoding: str | None = None  # dump rows only: how the dump file was decoded
+    encoding: str | None = None  # dump rows: how the dump was decoded; WARC: the HTTP charset
+    data: bytes | None = None  # WARC records only: the page's bytes, decoded in the worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +147,16 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     ``raw_text`` is the decoded text as it was (mojibake repaired, when ``encoding`` says
     ``+ftfy``); ``body`` is what the cleaner works on: normalised text, or the page's visible text.
     """
-    decoded = _cell_text(inp) if inp.text is not None else _file_text(inp, settings)
+    if inp.data is not None:
+        declared = _declared_charset(inp.data) or inp.encoding
+        decoded = decode(inp.data, declared=declared)
+    elif inp.text is not None:
+        decoded = _cell_text(inp)
+    else:
+        decoded = _file_text(inp, settings)
     raw, encoding = decoded.text, decoded.encoding
     raw, cut = _capped(raw, settings.get("max_article_chars"))
-    page = extract(strip_escapes(_without_doctype(raw))) if inp.format == "html" else None
+    page = extract(strip_escapes(_without_doctype(raw))) if inp.format in PAGE_FORMATS else None
     body = normalise(
         strip_escapes(page.text if page else raw), max_line_chars=settings.get("max_line_chars")
     )
@@ -161,6 +180,7 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
         html_dates=list(page.dates if page else []),
         html_language=page.language if page else None,
         mtime=inp.mtime,
+        crawled_at=_crawl_time(meta.get("crawled_at")),
         extra=_extra(meta),
         raw_text=raw,
         body=body,
@@ -169,6 +189,17 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
         cut_chars=cut,
         structure_note=layout,
     )
+
+
+def _crawl_time(value: str | None) -> datetime | None:
+    """A WARC-Date (ISO 8601, UTC) as an aware datetime; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _capped(text: str, limit: int) -> tuple[str, int]:
@@ -698,9 +729,9 @@ def _classify(name: str) -> tuple[str | None, str]:
         return None, "not-an-article: a manifest"
     if _NOT_ARTICLES.match(inner):
         return None, "not-an-article: documentation, not an article"
-    fmt = ARTICLE_FORMATS.get(ext) or DUMP_FORMATS.get(ext)
+    fmt = ARTICLE_FORMATS.get(ext) or DUMP_FORMATS.get(ext) or ARCHIVE_FORMATS.get(ext)
     if fmt is None:
-        known = ", ".join([*ARTICLE_FORMATS, *DUMP_FORMATS])
+        known = ", ".join([*ARTICLE_FORMATS, *DUMP_FORMATS, *ARCHIVE_FORMATS])
         return None, f"unsupported: {ext or 'no extension'}; readable: {known} and their .gz forms"
     return fmt, ""
 
@@ -941,6 +972,11 @@ class _Walk:
                 return
         if fmt in ("csv", "jsonl"):
             yield from self._dump(path, fmt, root, st.st_mtime)
+            return
+        if fmt == "warc":
+            from .warc import warc_inputs
+
+            yield from warc_inputs(path, root, self.settings)
             return
         meta = self._meta(path)
         yield Input(_display(path), fmt, path, root, meta, mtime=st.st_mtime)
