@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import store
 from .analysis.common import DEFAULT_COLUMNS, Scope, check_columns
 from .errors import UsageError
+from .storage import CorpusPath, corpus_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,8 +42,10 @@ class Corpus:
     ``YYYY-MM-DD``, inclusive) to narrow the articles they look at.
     """
 
-    def __init__(self, path: str | Path = "corpus", index_dir: str | Path = "indexes") -> None:
-        self.path = Path(path)
+    def __init__(
+        self, path: str | CorpusPath = "corpus", index_dir: str | Path = "indexes"
+    ) -> None:
+        self.path = corpus_path(path)  # a folder, or a URI such as s3://bucket/prefix
         self.index_dir = Path(index_dir)
 
     def __repr__(self) -> str:

@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -159,6 +159,11 @@ def corpus_path(path: str | os.PathLike[str] | ObjectPath) -> CorpusPath:
     if isinstance(path, str) and is_uri(path):
         return ObjectPath.from_uri(path)
     return Path(path)
+
+
+def absolute(path: CorpusPath) -> str:
+    """The corpus as recorded beside results: an absolute path, or the URI."""
+    return str(path.resolve()) if isinstance(path, Path) else str(path)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -304,10 +309,9 @@ class Lease:
         self._stop.set()
         with self._lock:
             if self.lost is None and self.etag is not None:
-                try:
+                # Taken over meanwhile (a failed condition): the lease is the taker's now.
+                with suppress(ClientError):
                     self.client.delete_object(Bucket=self.bucket, Key=self.key, IfMatch=self.etag)
-                except ClientError:
-                    pass  # taken over meanwhile: the lease is the taker's now
             self.etag = None
 
     @contextmanager

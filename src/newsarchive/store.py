@@ -210,7 +210,10 @@ def read_dataframe(
 
 
 def iter_batches(
-    path: str | CorpusPath, columns: list[str] | None = None, batch_size: int = 2048, filter: Any = None
+    path: str | CorpusPath,
+    columns: list[str] | None = None,
+    batch_size: int = 2048,
+    filter: Any = None,
 ) -> Iterator[pa.RecordBatch]:
     """Stream the corpus in record batches: memory stays flat however large the corpus."""
     yield from open_dataset(path).to_batches(columns=columns, batch_size=batch_size, filter=filter)
@@ -419,7 +422,6 @@ class CorpusWriter:
             self.seq += 1
             self.pending, self.pending_rows = [], 0
         _fsync_dir(self.path)
-
 
     def _upload(self, table: pa.Table, target: ObjectPath) -> None:
         """Upload a part to its final name: S3 shows it only once the upload completes."""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, store
 from ..errors import UsageError
 from ..output import formula_safe
+from ..storage import CorpusPath, absolute, corpus_path
 from .common import DEFAULT_COLUMNS, Scope, check_columns, in_printed_zone, plain, snapshot
 from .hits import hit_ids
 
@@ -75,7 +76,7 @@ def export_format(output: Path, fmt: str | None) -> str:
 def export(
     output: str | Path,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     query: str | None = None,
     fmt: str | None = None,
@@ -104,7 +105,7 @@ def export(
     record: dict[str, Any] = {
         "query": query,
         "scope": scope.describe(),
-        "corpus": str(Path(corpus).resolve()),
+        "corpus": absolute(corpus_path(corpus)),
         "corpus_state": store.corpus_state(corpus),
         "newsarchive_version": __version__,
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
+from ..storage import CorpusPath
 from .common import Scope, read_columns, snapshot
 from .timeline import period_counts, period_label, period_range
 
@@ -102,7 +103,7 @@ class CorpusStats:
 
 
 def corpus_stats(
-    corpus: str | Path = "corpus", *, top: int = DEFAULT_TOP, scope: Scope | None = None
+    corpus: str | CorpusPath = "corpus", *, top: int = DEFAULT_TOP, scope: Scope | None = None
 ) -> CorpusStats:
     """Profile the corpus (or the part of it in ``scope``); each list keeps its ``top`` values.
 
