@@ -228,6 +228,25 @@ def test_a_writer_that_lost_its_lease_commits_nothing_more(bucket: str) -> None:
     assert [p.name for p in store.part_files(uri)] == [f"part-{writer.run_id}-00000.parquet"]
 
 
+def test_cli_errors_are_one_line(bucket: str, inputs: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(
+        main, ["ingest", str(inputs), "--corpus", "s3://no-such-bucket/c", "-j", "1", "-q"]
+    )
+    assert missing.exit_code != 0
+    assert missing.output.startswith("Error: cannot write to s3://no-such-bucket/c: ")
+    assert "NoSuchBucket" in missing.output
+    assert len(missing.output.splitlines()) == 1
+    index_in_bucket = runner.invoke(
+        main, ["search", "x", "--corpus", f"s3://{bucket}/c", "--index-dir", f"s3://{bucket}/ix"]
+    )
+    assert index_in_bucket.exit_code != 0
+    assert index_in_bucket.output.splitlines() == [
+        f"Error: --index-dir s3://{bucket}/ix: a search index must be on a local or shared disk, "
+        "not in object storage; give a folder (the corpus itself may stay in the bucket)"
+    ]
+
+
 def test_writing_needs_s3_and_repair_needs_local_disk(bucket: str, inputs: Path) -> None:
     with pytest.raises(CorpusError, match="writes only to s3://"):
         Lease(ObjectPath.from_uri("mock:///somewhere"), CorpusLocked)

@@ -49,5 +49,6 @@ class WriteFailed(CorpusError):
 
 def os_reason(exc: OSError) -> str:
     """An OSError in a few words for a one-line message: ``No space left on device (/c/x)``."""
-    reason = exc.strerror or type(exc).__name__
+    # pyarrow's object-store errors carry their message only as text, without strerror
+    reason = exc.strerror or " ".join(str(exc).split()) or type(exc).__name__
     return f"{reason} ({exc.filename})" if exc.filename else reason

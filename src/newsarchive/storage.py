@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import CorpusError, CorpusLocked, NewsarchiveError
+from .errors import CorpusError, CorpusLocked, NewsarchiveError, UsageError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -161,6 +161,17 @@ def corpus_path(path: str | os.PathLike[str] | ObjectPath) -> CorpusPath:
     return Path(path)
 
 
+def index_path(path: str | os.PathLike[str]) -> Path:
+    """An index folder: local or shared POSIX disk only (tantivy memory-maps its files, whoosh
+    renames them; object storage can do neither)."""
+    if is_uri(os.fspath(path)):
+        raise UsageError(
+            f"--index-dir {path}: a search index must be on a local or shared disk, not in "
+            "object storage; give a folder (the corpus itself may stay in the bucket)"
+        )
+    return Path(path)
+
+
 def absolute(path: CorpusPath) -> str:
     """The corpus as recorded beside results: an absolute path, or the URI."""
     return str(path.resolve()) if isinstance(path, Path) else str(path)
@@ -210,6 +221,7 @@ class Lease:
         self.token = uuid.uuid4().hex
         self.etag: str | None = None
         self.lost: str | None = None
+        self.renewed_at = 0.0  # time.monotonic() of the last write of the lease
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._client: Any = None
@@ -249,11 +261,14 @@ class Lease:
 
     def _try(self) -> str | None:
         """Take the lease, or name who holds it."""
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             self.etag = self._put(IfNoneMatch="*")
+            self.renewed_at = time.monotonic()
             return None
+        except BotoCoreError as exc:  # no credentials, endpoint unreachable
+            raise CorpusError(f"cannot write to {self.folder}: {_one_line(exc)}") from None
         except ClientError as exc:
             if not _precondition(exc):
                 raise CorpusError(f"cannot write to {self.folder}: {_one_line(exc)}") from None
@@ -261,7 +276,7 @@ class Lease:
             reply = self.client.get_object(Bucket=self.bucket, Key=self.key)
             current = json.loads(reply["Body"].read())
             etag = str(reply["ETag"])
-        except ClientError:
+        except (ClientError, BotoCoreError):
             return "another process"  # released (or taken over) meanwhile: try again
         except ValueError:
             current, etag = {"expires": ""}, str(reply["ETag"])
@@ -274,26 +289,37 @@ class Lease:
             return holder
         try:
             self.etag = self._put(IfMatch=etag)  # take over a dead writer's lease
+            self.renewed_at = time.monotonic()
             return None
+        except BotoCoreError as exc:
+            raise CorpusError(f"cannot write to {self.folder}: {_one_line(exc)}") from None
         except ClientError as exc:
             if _precondition(exc):
                 return holder  # another taker won
             raise CorpusError(f"cannot write to {self.folder}: {_one_line(exc)}") from None
 
     def renew(self) -> None:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         with self._lock:
             if self.lost is not None or self.etag is None:
                 return
             try:
                 self.etag = self._put(IfMatch=self.etag)
+                self.renewed_at = time.monotonic()
             except ClientError as exc:
-                self.lost = (
-                    "another writer took the corpus over"
-                    if _precondition(exc) or _code(exc) == "NoSuchKey"
-                    else _one_line(exc)
-                )
+                if _precondition(exc) or _code(exc) == "NoSuchKey":
+                    self.lost = "another writer took the corpus over"
+                else:
+                    self._failed(exc)
+            except BotoCoreError as exc:
+                self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        """A renewal that did not reach S3: tried again next time, until the lease has expired
+        by the holder's own count, when another writer may have taken it."""
+        if time.monotonic() - self.renewed_at > self.seconds:
+            self.lost = f"not renewed for {self.seconds:g} s: {_one_line(exc)}"
 
     def check(self) -> None:
         """Raise if the lease was lost: the writer must not commit another part."""

@@ -38,7 +38,7 @@ from typing import Any
 from .. import store
 from ..errors import CorpusError, UsageError
 from ..progress import ProgressCallback, Step
-from ..storage import CorpusPath, absolute, corpus_path
+from ..storage import CorpusPath, absolute, corpus_path, index_path
 from . import query as q
 from .analysis import ANALYSIS_VERSION
 from .model import (
@@ -114,7 +114,7 @@ def update_index(
     ``engine`` (``whoosh`` or ``tantivy``) defaults to the index's recorded engine, and whoosh for
     a new index; another engine than the recorded one rebuilds the index with it.
     """
-    corpus, index_dir = corpus_path(corpus), Path(index_dir)
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     started = time.monotonic()
     state = store.corpus_state(corpus)  # read before the parts: a later commit is seen next time
     parts = store.part_files(corpus)
@@ -291,7 +291,7 @@ def index_status(
     """Does the index hold every article of the corpus, and reflect its latest state?"""
     from . import fetch
 
-    corpus, index_dir = corpus_path(corpus), Path(index_dir)
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     parts = store.part_files(corpus)
     recorded = _read_state(index_dir)
     name = _recorded_engine(index_dir)
@@ -371,7 +371,7 @@ def search(
     if (limit is not None and limit < 0) or offset < 0:
         raise UsageError("limit and offset must not be negative")
     tree = build_query(query, date_from=date_from, date_to=date_to, source=source, topic=topic)
-    corpus, index_dir = corpus_path(corpus), Path(index_dir)
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     engine = _open_for_search(index_dir, corpus)
     total, found = engine.search(tree, limit=limit, offset=offset, sort=sort)
     hits = _with_snippets(engine, tree, corpus, found, offset, snippets)
@@ -399,7 +399,7 @@ def matching_ids(
     >>> ids = set(matching_ids("floods", date_from="2016").ids)  # doctest: +SKIP
     """
     tree = build_query(query, date_from=date_from, date_to=date_to, source=source, topic=topic)
-    corpus, index_dir = corpus_path(corpus), Path(index_dir)
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     ids = _open_for_search(index_dir, corpus).matching_ids(tree)
     return MatchingIds(ids, query, _behind(corpus, index_dir))
 
