@@ -187,7 +187,7 @@ def open_part(part: Path | ObjectPath) -> Any:
     import pyarrow.parquet as pq
 
     if isinstance(part, ObjectPath):
-        return pq.ParquetFile(part.fs.open_input_file(part.key))
+        return pq.ParquetFile(part.key, filesystem=part.fs)  # closed with the ParquetFile
     return pq.ParquetFile(part)
 
 
