@@ -77,11 +77,11 @@ def test_warc_responses_become_articles_with_url_and_crawl_date(tmp_path: Path, 
     name = "CC-NEWS-20240102030405-00001.warc" + (".gz" if gz else "")
     warc = write_warc(tmp_path / "crawl" / name, RECORDS, gz=gz)
     report = ingest([warc], tmp_path / "corpus")
-    assert (report.ingested, report.seen) == (2, 4)
+    assert (report.ingested, report.seen, report.exit_code) == (2, 4, 0)
     skipped = sorted((r.reason, r.detail) for r in report.skipped)
     assert skipped == [
         ("not-an-article", "HTTP status 404, not 200"),
-        ("unsupported", "content type image/png, not HTML"),
+        ("not-an-article", "content type image/png, not HTML"),
     ]
     assert all("#offset=" in r.source_path for r in report.skipped)
     columns = ["url", "crawled_at", "published_at", "date_source", "format", "source", "title"]

@@ -13,7 +13,7 @@ class Skip(NewsarchiveError):
     ``reason`` is a short stable code (``empty``, ``binary``, ``undecodable``, ``too-large``,
     ``unreadable``, ``not-found``, ``broken-link``, ``not-a-file``, ``bad-gzip``,
     ``decompression-bomb``, ``bad-row``, ``no-text``, ``unsupported``, ``symlink-loop``,
-    ``outside-root``, ``not-an-article``); ``detail`` is for people.
+    ``outside-root``, ``not-an-article``, ``bad-warc``); ``detail`` is for people.
     """
 
     def __init__(self, reason: str, detail: str = "") -> None:

@@ -4,8 +4,9 @@ Common Crawl's CC-NEWS and most web archives keep pages as WARC *response* recor
 response (status line, headers, body) with the crawler's own headers around it. Each response of
 status 200 whose ``Content-Type`` is HTML becomes one :class:`~.sources.Input` of format ``warc``;
 its body goes through the same HTML path as an ``.html`` file (decoding, trafilatura, htmldate).
-Every other response is reported with a reason (``not-an-article``: another status, a revisit;
-``unsupported``: not HTML; ``too-large``, ``bad-warc``: truncated). Request, metadata and
+Every other response is reported with a reason: ``not-an-article`` for another status, another
+content type or a revisit (like a README in a folder, these leave the exit code at 0);
+``too-large`` and ``bad-warc`` (cut short) for pages lost. Request, metadata and
 warcinfo records describe a crawl, not a page: they are passed over without a report line, or
 a CC-NEWS file would report two lines for every article.
 
@@ -91,7 +92,9 @@ def _response(record: WarcRecord, where: str, root: str, limit: int) -> Input | 
         return Rejected(where, "not-an-article", f"HTTP status {http.status_code}, not 200")
     content_type = (record.http_content_type or "").lower()
     if content_type not in HTML_TYPES:
-        return Rejected(where, "unsupported", f"content type {content_type or 'missing'}, not HTML")
+        return Rejected(
+            where, "not-an-article", f"content type {content_type or 'missing'}, not HTML"
+        )
     size = record.content_length
     if size > limit:
         return Rejected(
