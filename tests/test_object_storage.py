@@ -140,6 +140,13 @@ def test_round_trip_equals_the_local_corpus(bucket: str, inputs: Path, tmp_path:
         "strike", min_count=2
     ).to_dict("records")
 
+    first = rows(remote_uri)[0]["doc_id"]
+    remote_view, local_view = (c.show(first[:10]).splitlines() for c in (notebook, at_home))
+    ingested = [i for i, line in enumerate(local_view) if " UTC, run " in line]
+    assert len(ingested) == 1  # the one line naming the run differs
+    del remote_view[ingested[0]], local_view[ingested[0]]
+    assert remote_view == local_view
+
     # Verify: the same checks pass.
     here_report = verify(tmp_path / "local", tmp_path / "ix-local")
     there_report = verify(remote_uri, tmp_path / "ix-remote")
