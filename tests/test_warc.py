@@ -194,3 +194,45 @@ def test_rejected_records_name_their_offset(tmp_path: Path) -> None:
     assert [data[o : o + 10] for o in offsets] == [b"WARC/1.0\r\n"] * 4
     assert [type(i).__name__ for i in items] == ["Input", "Rejected", "Rejected", "Input"]
     assert isinstance(items[1], Rejected)
+
+
+def test_chunked_gzipped_bodies_are_decoded_and_bombs_refused(tmp_path: Path) -> None:
+    page = PAGE.encode()
+    gz = gzip.compress(page)
+    chunked = b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" % (10, gz[:10], len(gz) - 10, gz[10:])
+    head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+    wire = (head + "Transfer-Encoding: chunked\r\n\r\n").encode() + chunked
+    bomb = (head + "\r\n").encode() + gzip.compress(b"<p>" + b" " * 5_000_000)
+    # Stored decoded, header kept (as some crawlers do): read as it is.
+    kept = (head + "\r\n").encode() + page
+    warc = write_warc(
+        tmp_path / "c" / "wire.warc.gz",
+        [("https://a.example/", "2024-01-01T00:00:00Z", wire),
+         ("https://b.example/", "2024-01-01T00:00:00Z", bomb),
+         ("https://c.example/", "2024-01-01T00:00:00Z", kept)],
+    )  # fmt: skip
+    items = list(iter_inputs([str(warc)], settings=Settings()))
+    assert [type(i).__name__ for i in items] == ["Input", "Rejected", "Input"]
+    first, bombed, last = items
+    assert isinstance(first, Input) and isinstance(last, Input) and isinstance(bombed, Rejected)
+    assert first.data == page
+    assert last.data == page
+    assert (bombed.reason, bombed.detail) == (
+        "decompression-bomb",
+        "expands more than 100× (max_decompression_ratio)",
+    )
+
+
+def test_revisit_records_are_reported_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "c" / "r.warc"
+    path.parent.mkdir()
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=False)
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+        record = writer.create_warc_record(
+            "https://a.example/", "revisit", io.BytesIO(head), len(head)
+        )
+        writer.write_record(record)
+    assert walk(path) == [
+        ("r.warc#offset=0", "not-an-article: revisit record (the page is stored elsewhere)")
+    ]

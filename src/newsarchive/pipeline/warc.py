@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..errors import Skip
 from ..settings import Settings
-from .sources import MB, Input, Rejected, _display
+from .sources import MB, Input, Rejected, _display, _gunzip
 
 if TYPE_CHECKING:
     from fastwarc.warc import WarcRecord
@@ -42,14 +43,15 @@ def warc_inputs(path: str, root: str, settings: Settings) -> Iterator[Input | Re
 
     shown = _display(path)
     limit = int(settings.get("max_file_mb") * MB)
+    ratio = settings.get("max_decompression_ratio")
     seen, last = 0, 0
     try:
         with open(path, "rb") as fh:
             for record in ArchiveIterator(fh, parse_http=True):
                 last = record.stream_pos
-                if record.record_type == WarcRecordType.response:
+                if record.record_type in (WarcRecordType.response, WarcRecordType.revisit):
                     seen += 1
-                    yield _response(record, f"{shown}#offset={last}", root, limit)
+                    yield _response(record, f"{shown}#offset={last}", root, limit, ratio)
             if _cut_member(fh, last, limit):
                 yield Rejected(shown, "bad-warc", f"truncated gzip data{_after(seen)}")
     except OSError as exc:
@@ -81,12 +83,56 @@ def _after(seen: int) -> str:
     return f" (after {seen:,} response records)" if seen else ""
 
 
-def _response(record: WarcRecord, where: str, root: str, limit: int) -> Input | Rejected:
+def _http_decoded(data: bytes, http: Any, limit: int, ratio: float) -> bytes:
+    """The body as the server meant it: some crawlers store it as it came over the wire,
+    chunked and gzipped (Common Crawl stores it decoded, and renames the headers)."""
+    if "chunked" in (http.get("Transfer-Encoding") or "").lower():
+        data = _dechunked(data)
+    encoding = (http.get("Content-Encoding") or "").strip().lower()
+    if encoding in ("gzip", "x-gzip") and data.startswith(b"\x1f\x8b"):
+        return _gunzip(data, limit, ratio)  # bounded like a .gz file: raises Skip
+    if encoding == "deflate":
+        inflater = zlib.decompressobj()
+        try:
+            out = inflater.decompress(data, limit + 1)
+        except zlib.error as exc:
+            raise Skip("bad-warc", f"deflate body cannot be read: {exc}") from None
+        if len(out) > limit:
+            raise Skip("too-large", f"more than max_file_mb = {limit // MB} MB once decompressed")
+        return out
+    if encoding in ("br", "zstd", "compress"):
+        raise Skip("unsupported", f"body compressed with {encoding}")
+    return data  # identity, or a header left over from a body stored decoded
+
+
+def _dechunked(data: bytes) -> bytes:
+    """A chunked transfer's body joined; the data as it is if it does not parse as chunks
+    (a crawler that stored it decoded but kept the header)."""
+    out: list[bytes] = []
+    pos = 0
+    while True:
+        end = data.find(b"\r\n", pos)
+        try:
+            size = int(data[pos:end].split(b";", 1)[0], 16) if end > pos else -1
+        except ValueError:
+            return data
+        if size < 0:
+            return data
+        if size == 0:
+            return b"".join(out)
+        out.append(data[end + 2 : end + 2 + size])
+        pos = end + 2 + size + 2
+
+
+def _response(
+    record: WarcRecord, where: str, root: str, limit: int, ratio: float
+) -> Input | Rejected:
+    from fastwarc.warc import WarcRecordType
+
+    if record.record_type == WarcRecordType.revisit:  # an unchanged page: stored earlier
+        return Rejected(where, "not-an-article", "revisit record (the page is stored elsewhere)")
     http = record.http_headers
     if http is None or http.status_code is None:
-        # A revisit of an unchanged page carries no body; a cut file, a header without one.
-        if record.headers.get("WARC-Type") == "revisit":
-            return Rejected(where, "not-an-article", "revisit record (no page stored)")
         return Rejected(where, "bad-warc", "response record without an HTTP header")
     if http.status_code != 200:
         return Rejected(where, "not-an-article", f"HTTP status {http.status_code}, not 200")
@@ -103,6 +149,10 @@ def _response(record: WarcRecord, where: str, root: str, limit: int) -> Input | 
     data = record.reader.read(size + 1)
     if len(data) < size:
         return Rejected(where, "bad-warc", f"record cut short: {len(data):,} of {size:,} bytes")
+    try:
+        data = _http_decoded(data, http, limit, ratio)
+    except Skip as skip:
+        return Rejected(where, skip.reason, skip.detail)
     meta = {"url": record.headers.get("WARC-Target-URI") or ""}
     crawled = record.headers.get("WARC-Date")
     if crawled:
