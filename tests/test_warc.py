@@ -113,7 +113,7 @@ def test_warc_responses_become_articles_with_url_and_crawl_date(tmp_path: Path, 
         "Ferry strike ends after pay deal": "utf-8",
         "Council opens new library": "utf-8",  # plain ASCII page: UTF-8 reads it exactly
     }
-    assert verify(tmp_path / "corpus").exit_code == 0
+    assert verify(tmp_path / "corpus", index_dir=None).exit_code == 0
 
 
 def test_same_warc_again_adds_nothing(tmp_path: Path) -> None:
