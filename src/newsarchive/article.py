@@ -15,8 +15,10 @@ SCHEMA_VERSION = 2
 # Columns each schema version added or dropped: parts of an older version stay readable (a
 # dropped column is not read, an added one reads as null) and ``verify`` names the difference.
 SCHEMA_CHANGES: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    2: (("fields", "near_duplicate_of", "near_duplicate_similarity"), ("extra",)),
+    2: (("crawled_at", "fields", "near_duplicate_of", "near_duplicate_similarity"), ("extra",)),
 }
+# Formats whose raw_text is an HTML page (an .html file, a WARC response): the text is extracted.
+PAGE_FORMATS = frozenset({"html", "warc"})
 
 
 @dataclass(slots=True)
@@ -60,6 +62,9 @@ class Article:
     source_path: str = ""  # absolute path of the input file; ``path#row=N`` for dump rows
     source: str = ""  # the outlet or collection name (``--source``, manifest, or folder name)
     url: str | None = None
+    # When a crawler saw the page (a WARC record's WARC-Date): evidence it existed by then,
+    # never its publication date, which the dating stages find on their own.
+    crawled_at: datetime | None = None
     content_hash: str = ""  # hash of the normalised text: equal hashes mean duplicate articles
     duplicate_of: str | None = None
     near_duplicate_of: str | None = None  # the first stored article telling the same story
@@ -67,7 +72,7 @@ class Article:
     ingested_at: datetime | None = None
     ingest_run: str = ""
     encoding: str = ""  # how the bytes were decoded, e.g. ``utf-8``, ``cp1252``, ``utf-8+ftfy``
-    format: str = "txt"  # txt, html, csv, jsonl
+    format: str = "txt"  # txt, html, csv, jsonl, sgml, warc
     # the researcher's own metadata: manifest/dump columns newsarchive does not map, and the
     # labels a structured format carries (Reuters topics); each a list of values
     fields: dict[str, list[str]] = field(default_factory=dict)

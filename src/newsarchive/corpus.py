@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import store
 from .analysis.common import DEFAULT_COLUMNS, Scope, check_columns
 from .errors import UsageError
+from .storage import CorpusPath, corpus_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,8 +43,10 @@ class Corpus:
     ``YYYY-MM-DD``, inclusive) to narrow the articles they look at.
     """
 
-    def __init__(self, path: str | Path = "corpus", index_dir: str | Path = "indexes") -> None:
-        self.path = Path(path)
+    def __init__(
+        self, path: str | CorpusPath = "corpus", index_dir: str | Path = "indexes"
+    ) -> None:
+        self.path = corpus_path(path)  # a folder, or a URI such as s3://bucket/prefix
         self.index_dir = Path(index_dir)
 
     def __repr__(self) -> str:
@@ -291,7 +294,7 @@ class Corpus:
 _SCOPE_KEYS = ("source", "date_from", "date_to", "no_duplicates")
 
 
-def _scope(values: Mapping[str, str | bool | None], corpus: Path | None = None) -> Scope:
+def _scope(values: Mapping[str, str | bool | None], corpus: CorpusPath | None = None) -> Scope:
     """The scope keyword arguments of a method: ``source``, ``date_from``, ``date_to``,
     ``no_duplicates``, and any of the corpus's own fields (``label="fake"``)."""
     from .analysis.common import with_fields

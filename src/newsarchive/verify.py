@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from . import store
-from .errors import CorpusError
+from .errors import CorpusError, UsageError
+from .storage import CorpusPath, ObjectPath, corpus_path
 
 OK, FAIL, INFO = "ok", "FAIL", "info"
 QUARANTINE_DIR = "_quarantine"
@@ -55,7 +56,7 @@ class Check:
 class PartScan:
     """What one part file holds, or why it cannot be read (``error``)."""
 
-    path: Path
+    path: Any  # Path or ObjectPath
     rows: int = 0
     doc_ids: list[str] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)  # ingest_run of each row, in step with doc_ids
@@ -72,7 +73,7 @@ class Tally:
     repeats: Counter[str] = field(default_factory=Counter)  # doc_id → extra copies
     stored: Counter[str] = field(default_factory=Counter)  # run → articles it stored first
     links: set[str] = field(default_factory=set)
-    repeated_parts: list[Path] = field(default_factory=list)  # all of whose rows came earlier
+    repeated_parts: list[Any] = field(default_factory=list)  # all of whose rows came earlier
 
     def take(self, scan: PartScan) -> None:
         repeated = 0
@@ -100,8 +101,8 @@ class VerifyReport:
     articles: int = 0
     records: int = 0
     checks: list[Check] = field(default_factory=list)
-    unreadable: dict[Path, str] = field(default_factory=dict)  # file → why it cannot be used
-    repeated_parts: list[Path] = field(default_factory=list)  # every row also in an earlier part
+    unreadable: dict[Any, str] = field(default_factory=dict)  # file → why it cannot be used
+    repeated_parts: list[Any] = field(default_factory=list)  # every row also in an earlier part
     index_damaged: bool = False  # unreadable, or ids the corpus lacks: rebuild it
     index_behind: bool = False  # lacks articles of the corpus only: an update catches it up
     index_missing: bool = False  # no index (never built, or its folder deleted): build it
@@ -135,13 +136,15 @@ class RepairReport:
 # --- verify -----------------------------------------------------------------------------------------
 
 
-def verify(corpus: str | Path = "corpus", index_dir: str | Path | None = "indexes") -> VerifyReport:
+def verify(
+    corpus: str | CorpusPath = "corpus", index_dir: str | Path | None = "indexes"
+) -> VerifyReport:
     """Check ``corpus`` (and the index in ``index_dir``, unless ``None``); read-only.
 
     Safe while an ingest runs: run records are read before the parts are listed, and a run
     record is written only after all of its parts, so every record's parts are in the snapshot.
     """
-    path = Path(corpus)
+    path = corpus_path(corpus)
     started = not store.is_corpus(path) and store.is_started(path)
     if not (started or store.is_corpus(path)):
         raise CorpusError(f"no corpus at {path}: run 'newsarchive ingest FILES --corpus {path}'")
@@ -177,14 +180,13 @@ def verify(corpus: str | Path = "corpus", index_dir: str | Path | None = "indexe
     return report
 
 
-def scan_part(path: Path) -> PartScan:
+def scan_part(path: Path | ObjectPath) -> PartScan:
     """Read one part file to the end, a row group at a time (a damaged page fails here)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     scan = PartScan(path)
     try:
-        pf = pq.ParquetFile(path)
+        pf = store.open_part(path)
         scan.error = schema_problem(pf.schema_arrow)
         if scan.error is not None:
             return scan
@@ -250,12 +252,13 @@ def _old_schema_problem(found: Any, version: int) -> str | None:
 
 
 def _note_old_corpus(
-    corpus: Path, parts: list[Path], records: dict[str, Any], report: VerifyReport
+    corpus: CorpusPath,
+    parts: list[Path | ObjectPath],
+    records: dict[str, Any],
+    report: VerifyReport,
 ) -> None:
     """Parts of an older schema and runs of the first id scheme work as they are: say so once."""
-    import pyarrow.parquet as pq
-
-    old = sum(_old_version(pq.read_schema(p)) is not None for p in parts)
+    old = sum(_old_version(store.open_part(p).schema_arrow) is not None for p in parts)
     if old:
         report.add(
             "parts",
@@ -305,12 +308,15 @@ def _check_ids(tally: Tally, report: VerifyReport) -> None:
         )
 
 
-def _read_records(corpus: Path) -> tuple[dict[str, dict[str, Any]], dict[Path, str]]:
+def _read_records(corpus: CorpusPath) -> tuple[dict[str, dict[str, Any]], dict[Any, str]]:
     """The run records by run id, and the files in ``_runs/`` that are not run records."""
     records: dict[str, dict[str, Any]] = {}
-    bad: dict[Path, str] = {}
+    bad: dict[Any, str] = {}
     runs_dir = corpus / store.RUNS_DIR
-    for f in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
+    files: list[Any] = (
+        sorted(runs_dir.glob("*.json"), key=lambda f: f.name) if runs_dir.is_dir() else []
+    )
+    for f in files:
         try:
             record = json.loads(f.read_text(encoding="utf-8"))
             int(record["ingested"])
@@ -321,9 +327,9 @@ def _read_records(corpus: Path) -> tuple[dict[str, dict[str, Any]], dict[Path, s
 
 
 def _check_runs(
-    corpus: Path,
+    corpus: CorpusPath,
     records: dict[str, dict[str, Any]],
-    bad_records: dict[Path, str],
+    bad_records: dict[Any, str],
     tally: Tally,
     report: VerifyReport,
 ) -> None:
@@ -360,7 +366,7 @@ def _check_runs(
         report.add("runs", OK, f"{len(records):,} run records match the articles stored")
 
 
-def _check_state(corpus: Path, report: VerifyReport) -> None:
+def _check_state(corpus: CorpusPath, report: VerifyReport) -> None:
     path = corpus / TEMPLATES
     if not path.exists():
         return
@@ -375,7 +381,7 @@ def _check_state(corpus: Path, report: VerifyReport) -> None:
     report.add("state", OK, f"{TEMPLATES}: template lines of {len(data):,} sources")
 
 
-def _note_leftovers(corpus: Path, report: VerifyReport) -> None:
+def _note_leftovers(corpus: CorpusPath, report: VerifyReport) -> None:
     tmp = corpus / store.TMP_DIR
     leftovers = sorted(tmp.iterdir()) if tmp.is_dir() else []
     if leftovers:
@@ -391,7 +397,7 @@ def _note_leftovers(corpus: Path, report: VerifyReport) -> None:
 
 
 def _check_index(
-    corpus: Path, index_dir: Path, ids: set[str], state: str, report: VerifyReport
+    corpus: CorpusPath, index_dir: Path, ids: set[str], state: str, report: VerifyReport
 ) -> None:
     from .index import index_status, indexed_ids
 
@@ -454,7 +460,10 @@ def _compare_ids(
 
 
 def repair(
-    corpus: str | Path = "corpus", index_dir: str | Path | None = "indexes", *, wait: bool = False
+    corpus: str | CorpusPath = "corpus",
+    index_dir: str | Path | None = "indexes",
+    *,
+    wait: bool = False,
 ) -> RepairReport:
     """Verify; quarantine what cannot be read; rebuild the index if it is damaged (or parts were
     moved), update it if it is only behind; verify again.
@@ -462,7 +471,12 @@ def repair(
     Holds the corpus's writer lock throughout, as an ingest does while it writes and indexes
     (``wait``: wait for a running ingest instead of stopping).
     """
-    path = Path(corpus)
+    path = corpus_path(corpus)
+    if not isinstance(path, Path):
+        raise UsageError(
+            f"verify --repair moves and rewrites files, which newsarchive does on local disk "
+            f"only; {path} was verified read-only: copy the corpus down to repair it"
+        )
     actions: list[str] = []
     with store.writer_lock(path, wait=wait):
         before = verify(path, index_dir)
@@ -694,7 +708,7 @@ def restore_command(corpus: Path, record: dict[str, Any]) -> str:
     return " ".join(shlex.quote(w) for w in words)
 
 
-def _quarantined_runs(corpus: Path) -> set[str]:
+def _quarantined_runs(corpus: CorpusPath) -> set[str]:
     """Runs with a part file in quarantine: their missing articles are accounted for."""
     qdir = corpus / QUARANTINE_DIR
     names = [f.name for f in qdir.glob("part-*")] if qdir.is_dir() else []

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from ..errors import UsageError
+from ..storage import CorpusPath
 from .common import Scope, read_columns, snapshot, tables_by_part
 from .hits import hit_ids
 from .keyness import stopwords
@@ -151,7 +152,7 @@ def collocates(
     word: str,
     query: str | None = None,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     window: int = DEFAULT_WINDOW,
     min_freq: int = DEFAULT_MIN_FREQ,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
 from ..errors import UsageError
+from ..storage import CorpusPath
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -125,7 +125,7 @@ class Scope:
         return {k: v for k, v in named.items() if v is not None}
 
 
-def with_fields(corpus: str | Path, scope: Scope, pairs: Sequence[str]) -> Scope:
+def with_fields(corpus: str | CorpusPath, scope: Scope, pairs: Sequence[str]) -> Scope:
     """``scope`` narrowed to the articles whose fields have the values ``pairs`` (``NAME=VALUE``,
     all of them; a value matched whole and in any case, as ``label:fake`` in a query).
 
@@ -194,7 +194,7 @@ def _midnight(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), tzinfo=UTC)
 
 
-def snapshot(corpus: str | Path) -> pads.Dataset:
+def snapshot(corpus: str | CorpusPath) -> pads.Dataset:
     """The corpus as committed now; raises :class:`CorpusError` naming how to make one."""
     return store.open_dataset(corpus)
 
@@ -240,8 +240,19 @@ def locate(
         ends = np.cumsum([group.num_rows for group in fragment.row_groups])
         groups = np.searchsorted(ends, rows.column("__row").to_numpy(), side="right")
         for doc_id, group in zip(rows.column("doc_id").to_pylist(), groups.tolist(), strict=True):
-            places[str(doc_id)] = Place(fragment.path, int(group))
+            places[str(doc_id)] = Place(_fragment_uri(fragment), int(group))
     return places
+
+
+def _fragment_uri(fragment: Any) -> str:
+    """A fragment's file as ``pyarrow.parquet`` opens it: a local path, or a URI naming its
+    object store (a corpus in ``s3://``)."""
+    import pyarrow.fs as pafs
+
+    fs = fragment.filesystem
+    if fs is None or isinstance(fs, pafs.LocalFileSystem):
+        return str(fragment.path)
+    return f"{fs.type_name}://{fragment.path}"
 
 
 def tables_by_part(
@@ -344,7 +355,7 @@ def _read_unit(unit: Unit, ids: Sequence[str], columns: Sequence[str]) -> pa.Tab
 
 
 def group_members(
-    dataset: pads.Dataset, corpus: str | Path, name: str, scope: Scope | None = None
+    dataset: pads.Dataset, corpus: str | CorpusPath, name: str, scope: Scope | None = None
 ) -> dict[str, set[str]]:
     """``value -> doc_ids`` of the articles in ``scope`` for each value of field ``name``: a
     built-in groupable field (``source``, ``topic``, ``language``…) or one of the corpus's own

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, store
 from ..errors import UsageError
 from ..output import formula_safe
+from ..storage import CorpusPath, absolute, corpus_path
 from .common import DEFAULT_COLUMNS, Scope, check_columns, in_printed_zone, plain, snapshot
 from .hits import hit_ids
 
@@ -75,7 +76,7 @@ def export_format(output: Path, fmt: str | None) -> str:
 def export(
     output: str | Path,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     query: str | None = None,
     fmt: str | None = None,
@@ -104,7 +105,7 @@ def export(
     record: dict[str, Any] = {
         "query": query,
         "scope": scope.describe(),
-        "corpus": str(Path(corpus).resolve()),
+        "corpus": absolute(corpus_path(corpus)),
         "corpus_state": store.corpus_state(corpus),
         "newsarchive_version": __version__,
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -135,7 +136,7 @@ def export(
 
 
 def citation(
-    corpus: str | Path, *, query: str | None = None, scope: Scope | None = None, rows: int
+    corpus: str | CorpusPath, *, query: str | None = None, scope: Scope | None = None, rows: int
 ) -> dict[str, Any]:
     """What a paper cites: the corpus version (a hash over its ids and content hashes, see
     :func:`store.corpus_version`), the date, the query and the scope, and one line saying so."""
@@ -144,11 +145,16 @@ def citation(
     limits = ", ".join(f"{k} {v}" for k, v in (scope.describe() if scope else {}).items())
     what = f"query {query!r}" if query is not None else "all articles"
     text = (
-        f"newsarchive corpus '{Path(corpus).resolve().name}', version {version}; {what}"
+        f"newsarchive corpus '{_name(corpus)}', version {version}; {what}"
         f"{f' ({limits})' if limits else ''}: {rows:,} articles; exported {day} "
         f"with newsarchive {__version__}"
     )
     return {"corpus_version": version, "date": day, "query": query, "text": text}
+
+
+def _name(corpus: str | CorpusPath) -> str:
+    """The corpus folder's (or bucket prefix's) own name."""
+    return absolute(corpus_path(corpus)).rstrip("/").rsplit("/", 1)[-1]
 
 
 def _selection(ids: list[str] | None, scope: Scope) -> pc.Expression | None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .. import store
 from ..errors import UsageError
+from ..storage import CorpusPath, corpus_path
 from .common import Scope, snapshot, tables_by_part
 from .hits import hit_ids
 
@@ -241,7 +242,7 @@ def _merge(parts: list[pa.Table]) -> pa.Table:
 def top_words(
     query: str,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     limit: int = DEFAULT_LIMIT,
     kind: Kind = "all",
@@ -327,15 +328,21 @@ def g2(a: int, b: int, c: int, d: int) -> float:
     return 2 * value
 
 
-def corpus_frequencies(corpus: str | Path, dataset: pads.Dataset | None = None) -> Frequencies:
+def corpus_frequencies(
+    corpus: str | CorpusPath, dataset: pads.Dataset | None = None
+) -> Frequencies:
     """The corpus-wide frequency table, from the cache when it matches the corpus state."""
     state = store.corpus_state(corpus)
-    path = Path(corpus) / store.STATE_DIR / f"wordfreq-{state}-v{TOKENIZER_VERSION}.arrow"
-    if path.is_file():
+    root = corpus_path(corpus)
+    name = f"wordfreq-{state}-v{TOKENIZER_VERSION}.arrow"
+    # A reader never writes into a bucket (the lease is the writer's): remote corpora go uncached.
+    path = root / store.STATE_DIR / name if isinstance(root, Path) else None
+    if path is not None and path.is_file():
         return _read_cache(path)
     dataset = dataset if dataset is not None else snapshot(corpus)
     freqs = count_terms(_all_texts(dataset), min_count=CACHE_MIN)
-    _write_cache(path, freqs)
+    if path is not None:
+        _write_cache(path, freqs)
     return freqs
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
+from ..storage import CorpusPath
 from .common import Scope, read_columns, snapshot
 from .timeline import period_counts, period_label, period_range
 
@@ -103,7 +104,7 @@ class CorpusStats:
 
 
 def corpus_stats(
-    corpus: str | Path = "corpus", *, top: int = DEFAULT_TOP, scope: Scope | None = None
+    corpus: str | CorpusPath = "corpus", *, top: int = DEFAULT_TOP, scope: Scope | None = None
 ) -> CorpusStats:
     """Profile the corpus (or the part of it in ``scope``); each list keeps its ``top`` values.
 
@@ -249,7 +250,9 @@ class GroupStats:
         return {c: getattr(self, c) for c in GROUP_COLUMNS}
 
 
-def group_stats(corpus: str | Path, field: str, *, scope: Scope | None = None) -> list[GroupStats]:
+def group_stats(
+    corpus: str | CorpusPath, field: str, *, scope: Scope | None = None
+) -> list[GroupStats]:
     """The corpus profile per value of ``field`` (``source``, ``language``, or one of the
     corpus's own fields such as ``label``), most articles first.
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ..errors import UsageError
+from ..storage import CorpusPath
 from .common import Scope, group_members, local_published, read_columns, snapshot
 from .hits import hit_ids
 
@@ -87,7 +88,7 @@ class Timeline:
 def timeline(
     queries: str | Sequence[str],
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     by: By = "month",
     scope: Scope | None = None,

@@ -38,6 +38,7 @@ from typing import Any
 from .. import store
 from ..errors import CorpusError, UsageError
 from ..progress import ProgressCallback, Step
+from ..storage import CorpusPath, absolute, corpus_path, index_path
 from . import fields
 from . import query as q
 from .analysis import ANALYSIS_VERSION
@@ -95,7 +96,7 @@ def facet_name(name: str, own: Sequence[str] = ()) -> str:
 
 
 def update_index(
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     *,
     rebuild: bool = False,
@@ -112,7 +113,7 @@ def update_index(
     ``engine`` (``whoosh`` or ``tantivy``) defaults to the index's recorded engine, and whoosh for
     a new index; another engine than the recorded one rebuilds the index with it.
     """
-    corpus, index_dir = Path(corpus), Path(index_dir)
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     started = time.monotonic()
     state = store.corpus_state(corpus)  # read before the parts: a later commit is seen next time
     parts = store.part_files(corpus)
@@ -223,7 +224,7 @@ def _open_current(index_dir: Path, name: str, schema_version: int) -> Engine | N
         return None
 
 
-def _open_engine(name: str, path: Path, corpus: Path | None = None) -> Engine:
+def _open_engine(name: str, path: Path, corpus: CorpusPath | None = None) -> Engine:
     cls, _ = _engine_class(name)
     index: Engine = cls.open(path)
     if corpus is not None and name == "tantivy":
@@ -262,7 +263,12 @@ def _read_state(index_dir: Path) -> dict[str, Any]:
 
 
 def _write_state(
-    index_dir: Path, corpus: Path, corpus_state: str, total: int, engine: str, schema_version: int
+    index_dir: Path,
+    corpus: CorpusPath,
+    corpus_state: str,
+    total: int,
+    engine: str,
+    schema_version: int,
 ) -> None:
     store.write_json_atomic(
         index_dir / STATE_FILE,
@@ -270,7 +276,7 @@ def _write_state(
             "engine": engine,
             "schema_version": schema_version,
             "analysis_version": ANALYSIS_VERSION,
-            "corpus": str(corpus.resolve()),
+            "corpus": absolute(corpus),
             "corpus_state": corpus_state,
             "articles": total,
             "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -278,11 +284,13 @@ def _write_state(
     )
 
 
-def index_status(corpus: str | Path = "corpus", index_dir: str | Path = "indexes") -> IndexStatus:
+def index_status(
+    corpus: str | CorpusPath = "corpus", index_dir: str | Path = "indexes"
+) -> IndexStatus:
     """Does the index hold every article of the corpus, and reflect its latest state?"""
     from . import fetch
 
-    corpus, index_dir = Path(corpus), Path(index_dir)
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     parts = store.part_files(corpus)
     recorded = _read_state(index_dir)
     name = _recorded_engine(index_dir)
@@ -348,7 +356,7 @@ def build_query(
 def search(
     query: str,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     limit: int | None = 20,
     offset: int = 0,
@@ -379,7 +387,7 @@ def search(
         user_fields=own,
         no_duplicates=no_duplicates,
     )
-    corpus, index_dir = Path(corpus), Path(index_dir)
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     engine = _open_for_search(index_dir, corpus)
     total, found = engine.search(tree, limit=limit, offset=offset, sort=sort)
     hits = _with_snippets(engine, tree, corpus, found, offset, snippets)
@@ -393,7 +401,7 @@ def search(
 def matching_ids(
     query: str,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     date_from: str | date | None = None,
     date_to: str | date | None = None,
@@ -416,12 +424,12 @@ def matching_ids(
         user_fields=fields.user_fields(corpus),
         no_duplicates=no_duplicates,
     )
-    corpus, index_dir = Path(corpus), Path(index_dir)
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     ids = _open_for_search(index_dir, corpus).matching_ids(tree)
     return MatchingIds(ids, query, _behind(corpus, index_dir))
 
 
-def _open_for_search(index_dir: Path, corpus: Path | None = None) -> Engine:
+def _open_for_search(index_dir: Path, corpus: CorpusPath | None = None) -> Engine:
     name = _recorded_engine(index_dir)
     state = _read_state(index_dir)
     if name is not None and state and state.get("analysis_version") != ANALYSIS_VERSION:
@@ -441,7 +449,7 @@ def _open_for_search(index_dir: Path, corpus: Path | None = None) -> Engine:
 def _with_snippets(
     engine: Engine,
     tree: q.Node,
-    corpus: Path,
+    corpus: CorpusPath,
     found: list[EngineHit],
     offset: int,
     snippets: bool,
@@ -467,7 +475,7 @@ def _with_snippets(
     return hits
 
 
-def _behind(corpus: Path, index_dir: Path) -> bool:
+def _behind(corpus: CorpusPath, index_dir: Path) -> bool:
     try:
         return _read_state(index_dir).get("corpus_state") != store.corpus_state(corpus)
     except CorpusError:

@@ -23,10 +23,10 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..storage import CorpusPath, corpus_path
 
 STATE_FILE = "fields.json"
 # Separates a user field's name from its value in the one index field that holds them all, so
@@ -137,11 +137,11 @@ def facet_value(name: str, value: str) -> str | None:
     return value[len(prefix) :] if value.startswith(prefix) else None
 
 
-def user_fields(corpus: str | Path) -> list[str]:
+def user_fields(corpus: str | CorpusPath) -> list[str]:
     """The names of the corpus's user fields (``_state/fields.json``), sorted."""
     from .. import store
 
-    path = Path(corpus) / store.STATE_DIR / STATE_FILE
+    path = corpus_path(corpus) / store.STATE_DIR / STATE_FILE
     if not path.is_file():
         return []
     try:
@@ -151,16 +151,16 @@ def user_fields(corpus: str | Path) -> list[str]:
     return sorted(str(n) for n in names) if isinstance(names, list) else []
 
 
-def record_user_fields(corpus: str | Path, names: Iterable[str]) -> None:
+def record_user_fields(corpus: str | CorpusPath, names: Iterable[str]) -> None:
     """Add ``names`` to the corpus's list of user fields (atomic; under the writer's lock)."""
     from .. import store
 
     known = set(user_fields(corpus))
     new = known | set(names)
     if new != known:
-        store.write_json_atomic(Path(corpus) / store.STATE_DIR / STATE_FILE, sorted(new))
+        store.write_json_atomic(corpus_path(corpus) / store.STATE_DIR / STATE_FILE, sorted(new))
 
 
-def facet_names(corpus: str | Path) -> list[str]:
+def facet_names(corpus: str | CorpusPath) -> list[str]:
     """Every facet ``--facet`` accepts on this corpus: built-in, then the user's fields."""
     return [f.name for f in BUILTIN if f.facet] + user_fields(corpus)

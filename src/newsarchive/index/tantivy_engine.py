@@ -50,6 +50,7 @@ from typing import Any
 
 import tantivy
 
+from ..storage import CorpusPath, corpus_path
 from . import fields as user_fields
 from . import query as q
 from .analysis import Form, QueryAnalyser, is_cjk, norms, tokens
@@ -674,7 +675,7 @@ class TantivyIndex:
     engine = ENGINE
     document = staticmethod(document)
 
-    def __init__(self, ix: tantivy.Index, path: Path, corpus: Path | None = None) -> None:
+    def __init__(self, ix: tantivy.Index, path: Path, corpus: CorpusPath | None = None) -> None:
         analyzers = _analyzers()
         for name in (WORDS, ANALYSED, LOWER):
             ix.register_tokenizer(name, analyzers[name])
@@ -690,7 +691,7 @@ class TantivyIndex:
         return cls(tantivy.Index(schema(), path=str(path), reuse=False), path)
 
     @classmethod
-    def open(cls, path: Path, corpus: Path | None = None) -> TantivyIndex:
+    def open(cls, path: Path, corpus: CorpusPath | None = None) -> TantivyIndex:
         """Raises :class:`SearchIndexError` if there is no readable index at ``path``."""
         try:
             return cls(tantivy.Index.open(str(path)), path, corpus)
@@ -909,12 +910,12 @@ class TantivyIndex:
             for doc in docs:
                 yield _doc_id(doc), _tag_tokens([str(v) for v in doc.get_all(field)])
 
-    def _corpus(self) -> Path:
+    def _corpus(self) -> CorpusPath:
         if self.corpus is not None:
             return self.corpus
         try:
             state = json.loads((self.path.parent / "state.json").read_text(encoding="utf-8"))
-            return Path(state["corpus"])
+            return corpus_path(state["corpus"])
         except (OSError, ValueError, KeyError):
             raise SearchIndexError(
                 f"a proximity search reads article text, but the corpus of {self.path} is unknown"

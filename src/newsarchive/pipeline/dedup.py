@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
+from ..storage import CorpusPath, corpus_path
 
 if TYPE_CHECKING:
     import numpy as np
@@ -133,22 +134,23 @@ class NearDuplicates:
 
     @classmethod
     def load(
-        cls, corpus: str | Path, threshold: float = THRESHOLD, stored: set[str] | None = None
+        cls, corpus: str | CorpusPath, threshold: float = THRESHOLD, stored: set[str] | None = None
     ) -> NearDuplicates:
         """The first tellings of the corpus: saved signatures, and those of runs without a
         signature file computed from the stored texts."""
         import numpy as np
 
         near = cls(threshold)
-        folder = Path(corpus) / STATE
+        folder = corpus_path(corpus) / STATE
         if not store.is_corpus(corpus):
             return near
         saved: set[str] = set()
-        for f in sorted(folder.glob("*.npz")) if folder.is_dir() else []:
-            with np.load(f, allow_pickle=False) as data:
+        files: list[Any] = sorted(folder.glob("*.npz"), key=str) if folder.is_dir() else []
+        for f in files:
+            with np.load(io.BytesIO(f.read_bytes()), allow_pickle=False) as data:
                 for doc_id, sig in zip(data["ids"].tolist(), data["signatures"], strict=True):
                     near.add(str(doc_id), sig.astype(np.uint64), new=False)
-            saved.add(f.stem)
+            saved.add(f.name.removesuffix(".npz"))
         missing = _first_tellings(corpus, skip_runs=saved)
         for run, rows in missing.items():
             sigs = {doc_id: signature(text) for doc_id, text in rows}
@@ -170,7 +172,7 @@ def _lean(sig: Signature) -> Any:
     return LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
 
 
-def save(corpus: str | Path, run_id: str, signatures: dict[str, Signature]) -> None:
+def save(corpus: str | CorpusPath, run_id: str, signatures: dict[str, Signature]) -> None:
     """Write one run's first-telling signatures (atomically; nothing written for none)."""
     import numpy as np
 
@@ -180,18 +182,16 @@ def save(corpus: str | Path, run_id: str, signatures: dict[str, Signature]) -> N
     ids = np.array(list(signatures), dtype=str)
     sigs = np.stack(list(signatures.values())).astype(np.uint32)  # values are 32-bit hashes
     np.savez_compressed(buffer, ids=ids, signatures=sigs)
-    folder = Path(corpus) / STATE
-    folder.mkdir(parents=True, exist_ok=True)
-    store.write_atomic(folder / f"{run_id}.npz", buffer.getvalue())
+    store.write_atomic(corpus_path(corpus) / STATE / f"{run_id}.npz", buffer.getvalue())
 
 
-def _stored_ids(corpus: str | Path) -> set[str]:
+def _stored_ids(corpus: str | CorpusPath) -> set[str]:
     table = store.read_corpus(corpus, columns=["doc_id"])
     return {str(d) for d in table.column(0).to_pylist()}
 
 
 def _first_tellings(
-    corpus: str | Path, *, skip_runs: Iterable[str]
+    corpus: str | CorpusPath, *, skip_runs: Iterable[str]
 ) -> dict[str, list[tuple[str, str]]]:
     """``run -> [(doc_id, text)]`` of the stored first tellings of runs not in ``skip_runs``."""
     import pyarrow as pa

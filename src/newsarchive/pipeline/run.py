@@ -33,6 +33,7 @@ from ..article import Article, Removal
 from ..errors import Skip, WriteFailed, os_reason
 from ..progress import ProgressCallback, Step
 from ..settings import Settings, load_settings
+from ..storage import CorpusPath, corpus_path
 from .dedup import NearDuplicates, link_all
 from .dedup import save as save_signatures
 from .sources import DumpColumns, Input, Rejected, iter_inputs, load
@@ -489,7 +490,7 @@ def _how_workers_died(workers: list[Any]) -> str:
 
 
 def _learn_templates(
-    corpus: Path, head: list[Input | Rejected], options: RunOptions, jobs: int
+    corpus: CorpusPath, head: list[Input | Rejected], options: RunOptions, jobs: int
 ) -> dict[str, frozenset[str]]:
     from .clean import TemplateLearner
 
@@ -507,7 +508,7 @@ def _learn_templates(
     return {s: lines for s, lines in merged.items() if lines}
 
 
-def _saved_templates(corpus: Path) -> dict[str, list[str]]:
+def _saved_templates(corpus: CorpusPath) -> dict[str, list[str]]:
     path = corpus / store.STATE_DIR / "templates.json"
     if not path.exists():
         return {}
@@ -521,7 +522,7 @@ def _saved_templates(corpus: Path) -> dict[str, list[str]]:
 def ingest(
     paths: Sequence[str | Path],
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     manifest: str | Path | None = None,
     source: str | None = None,
     columns: DumpColumns | None = None,
@@ -557,7 +558,7 @@ def ingest(
     (12, {})
     """
     settings = settings or load_settings(config)
-    corpus = Path(corpus)
+    corpus = corpus_path(corpus)
     if languages is not None:
         settings = settings.with_values(languages=[c.strip().lower() for c in languages])
     options = RunOptions(
@@ -675,7 +676,7 @@ def ingest(
 TRUSTED_DATE_SOURCES = ("manifest", "html", "url", "path")
 
 
-def _trusted_range(corpus: Path) -> tuple[datetime, datetime] | None:
+def _trusted_range(corpus: CorpusPath) -> tuple[datetime, datetime] | None:
     """First and last publication time the corpus holds from sources other than a header:
     evidence that a header date twenty years off is a date in the body (two narrow columns)."""
     if not store.is_corpus(corpus):
@@ -798,7 +799,7 @@ def _field_names(rows: pa.RecordBatch) -> set[str]:
 
 
 def _save_run(
-    corpus: Path,
+    corpus: CorpusPath,
     report: IngestReport,
     paths: Sequence[str | Path],
     options: RunOptions,

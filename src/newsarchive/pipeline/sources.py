@@ -30,9 +30,10 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import IO, Any
 
-from ..article import Article
+from ..article import PAGE_FORMATS, Article
 from ..errors import Skip, UsageError
 from ..settings import Settings
 from .decode import (
@@ -52,8 +53,11 @@ from .sgml import SGML_FORMATS, article_text, records
 MB = 1 << 20
 ARTICLE_FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".xhtml": "html"}
 DUMP_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+ARCHIVE_FORMATS = {
+    ".warc": "warc"
+}  # web archives: one article per HTML response (pipeline/warc.py)
 MANIFEST_NAME = "manifest.csv"
-MAPPED_META = ("url", "date", "source", "title", "author")  # the rest: Article.fields
+MAPPED_META = ("url", "date", "source", "title", "author", "crawled_at")  # the rest: Article.fields
 
 _NOT_ARTICLES = re.compile(r"(?:readme|licen[cs]e|copying|changelog|notice)\b", re.IGNORECASE)
 _GLOB_MAGIC = re.compile(r"[*?[]")
@@ -83,18 +87,21 @@ class DumpColumns:
 class Input:
     """One would-be article: cheap to create and to pickle (it travels to worker processes)."""
 
-    source_path: str  # absolute path; ``path#row=N`` (1-based data row) for dump rows
-    format: str  # txt, html, csv, jsonl
-    path: str | None  # the file to read; None for dump rows, whose text is in ``text``
+    source_path: str  # absolute path; ``path#row=N`` (1-based data row) for dump rows,
+    # ``path#offset=N`` (the record's byte offset) for WARC records
+    format: str  # txt, html, csv, jsonl, warc
+    path: str | None  # the file to read; None for dump rows and WARC records
     root: str  # name of the PATH argument's folder: the default ``source``
     meta: Mapping[str, str]  # manifest / dump columns (url, date, source, title, author, others)
     text: str | None = None  # dump rows only
     mtime: float | None = None
-    encoding: str | None = None  # dump rows only: how the dump file was decoded
+    encoding: str | None = None  # dump rows: how the dump was decoded; WARC: the HTTP charset
     labels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a format's own multi-valued fields
-    # where the input sits below the PATH argument (or the manifest's folder), ``#row=N`` or
-    # ``#newid=N`` added for a record: what ``doc_id`` hashes, so it is the same on every disk
+    # where the input sits below the PATH argument (or the manifest's folder), ``#row=N``,
+    # ``#newid=N`` or ``#offset=N`` added for a record: what ``doc_id`` hashes, so it is the
+    # same on every disk
     key: str = ""
+    data: bytes | None = None  # WARC records only: the page's bytes, decoded in the worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +146,16 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     ``raw_text`` is the decoded text as it was (mojibake repaired, when ``encoding`` says
     ``+ftfy``); ``body`` is what the cleaner works on: normalised text, or the page's visible text.
     """
-    decoded = _cell_text(inp) if inp.text is not None else _file_text(inp, settings)
+    if inp.data is not None:
+        declared = _declared_charset(inp.data) or inp.encoding
+        decoded = decode(inp.data, declared=declared)
+    elif inp.text is not None:
+        decoded = _cell_text(inp)
+    else:
+        decoded = _file_text(inp, settings)
     raw, encoding = decoded.text, decoded.encoding
     raw, cut = _capped(raw, settings.get("max_article_chars"))
-    page = extract(strip_escapes(_without_doctype(raw))) if inp.format == "html" else None
+    page = extract(strip_escapes(_without_doctype(raw))) if inp.format in PAGE_FORMATS else None
     shown = page.text if page else article_text(raw) if inp.format == "sgml" else raw
     body = normalise(strip_escapes(shown), max_line_chars=settings.get("max_line_chars"))
     # Hard-wrapped plain text (a Reuters record's body too) is joined into paragraphs before
@@ -166,6 +179,7 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
         html_dates=list(page.dates if page else []),
         html_language=page.language if page else None,
         mtime=inp.mtime,
+        crawled_at=_crawl_time(meta.get("crawled_at")),
         fields=user_fields(meta, inp.labels),
         raw_text=raw,
         body=body,
@@ -174,6 +188,17 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
         cut_chars=cut,
         structure_note=layout,
     )
+
+
+def _crawl_time(value: str | None) -> datetime | None:
+    """A WARC-Date (ISO 8601, UTC) as an aware datetime; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _capped(text: str, limit: int) -> tuple[str, int]:
@@ -727,9 +752,14 @@ def _classify(name: str) -> tuple[str | None, str]:
         return None, "not-an-article: an SGML document type definition"
     if _NOT_ARTICLES.match(inner):
         return None, "not-an-article: documentation, not an article"
-    fmt = ARTICLE_FORMATS.get(ext) or DUMP_FORMATS.get(ext) or SGML_FORMATS.get(ext)
+    fmt = (
+        ARTICLE_FORMATS.get(ext)
+        or DUMP_FORMATS.get(ext)
+        or SGML_FORMATS.get(ext)
+        or ARCHIVE_FORMATS.get(ext)
+    )
     if fmt is None:
-        known = ", ".join([*ARTICLE_FORMATS, *DUMP_FORMATS, *SGML_FORMATS])
+        known = ", ".join([*ARTICLE_FORMATS, *DUMP_FORMATS, *SGML_FORMATS, *ARCHIVE_FORMATS])
         return None, f"unsupported: {ext or 'no extension'}; readable: {known} and their .gz forms"
     return fmt, ""
 
@@ -985,6 +1015,11 @@ class _Walk:
             return
         if fmt == "sgml":
             yield from self._sgml(path, root, st.st_mtime, key)
+            return
+        if fmt == "warc":
+            from .warc import warc_inputs
+
+            yield from warc_inputs(path, root, self.settings, key)
             return
         meta = self._meta(path)
         yield Input(_display(path), fmt, path, root, meta, mtime=st.st_mtime, key=key)
