@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 import newsarchive
 from newsarchive import store
-from newsarchive.article import Article
+from newsarchive.article import SCHEMA_CHANGES, Article
 from newsarchive.pipeline.run import make_doc_id
 from newsarchive.verify import verify
 
@@ -52,9 +52,11 @@ def test_a_manifest_keys_ids_by_paths_relative_to_it(tmp_path: Path) -> None:
 
 
 def _v1_part(corpus: Path, article: Article) -> None:
-    """A part file as newsarchive wrote it before schema version 2 (``extra``, no ``fields``)."""
+    """A part file as newsarchive wrote it before schema version 2 (``extra``, no ``fields``
+    nor the other columns version 2 added)."""
     row = article.to_row()
-    for name in ("fields", "near_duplicate_of", "near_duplicate_similarity"):
+    added, _ = SCHEMA_CHANGES[2]
+    for name in added:
         del row[name]
     row["extra"] = '{"label": "true"}'
     now = store.schema()

@@ -163,6 +163,8 @@ def test_round_trip_equals_the_local_corpus(bucket: str, inputs: Path, tmp_path:
     assert sorted(k.removeprefix("archive/corpus/") for k in keys) == [
         f"_runs/{remote.run_id}.json",
         f"_runs/{again.run_id}.json",
+        "_state/fields.json",  # the own fields' names, and the first tellings' signatures
+        f"_state/minhash/{remote.run_id}.npz",
         f"part-{remote.run_id}-00000.parquet",
     ]
 
@@ -182,7 +184,7 @@ def test_cli_reads_and_writes_a_bucket(bucket: str, inputs: Path, tmp_path: Path
     result = runner.invoke(main, ["stats", "--corpus", uri])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:2] == [
-        f"Corpus {uri} (state {store.corpus_state(uri)})",
+        f"Corpus {uri} (state {store.corpus_state(uri)}, version {store.corpus_version(uri)})",
         "  articles                     4",
     ]
 

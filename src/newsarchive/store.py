@@ -219,15 +219,17 @@ def iter_batches(
     yield from open_dataset(path).to_batches(columns=columns, batch_size=batch_size, filter=filter)
 
 
-def corpus_version(path: str | CorpusPath, parts: list[Any] | None = None) -> str:
-    """The citable version of a corpus: a hash over every stored ``doc_id`` and ``content_hash``.
+def corpus_version(path: str | CorpusPath, dataset: pads.Dataset | None = None) -> str:
+    """The citable version of a corpus: a hash over every stored ``doc_id`` and ``content_hash``
+    (of ``dataset``, a snapshot already open, if given).
 
     Unlike :func:`corpus_state` it does not depend on part file names or on the order articles
     were added: two copies of a corpus with the same articles have the same version.
     """
     import pyarrow.compute as pc
 
-    table = open_dataset(path, parts).to_table(columns=["doc_id", "content_hash"])
+    dataset = open_dataset(path) if dataset is None else dataset
+    table = dataset.to_table(columns=["doc_id", "content_hash"])
     table = table.take(pc.sort_indices(table, sort_keys=[("doc_id", "ascending")]))
     h = hashlib.blake2b(digest_size=8)
     for doc_id, content in zip(

@@ -112,7 +112,7 @@ def corpus_stats(
     """
     dataset = snapshot(corpus)
     state = store.corpus_state(corpus)
-    version = store.corpus_version(corpus, [Path(f) for f in dataset.files])  # type: ignore[attr-defined]
+    version = store.corpus_version(corpus, dataset)
     return profile(
         dataset, corpus=str(corpus), state=state, version=version, top=top, scope=scope or Scope()
     )
