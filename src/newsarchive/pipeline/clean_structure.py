@@ -26,7 +26,7 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -43,7 +43,7 @@ MODEL_FILE = "structure-model.npz"
 # The longest page read at once (the largest dev-set page has 1,938 lines); a longer text is
 # read in pieces of this many lines, so that memory stays bounded.
 _MAX_PAGE_LINES = 5000
-_CHUNK_ROWS = 4096  # lines scored at once: 4096 x 120 trees of indexes is 4 MB
+_CHUNK_ROWS = 1024  # lines scored at once: 1024 x 1,800 node tests is 9 MB
 
 CATEGORY = "structure"
 LABELS = ("comments", "footer", "related-list", "menu", "other")
@@ -253,8 +253,11 @@ _CUE_WORDS = frozenset(
 _HEADLINE_MAX_KEYWORDS = 0.34
 _HEADLINE_MIN_WORDS = 3  # "German economy rebounds"
 _HEADLINE_REACH = 3  # lines above the first prose paragraph where the headline may stand
+_LOG_HEADLINE_MIN_WORDS = math.log1p(_HEADLINE_MIN_WORDS)  # as the features hold word counts
+_LOG_GOOD_WORDS = math.log1p(_GOOD_WORDS)
 # Comment and footer shapes are short lines; a paragraph is not tested (and is not one).
 _SHAPE_WORDS = 25
+_LOG_SHAPE_WORDS = math.log1p(_SHAPE_WORDS)
 
 
 # ASCII bytes -> the lower-cased word character, or a space: ``split()`` then gives \w+ words
@@ -463,8 +466,11 @@ class TreeModel:
     ``feature`` and ``threshold`` (trees × 2^depth − 1) are the inner nodes: node ``k`` sends a
     row to ``2k + 1`` when its value is at most the threshold, else to ``2k + 2`` (a leaf above
     the full depth is padded with a split that always goes left). ``leaf`` (trees × 2^depth)
-    holds the leaf values; the score is ``bias`` plus the sum over trees. Every tree takes the
-    same ``depth`` steps, so one numpy step moves all rows through all trees at once.
+    holds the leaf values; the score is ``bias`` plus the sum over trees.
+
+    Every inner node's test is taken at once (one gather of the features, one comparison); the
+    walk down then only looks the answers up, ``depth`` numpy steps for all rows and trees. An
+    article has a few lines, so the cost is the number of numpy calls, not the arithmetic.
     """
 
     feature: np.ndarray
@@ -472,26 +478,41 @@ class TreeModel:
     leaf: np.ndarray
     bias: float
     depth: int
+    # flat copies for the walk, made once
+    _features: np.ndarray = field(init=False)
+    _thresholds: np.ndarray = field(init=False)
+    _leaves: np.ndarray = field(init=False)
+    _node_base: np.ndarray = field(init=False)
+    _leaf_base: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        trees, inner = self.feature.shape
+        flat = {
+            "_features": self.feature.ravel(),
+            "_thresholds": self.threshold.ravel(),
+            "_leaves": self.leaf.ravel(),
+            "_node_base": np.arange(trees, dtype=np.intp) * inner,
+            # a leaf's index in the flat leaves: its tree's start, plus its heap index - inner
+            "_leaf_base": np.arange(trees, dtype=np.intp) * (inner + 1) - inner,
+        }
+        for name, array in flat.items():
+            object.__setattr__(self, name, np.ascontiguousarray(array))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The probability of boilerplate of each row of ``x`` (float32, features as columns)."""
-        if len(x) > _CHUNK_ROWS:  # the walk holds rows x trees indexes: bound its memory
+        if len(x) > _CHUNK_ROWS:  # the tests hold rows x inner nodes: bound their memory
             return np.concatenate(
                 [self.predict(x[i : i + _CHUNK_ROWS]) for i in range(0, len(x), _CHUNK_ROWS)]
             )
-        n, width = x.shape
-        trees, inner = self.feature.shape
-        flat = x.ravel()
-        row_start = (np.arange(n) * width)[:, None]
-        tree_start = np.arange(trees) * inner
-        feature, threshold = self.feature.ravel(), self.threshold.ravel()
-        node = np.zeros((n, trees), dtype=np.intp)
-        for _ in range(self.depth):
-            at = tree_start + node
-            right = flat.take(row_start + feature.take(at)) > threshold.take(at)
-            node = 2 * node + 1 + right
-        leaves = np.arange(trees) * (inner + 1) + (node - inner)
-        score = self.bias + self.leaf.ravel().take(leaves).sum(axis=1)
+        n = len(x)
+        width = self._features.size
+        # x <= threshold goes left, as scikit-learn has it (float32 x against float64 thresholds)
+        right = (x.take(self._features, axis=1) > self._thresholds).ravel()
+        start = (np.arange(n, dtype=np.intp) * width)[:, None] + self._node_base
+        node = right.take(start).astype(np.intp) + 1
+        for _ in range(self.depth - 1):
+            node = 2 * node + 1 + right.take(start + node)
+        score = self._leaves.take(self._leaf_base + node).sum(axis=1) + self.bias
         return 1.0 / (1.0 + np.exp(-score))  # type: ignore[no-any-return]
 
     @classmethod
@@ -575,44 +596,73 @@ def structure_removals(
     gone = [name is not None for name in names]
     x = line_features(lines, gone)
     proba = model().predict(x)
-    candidates = proba >= threshold
-    if not candidates.any():  # most articles of a clean source: nothing more to do
+    ruled = np.array(gone, dtype=bool)
+    drop = (proba >= threshold) & ~ruled
+    # most articles of a clean source: nothing, or only their headline, scores as boilerplate;
+    # and if every surviving line would go, none does (see above)
+    if not drop.any() or (drop | ruled).all() or not _keep_headings(lines, x, drop, ruled):
         return list(names), [None] * len(names)
-    drop = [not g and c for g, c in zip(gone, candidates.tolist(), strict=True)]
-    if all(d or g for d, g in zip(drop, gone, strict=True)):
-        return list(names), [None] * len(names)
-    for i in _headlines(lines, x, gone):
-        drop[i] = False
-    kinds = labels(lines, [d or g for d, g in zip(drop, gone, strict=True)])
+    removed = drop | ruled
+    kinds = labels(lines, removed.tolist())
     named: list[str | None] = list(names)
     scores: list[float | None] = [None] * len(names)
-    for i, d in enumerate(drop):
-        if d:
-            named[i] = f"{CATEGORY}/{kinds[i]}"
-            scores[i] = round(float(proba[i]), 3)
+    for i in np.flatnonzero(drop).tolist():
+        named[i] = f"{CATEGORY}/{kinds[i]}"
+        scores[i] = round(float(proba[i]), 3)
     return named, scores
 
 
-def _headlines(lines: Sequence[str], x: np.ndarray, gone: Sequence[bool]) -> list[int]:
-    """The lines that read as the story's headline (or a live blog's first post headings): the
-    heading-like lines (3 to 25 words, no sentence end, no separator, few boilerplate keywords)
-    among the few lines above the first prose paragraph. Kept whatever their score: newsarchive
-    takes the first heading of the text as the title, and a headline under a menu scores like
-    the menu."""
-    good = np.flatnonzero((x[:, 0] >= math.log1p(_GOOD_WORDS)) & (x[:, 2] >= _GOOD_STOP_SHARE))
-    if not len(good):
-        return []
-    first = int(good[0])
-    found = []
-    for i in range(first - 1, max(first - 1 - _HEADLINE_REACH, -1), -1):
-        row = x[i]
-        if (
-            not gone[i]
-            and math.log1p(_HEADLINE_MIN_WORDS) <= row[0] <= math.log1p(_SHAPE_WORDS)
-            and not row[4]
-            and row[11] < _HEADLINE_MAX_KEYWORDS
-            and row[10] == 0
-            and is_heading(lines[i])
-        ):
-            found.append(i)
-    return found
+def _keep_headings(
+    lines: Sequence[str], x: np.ndarray, drop: np.ndarray, ruled: np.ndarray
+) -> bool:
+    """Take the story's headings out of ``drop`` (in place); whether any line is left in it.
+    ``ruled`` marks the lines a named rule removed.
+
+    A heading-like line (3 to 25 words, no sentence end, no separator, few boilerplate
+    keywords) is kept whatever its score when it is
+
+    * the headline: among the few lines above the first prose paragraph (newsarchive takes the
+      first heading of the text as the title, and a headline under a menu scores like the menu);
+    * a section or live-blog post heading: directly followed by a prose paragraph that stays,
+      below another prose paragraph that stays (``Meet Sully the strike dog`` between two
+      posts). A menu or link list is a run of short lines, not one line before a paragraph.
+    """
+    shaped = (
+        drop
+        & (x[:, 0] >= _LOG_HEADLINE_MIN_WORDS)
+        & (x[:, 0] <= _LOG_SHAPE_WORDS)
+        & (x[:, 4] == 0)
+        & (x[:, 11] < _HEADLINE_MAX_KEYWORDS)
+        & (x[:, 10] == 0)
+    )
+    if not shaped.any():
+        return True
+    good = (x[:, 0] >= _LOG_GOOD_WORDS) & (x[:, 2] >= _GOOD_STOP_SHARE)
+    if not good.any():
+        return True
+    first = int(np.argmax(good))
+    kept_good = set(np.flatnonzero(good & ~drop & ~ruled).tolist())
+    first_kept = min(kept_good, default=len(lines))
+    last = len(lines) - 1
+    # a post heading has no digits (a time, a date, a count: a comment's or a teaser's header),
+    # no link, boilerplate keyword, comment or footer shape, and stands between prose that stays
+    plain = (x[:, (8, 9, 11, 12, 13)] == 0).all(axis=1).tolist()
+    for i in np.flatnonzero(shaped).tolist():
+        headline = first - _HEADLINE_REACH <= i < first
+        post = (
+            plain[i]
+            and first_kept < i < last
+            and i + 1 in kept_good
+            and _previous_kept(i, ruled) in kept_good
+        )
+        if (headline or post) and is_heading(lines[i]):
+            drop[i] = False
+    return bool(drop.any())
+
+
+def _previous_kept(i: int, ruled: np.ndarray) -> int:
+    """The line before ``i`` that no named rule removed (-1 if none)."""
+    i -= 1
+    while i >= 0 and ruled[i]:
+        i -= 1
+    return i
