@@ -25,10 +25,12 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -267,18 +269,23 @@ _ASCII_WORDS = (
 )
 
 
-@lru_cache(maxsize=1)
-def _STR_SETS() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Stopwords, boilerplate keywords and cue words, as text."""
-    return stopwords(), _KEYWORDS, _CUE_WORDS
+# Stopwords, boilerplate keywords and cue words are counted in one pass over a line's words:
+# each word weighs 1 if a stopword, _KEYWORD if a keyword, _CUE if a cue word (a word may be
+# more than one), so the sum of the weights holds the three counts in separate bit fields. A
+# line has fewer than 2^24 words (max_article_chars is far below 2^24 * 2 characters).
+_KEYWORD = 1 << 24
+_CUE = 1 << 48
+_COUNT_MASK = _KEYWORD - 1
 
 
 @lru_cache(maxsize=1)
-def _BYTE_SETS() -> tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes]]:
-    """The same sets as ASCII bytes, for lines split at C speed."""
-    return tuple(  # type: ignore[return-value]
-        frozenset(w.encode("ascii") for w in words if w.isascii()) for words in _STR_SETS()
-    )
+def _WEIGHTS() -> tuple[dict[str, int], dict[bytes, int]]:
+    """Word -> weight, as text and as ASCII bytes (for lines split at C speed)."""
+    weights: dict[str, int] = {}
+    for words, weight in ((stopwords(), 1), (_KEYWORDS, _KEYWORD), (_CUE_WORDS, _CUE)):
+        for word in words:
+            weights[word] = weights.get(word, 0) + weight
+    return weights, {w.encode("ascii"): v for w, v in weights.items() if w.isascii()}
 
 
 @lru_cache(maxsize=1)
@@ -295,37 +302,40 @@ def stopwords() -> frozenset[str]:
 
 
 def line_features(lines: Sequence[str], rule_removed: Sequence[bool]) -> np.ndarray:
-    """The feature matrix (one row per line, columns as :data:`FEATURES`), float32.
+    """The feature matrix (one row per line, columns as :data:`FEATURES`), float32."""
+    rows = _feature_rows(lines, rule_removed)
+    return np.array(rows, dtype=np.float32).reshape(len(lines), len(FEATURES))
+
+
+def _feature_rows(lines: Sequence[str], rule_removed: Sequence[bool]) -> list[tuple[float, ...]]:
+    """The features of each line as Python floats (:func:`line_features` makes them an array).
 
     One pass over the lines with C-speed string calls (set lookups, ``str.count``); the
     costlier regexes run only where a cheap test says they may match.
     """
-    counts: dict[str, int] = {}
-    for line in lines:
-        counts[line] = counts.get(line, 0) + 1
+    counts = Counter(lines)
+    str_weights, byte_weights = _WEIGHTS()
     rows: list[tuple[float, ...]] = []
     for line, gone in zip(lines, rule_removed, strict=True):
-        words: list[str] | list[bytes]
-        sets: tuple[frozenset[Any], frozenset[Any], frozenset[Any]]
         if line.isascii():
             # the same words as \w+ on the lower-cased line, split at C speed
             raw = line.encode("ascii")
-            words = raw.translate(_ASCII_WORDS).split()
-            sets = _BYTE_SETS()
+            words: list[str] | list[bytes] = raw.translate(_ASCII_WORDS).split()
+            weight = sum(map(byte_weights.get, words, repeat(0)))  # type: ignore[arg-type]
             digits = len(raw) - len(raw.translate(None, b"0123456789"))
             separators = raw.count(b"|") + raw.count(b"/") + raw.count(b">")
         else:
             words = _WORD.findall(line.lower())
-            sets = _STR_SETS()
+            weight = sum(map(str_weights.get, words, repeat(0)))  # type: ignore[arg-type]
             digits = sum(map(line.count, _DIGITS)) if _HAS_DIGIT(line) else 0
             separators = sum(map(line.count, _SEPARATOR_CHARS))
-        stops, keywords, cues = sets
         nw = len(words) or 1
         nchars = len(line)
-        nstop = sum(map(stops.__contains__, words))
+        nstop = weight & _COUNT_MASK
+        nkeys = (weight >> 24) & _COUNT_MASK
         # the costlier features only where they can be non-zero: short lines, cue words
         short = nw <= _SHAPE_WORDS
-        shaped = short and _has_cue(line, cues.isdisjoint(words))
+        shaped = short and _has_cue(line, weight < _CUE)
         rows.append(
             (
                 math.log1p(len(words)),
@@ -339,7 +349,7 @@ def line_features(lines: Sequence[str], rule_removed: Sequence[bool]) -> np.ndar
                 digits / nchars,
                 _maybe_link(line),
                 separators + line.count(" - "),
-                0.0 if keywords.isdisjoint(words) else sum(map(keywords.__contains__, words)) / nw,
+                nkeys / nw,
                 shaped and _COMMENT.search(line) is not None,
                 shaped and _FOOTER.search(line) is not None,
                 nw <= _SHORT_WORDS and _RELATED.match(line) is not None,
@@ -368,7 +378,7 @@ def _has_cue(line: str, no_cue_word: bool) -> bool:
     )
 
 
-def _with_context(local: list[tuple[float, ...]]) -> np.ndarray:
+def _with_context(local: list[tuple[float, ...]]) -> list[tuple[float, ...]]:
     """Each line's own features followed by those of its page and neighbours.
 
     Plain Python: an article has a few dozen lines, and on so few numpy's per-call cost is
@@ -427,7 +437,7 @@ def _with_context(local: list[tuple[float, ...]]) -> np.ndarray:
                 good_words,
             )
         )
-    return np.array(rows, dtype=np.float32).reshape(n, len(FEATURES))
+    return rows
 
 
 def _distances(flags: list[bool]) -> list[int]:
@@ -594,29 +604,33 @@ def structure_removals(
         return out_names, out_scores
     threshold = THRESHOLDS[level]
     gone = [name is not None for name in names]
-    x = line_features(lines, gone)
-    proba = model().predict(x)
-    ruled = np.array(gone, dtype=bool)
-    drop = (proba >= threshold) & ~ruled
+    rows = _feature_rows(lines, gone)
+    proba = model().predict(np.array(rows, dtype=np.float32).reshape(len(lines), len(FEATURES)))
+    over = (proba >= threshold).tolist()
+    drop = [o and not g for o, g in zip(over, gone, strict=True)]
     # most articles of a clean source: nothing, or only their headline, scores as boilerplate;
     # and if every surviving line would go, none does (see above)
-    if not drop.any() or (drop | ruled).all() or not _keep_headings(lines, x, drop, ruled):
+    if (
+        True not in drop
+        or all(d or g for d, g in zip(drop, gone, strict=True))
+        or not _keep_headings(lines, rows, drop, gone)
+    ):
         return list(names), [None] * len(names)
-    removed = drop | ruled
-    kinds = labels(lines, removed.tolist())
+    kinds = labels(lines, [d or g for d, g in zip(drop, gone, strict=True)])
     named: list[str | None] = list(names)
     scores: list[float | None] = [None] * len(names)
-    for i in np.flatnonzero(drop).tolist():
-        named[i] = f"{CATEGORY}/{kinds[i]}"
-        scores[i] = round(float(proba[i]), 3)
+    for i, d in enumerate(drop):
+        if d:
+            named[i] = f"{CATEGORY}/{kinds[i]}"
+            scores[i] = round(float(proba[i]), 3)
     return named, scores
 
 
 def _keep_headings(
-    lines: Sequence[str], x: np.ndarray, drop: np.ndarray, ruled: np.ndarray
+    lines: Sequence[str], rows: list[tuple[float, ...]], drop: list[bool], ruled: list[bool]
 ) -> bool:
     """Take the story's headings out of ``drop`` (in place); whether any line is left in it.
-    ``ruled`` marks the lines a named rule removed.
+    ``rows`` are the lines' features, ``ruled`` marks the lines a named rule removed.
 
     A heading-like line (3 to 25 words, no sentence end, no separator, few boilerplate
     keywords) is kept whatever its score when it is
@@ -626,41 +640,46 @@ def _keep_headings(
     * a section or live-blog post heading: directly followed by a prose paragraph that stays,
       below another prose paragraph that stays (``Meet Sully the strike dog`` between two
       posts). A menu or link list is a run of short lines, not one line before a paragraph.
+
+    Plain Python: an article has a few lines, and numpy's per-call cost would outweigh the work.
     """
-    shaped = (
-        drop
-        & (x[:, 0] >= _LOG_HEADLINE_MIN_WORDS)
-        & (x[:, 0] <= _LOG_SHAPE_WORDS)
-        & (x[:, 4] == 0)
-        & (x[:, 11] < _HEADLINE_MAX_KEYWORDS)
-        & (x[:, 10] == 0)
-    )
-    if not shaped.any():
+    shaped = [
+        i
+        for i, (d, row) in enumerate(zip(drop, rows, strict=True))
+        if d
+        and _LOG_HEADLINE_MIN_WORDS <= row[0] <= _LOG_SHAPE_WORDS
+        and not row[4]
+        and row[11] < _HEADLINE_MAX_KEYWORDS
+        and not row[10]
+    ]
+    if not shaped:
         return True
-    good = (x[:, 0] >= _LOG_GOOD_WORDS) & (x[:, 2] >= _GOOD_STOP_SHARE)
-    if not good.any():
+    good = [row[0] >= _LOG_GOOD_WORDS and row[2] >= _GOOD_STOP_SHARE for row in rows]
+    if True not in good:
         return True
-    first = int(np.argmax(good))
-    kept_good = set(np.flatnonzero(good & ~drop & ~ruled).tolist())
+    first = good.index(True)
+    kept_good = {
+        i for i, (g, d, r) in enumerate(zip(good, drop, ruled, strict=True)) if g and not (d or r)
+    }
     first_kept = min(kept_good, default=len(lines))
     last = len(lines) - 1
-    # a post heading has no digits (a time, a date, a count: a comment's or a teaser's header),
-    # no link, boilerplate keyword, comment or footer shape, and stands between prose that stays
-    plain = (x[:, (8, 9, 11, 12, 13)] == 0).all(axis=1).tolist()
-    for i in np.flatnonzero(shaped).tolist():
+    for i in shaped:
         headline = first - _HEADLINE_REACH <= i < first
+        # a post heading has no digits (a time, a date, a count: a comment's or a teaser's
+        # header), no link, boilerplate keyword, comment or footer shape, and stands between
+        # prose that stays
         post = (
-            plain[i]
-            and first_kept < i < last
+            first_kept < i < last
             and i + 1 in kept_good
             and _previous_kept(i, ruled) in kept_good
+            and not any(rows[i][k] for k in (8, 9, 11, 12, 13))
         )
         if (headline or post) and is_heading(lines[i]):
             drop[i] = False
-    return bool(drop.any())
+    return True in drop
 
 
-def _previous_kept(i: int, ruled: np.ndarray) -> int:
+def _previous_kept(i: int, ruled: list[bool]) -> int:
     """The line before ``i`` that no named rule removed (-1 if none)."""
     i -= 1
     while i >= 0 and ruled[i]:
