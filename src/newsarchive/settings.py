@@ -6,7 +6,7 @@ test checks that it does). A user's ``newsarchive.toml`` (``--config FILE``) ove
     [settings]
     max_file_mb = 100
     date_order = "DMY"
-    clean.structure = "conservative"   # a dotted name: TOML reads it as a [settings.clean] table
+    clean.structure = "aggressive"   # a dotted name: TOML reads it as a [settings.clean] table
 
     [sources.dailymail]        # per-source overrides
     date_order = "DMY"
@@ -110,8 +110,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_topics", 3, "Most topics kept per article, best first."),
     Setting(
         "clean.structure",
-        # conservative: at balanced the model still scores some live-blog post headings as menus
-        "conservative",
+        "balanced",
         "Structural cleaner (menus, comments, footers, link lists found by their shape): "
         "off, conservative, balanced or aggressive.",
         choices=CLEAN_LEVELS,

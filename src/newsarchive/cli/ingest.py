@@ -57,7 +57,7 @@ MAX_LISTED = 100
     "clean_level",
     type=click.Choice(CLEAN_LEVELS),
     help="Structural cleaner level (menus, comments, footers, link lists) "
-    "[default: the clean.structure setting, conservative].",
+    "[default: the clean.structure setting, balanced].",
 )
 @click.option(
     "--date",
