@@ -253,6 +253,7 @@ _CUE_WORDS = frozenset(
 )
 # at most one word in three like "jobs", "weather", "video": "Bad weather hits Nestle sales"
 _HEADLINE_MAX_KEYWORDS = 0.34
+_MENU_SEPARATOR = re.compile("[|»›·•]")
 _HEADLINE_MIN_WORDS = 3  # "German economy rebounds"
 _HEADLINE_REACH = 3  # lines above the first prose paragraph where the headline may stand
 _LOG_HEADLINE_MIN_WORDS = math.log1p(_HEADLINE_MIN_WORDS)  # as the features hold word counts
@@ -650,7 +651,8 @@ def _keep_headings(
         and _LOG_HEADLINE_MIN_WORDS <= row[0] <= _LOG_SHAPE_WORDS
         and not row[4]
         and row[11] < _HEADLINE_MAX_KEYWORDS
-        and not row[10]
+        # a menu's separators; a wire headline's ticker (<BA>), slash or dash are not
+        and not _MENU_SEPARATOR.search(lines[i])
     ]
     if not shaped:
         return True
