@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from corpuskit import text_column
 from crashkit import children as _children
 from newsarchive import store
 from newsarchive.verify import verify
@@ -138,7 +139,7 @@ def test_hostile_folder_is_ingested_without_crash_hang_or_loss(tmp_path: Path) -
 
     (record,) = store.run_records(corpus)
     skipped = {s["path"]: s["reason"] for s in record["skipped"]}
-    rows = store.read_corpus(corpus, columns=["source_path"]).column("source_path").to_pylist()
+    rows = text_column(corpus, "source_path")
     ingested = set(rows)
     assert len(rows) == len(ingested) == record["ingested"]  # one row per input
     assert not ingested & skipped.keys()
@@ -274,7 +275,7 @@ def test_titles_lose_control_characters_at_ingest(tmp_path: Path) -> None:
     assert (
         _cli("ingest", str(folder), "--corpus", str(corpus), "--no-index", "-j", "1").exit_code == 0
     )
-    titles = store.read_corpus(corpus, columns=["title"]).column("title").to_pylist()
+    titles = text_column(corpus, "title")
     assert sorted(titles) == ["Council budget agreed", "Ferry late again"]
 
 
@@ -311,7 +312,7 @@ def test_links_out_of_the_input_folders_are_reported_not_followed(tmp_path: Path
             "(--follow-links reads it)",
         ),
     }
-    paths = store.read_corpus(corpus, columns=["source_path"]).column("source_path").to_pylist()
+    paths = text_column(corpus, "source_path")
     assert sorted(paths) == [f"{folder}/story.txt", f"{folder}/sub/same.txt"]
     followed = tmp_path / "followed"
     assert _ingest(str(folder), "--corpus", str(followed), "--follow-links").exit_code == 0
@@ -352,7 +353,7 @@ def test_file_names_that_are_not_utf8_round_trip(tmp_path: Path) -> None:
         (folder / os.fsdecode(name)).write_text(STORY + f"Story {n}.\n", encoding="utf-8")
     corpus = tmp_path / "corpus"
     assert _ingest(str(folder), "--corpus", str(corpus)).exit_code == 0
-    stored = store.read_corpus(corpus, columns=["source_path"]).column("source_path").to_pylist()
+    stored = text_column(corpus, "source_path")
     base = str(folder)
     assert sorted(stored) == [f"{base}/back\\\\xe9slash.txt", f"{base}/latin1-\\xe9t\\xe9.txt"]
     assert sorted(os.fsencode(real_path(p)) for p in stored) == sorted(
@@ -376,7 +377,7 @@ def test_doctype_subset_is_not_text(tmp_path: Path) -> None:
     )
     corpus = tmp_path / "corpus"
     assert _ingest(str(folder), "--corpus", str(corpus)).exit_code == 0
-    (text,) = store.read_corpus(corpus, columns=["text"]).column("text").to_pylist()
+    (text,) = text_column(corpus, "text")
     assert text.startswith("The council agreed its budget")
     assert "]>" not in text
 
@@ -802,6 +803,6 @@ def test_repair_salvages_what_a_damaged_part_still_holds(tmp_path: Path) -> None
     assert len(table) == 347 and all(r["duplicate_of"] in ids for r in table if r["duplicate_of"])
     # The printed command brings the rest back.
     assert _cli(*shlex.split(restore)[1:], "--index-dir", str(ix), "-j", "1").exit_code == 0
-    paths = store.read_corpus(corpus, columns=["source_path"]).column("source_path").to_pylist()
+    paths = text_column(corpus, "source_path")
     assert len(paths) == len(set(paths)) == 603
     assert verify(corpus, ix).exit_code == 0

@@ -174,7 +174,7 @@ def test_a_limit_keeps_the_true_totals(fx: Fixture) -> None:
         4,
     )  # strike, strikes, striking
     for sort in ("date", "none", "left"):
-        cut = kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir, limit=2, sort=sort)  # type: ignore[arg-type]
+        cut = kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir, limit=2, sort=sort)
         # two lines shown, yet the totals count every occurrence in every hit
         assert (len(cut), cut.occurrences, cut.articles) == (2, 10, 4)
     scoped = kwic(

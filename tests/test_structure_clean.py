@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from corpuskit import text_column
 from newsarchive.analysis.show import load_article, render_article
 from newsarchive.article import Article, Removal
 from newsarchive.cli import main
@@ -223,9 +224,8 @@ def test_ingest_config_file_level_and_bad_values(tmp_path: Path) -> None:
 def test_show_raw_marks_structure_removals_with_label_and_score(tmp_path: Path) -> None:
     code, _, err = ingest(tmp_path)
     assert code == 0, err
-    from newsarchive import store
 
-    (doc_id,) = store.read_corpus(tmp_path / "c", columns=["doc_id"]).column(0).to_pylist()
+    (doc_id,) = text_column(tmp_path / "c", "doc_id")
     row = load_article(tmp_path / "c", doc_id)
     view = render_article(row, raw=True)
     menu = next(r for r in row["removed"] if r["text"] == "Sign In")
