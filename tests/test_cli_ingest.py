@@ -24,7 +24,7 @@ def test_ingest_prints_a_summary_and_exits_0(tmp_path: Path) -> None:
     )
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith(f"Ingested 1 new articles into {tmp_path / 'c'} (run ")
+    assert lines[0].startswith(f"Ingested 1 new article into {tmp_path / 'c'} (run ")
     assert lines[1:8] == [
         "  inputs seen                1",
         "  ingested                   1",
