@@ -6,6 +6,7 @@ import json
 import struct
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -293,10 +294,20 @@ def test_export_errors(na: CliRunner, tmp_path: Path) -> None:
     assert "Missing option '--output'" in run(na, "export", code=2).stderr
 
 
-def test_every_command_and_option_has_help(na: CliRunner) -> None:
+def test_every_analysis_help_page_lists_each_option_with_its_help(na: CliRunner) -> None:
+    # that every option has a help text at all is tests/test_docs.py's check; this one checks
+    # that the page a researcher sees shows each option beside it
     for command in ("kwic", "timeline", "stats", "top-words", "show", "export", "tags"):
         text = run(na, command, "--help").stdout
         assert text.startswith(f"Usage: main {command}")
+        flat = " ".join(text.split())  # help texts are wrapped across lines
+        cmd = main.get_command(click.Context(main), command)
+        assert cmd is not None
+        for param in cmd.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                assert param.opts[0] in flat, (command, param.opts[0])
+                assert param.help is not None
+                assert " ".join(param.help.split()) in flat, (command, param.opts[0])
     assert "explain" in run(na, "tags", "--help").stdout
 
 
