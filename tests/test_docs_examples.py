@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from corpuskit import text_column
 from docs_examples import (
     NOT_RUN,
     ROOT,
@@ -29,6 +28,7 @@ from docs_examples import (
     sessions,
 )
 from newsarchive.cli import main
+from testkit import text_column
 
 SESSIONS = sessions()
 

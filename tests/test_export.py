@@ -23,11 +23,6 @@ TEI = {"t": TEI_NS}
 STATE = "8b60d167d8c87e34"
 
 
-@pytest.fixture(scope="module")
-def fx(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
-    return build_corpus(tmp_path_factory.mktemp("export"))
-
-
 def run(fx: Fixture, output: Path, **kw: Any) -> dict[str, Any]:
     report = export(output, corpus=fx.corpus, index_dir=fx.index_dir, **kw)
     assert report.path == output and report.sidecar.name == output.name + ".export.json"

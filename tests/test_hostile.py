@@ -6,6 +6,7 @@ workers), and every file accounted for: ingested, or listed in the run record wi
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 
-from corpuskit import text_column
 from crashkit import children as _children
 from newsarchive import store
 from newsarchive.verify import verify
+from testkit import Cli, text_column
 
 NA = str(Path(sys.executable).with_name("newsarchive"))
 MEMORY_CAP = 2 << 30  # bytes of address space for the ingest and each of its workers
@@ -167,12 +169,7 @@ FORMULAS = [
 ESCAPED_TITLE = "\x1b]0;owned\x07Bin strike \x1b[31mcalled off\x1b[0m"
 
 
-def _cli(*args: str) -> Any:
-    from click.testing import CliRunner
-
-    from newsarchive.cli import main
-
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+_cli = functools.partial(Cli(), code=None)  # these tests check the exit code themselves
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +276,7 @@ def test_titles_lose_control_characters_at_ingest(tmp_path: Path) -> None:
     assert sorted(titles) == ["Council budget agreed", "Ferry late again"]
 
 
-def _ingest(*args: str) -> Any:
+def _ingest(*args: str) -> Result:
     return _cli("ingest", *args, "--no-index", "-j", "1")
 
 

@@ -23,11 +23,6 @@ from newsarchive.errors import UsageError
 from test_corpus_api import ARTICLES, Fixture, build_corpus
 
 
-@pytest.fixture(scope="module")
-def fx(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
-    return build_corpus(tmp_path_factory.mktemp("timeline"))
-
-
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 

@@ -17,9 +17,9 @@ import pyarrow.compute as pc
 import pytest
 
 import newsarchive
-from corpuskit import text_column
 from newsarchive import store
 from newsarchive.pipeline.run import IngestReport
+from testkit import text_column
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SETS = {

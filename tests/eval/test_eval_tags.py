@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from reuters import REUTERS_DIR, read_reuters, unwrap
 
-from corpuskit import text_column
 from newsarchive.article import Article
 from newsarchive.pipeline.tags import Tagger
 from newsarchive.settings import Settings
+from testkit import text_column
 
 BBC_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "bbc"
 
