@@ -59,7 +59,9 @@ def test_ingest_stores_one_row_per_article_with_provenance(tmp_path: Path) -> No
     assert first["title"] == "Bus drivers in Leeds vote to strike"
     assert first["encoding"] == "utf-8"
     assert first["ingest_run"] == report.run_id
-    assert first["text"].startswith("Bus drivers in Leeds vote to strike\n\nBus drivers")
+    text = first["text"]
+    assert isinstance(text, str)
+    assert text.startswith("Bus drivers in Leeds vote to strike\n\nBus drivers")
 
 
 def test_same_files_again_add_nothing(tmp_path: Path) -> None:
@@ -185,7 +187,7 @@ def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "corpus" / "_runs").exists()
 
 
-_MASK_ON_START: set[signal.Signals] = set()
+_MASK_ON_START: set[signal.Signals | int] = set()
 
 
 def _recording_init(func: object) -> None:

@@ -7,14 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from newsarchive.analysis.show import load_article, render_article
 from newsarchive.article import Article, Removal
-from newsarchive.cli import main
 from newsarchive.pipeline import clean_structure as cs
 from newsarchive.pipeline.clean import RuleSet, clean
 from newsarchive.settings import Settings
+from testkit import Cli, text_column
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "structure"
 
@@ -183,24 +182,14 @@ def test_model_file_matches_the_features() -> None:
 # --- the CLI and show --------------------------------------------------------------------------
 
 
-def ingest(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+def ingest(cli: Cli, tmp_path: Path, *args: str) -> tuple[int, str, str]:
     (tmp_path / "in").mkdir(exist_ok=True)
     body = (FIXTURES / "liveblog.txt").read_text(encoding="utf-8")
     (tmp_path / "in" / "live.txt").write_text(body, encoding="utf-8")
-    result = CliRunner().invoke(
-        main,
-        [
-            "ingest",
-            str(tmp_path / "in"),
-            "--corpus",
-            str(tmp_path / "c"),
-            "--no-index",
-            "-j",
-            "1",
-            *list(args),
-        ],
+    corpus = tmp_path / "c"
+    return cli.outcome(
+        "ingest", tmp_path / "in", "--corpus", corpus, "--no-index", "-j", "1", *args
     )
-    return result.exit_code, result.stdout, result.stderr
 
 
 def run_record(tmp_path: Path) -> dict[str, object]:
@@ -208,15 +197,15 @@ def run_record(tmp_path: Path) -> dict[str, object]:
     return dict(json.loads(record.read_text(encoding="utf-8")))
 
 
-def test_ingest_clean_option_and_run_record(tmp_path: Path) -> None:
-    code, out, err = ingest(tmp_path, "--clean", "off")
+def test_ingest_clean_option_and_run_record(cli: Cli, tmp_path: Path) -> None:
+    code, out, err = ingest(cli, tmp_path, "--clean", "off")
     assert code == 0, err
     assert "structure/" not in out
     assert run_record(tmp_path)["settings"]["clean.structure"] == "off"  # type: ignore[index]
 
 
-def test_ingest_default_level_reports_structure_removals(tmp_path: Path) -> None:
-    code, out, err = ingest(tmp_path)
+def test_ingest_default_level_reports_structure_removals(cli: Cli, tmp_path: Path) -> None:
+    code, out, err = ingest(cli, tmp_path)
     assert code == 0, err
     lines = out.splitlines()
     at = lines.index("  removals by rule")
@@ -230,31 +219,30 @@ def test_ingest_default_level_reports_structure_removals(tmp_path: Path) -> None
     assert run_record(tmp_path)["settings"]["clean.structure"] == "balanced"  # type: ignore[index]
 
 
-def test_ingest_config_file_level_and_bad_values(tmp_path: Path) -> None:
+def test_ingest_config_file_level_and_bad_values(cli: Cli, tmp_path: Path) -> None:
     cfg = tmp_path / "na.toml"
     cfg.write_text('[settings]\nclean.structure = "conservative"\n', encoding="utf-8")
-    code, _, err = ingest(tmp_path, "--config", str(cfg))
+    code, _, err = ingest(cli, tmp_path, "--config", str(cfg))
     assert code == 0, err
     assert run_record(tmp_path)["settings"]["clean.structure"] == "conservative"  # type: ignore[index]
 
     cfg.write_text('[settings]\nclean.structure = "strong"\n', encoding="utf-8")
-    code, _, err = ingest(tmp_path, "--config", str(cfg))
+    code, _, err = ingest(cli, tmp_path, "--config", str(cfg))
     assert (code, err) == (
         2,
         f"Error: setting 'clean.structure' in {cfg} should be one of off, conservative, "
         "balanced, aggressive, got 'strong'\n",
     )
-    code, _, err = ingest(tmp_path, "--clean", "strong")
+    code, _, err = ingest(cli, tmp_path, "--clean", "strong")
     assert code == 2
     assert "Invalid value for '--clean': 'strong' is not one of" in err
 
 
-def test_show_raw_marks_structure_removals_with_label_and_score(tmp_path: Path) -> None:
-    code, _, err = ingest(tmp_path)
+def test_show_raw_marks_structure_removals_with_label_and_score(cli: Cli, tmp_path: Path) -> None:
+    code, _, err = ingest(cli, tmp_path)
     assert code == 0, err
-    from newsarchive import store
 
-    (doc_id,) = store.read_corpus(tmp_path / "c", columns=["doc_id"]).column(0).to_pylist()
+    (doc_id,) = text_column(tmp_path / "c", "doc_id")
     row = load_article(tmp_path / "c", doc_id)
     view = render_article(row, raw=True)
     menu = next(r for r in row["removed"] if r["text"] == "Sign In")

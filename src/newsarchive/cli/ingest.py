@@ -210,7 +210,8 @@ def format_summary(report: object, wall: float | None = None) -> str:
     assert isinstance(report, IngestReport)
     r = report
     lines = [
-        f"Ingested {r.ingested:,} new articles into {r.corpus} (run {r.run_id})",
+        f"Ingested {r.ingested:,} new article{'' if r.ingested == 1 else 's'} into {r.corpus} "
+        f"(run {r.run_id})",
         f"  inputs seen        {r.seen:>9,}",
         f"  ingested           {r.ingested:>9,}",
         f"  already in corpus  {r.already:>9,}",
