@@ -90,6 +90,7 @@ class Input:
     text: str | None = None  # dump rows only
     mtime: float | None = None
     encoding: str | None = None  # dump rows only: how the dump file was decoded
+    size: int | None = None  # files only: with the path and mtime, how a re-run knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -943,7 +944,7 @@ class _Walk:
             yield from self._dump(path, fmt, root, st.st_mtime)
             return
         meta = self._meta(path)
-        yield Input(_display(path), fmt, path, root, meta, mtime=st.st_mtime)
+        yield Input(_display(path), fmt, path, root, meta, mtime=st.st_mtime, size=st.st_size)
 
     def _meta(self, path: str) -> dict[str, str]:
         for manifest in reversed(self.scopes):

@@ -209,7 +209,7 @@ def find_language(text: str, hint: str = "", languages: tuple[str, ...] = ()) ->
         sample = text[:_LANGUAGE_SAMPLE]
     if languages and not _script_allowed(sample, languages):
         return UNDETERMINED  # Arabic text when only en and fr may occur is none of them
-    lang, probability = _classify()(sample)
+    lang, probability = _classify(())(sample)  # the model load_models() read
     if probability >= LANGUAGE_FLOOR:
         return str(lang) if not languages or lang in languages else UNDETERMINED
     if not languages:
