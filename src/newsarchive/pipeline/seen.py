@@ -1,7 +1,7 @@
 """Inputs a run has already taken, recognised by their stamp without reading them again.
 
 A file's stamp is its path, size and modification time. Each run records the stamp of every
-file it stored (or found stored) under ``_state/inputs.parquet`` with the article's ``doc_id``;
+file it stored (or found stored) under ``_state/inputs.arrow`` with the article's ``doc_id``;
 the next run counts a file whose stamp is unchanged, and whose ``doc_id`` is still in the
 corpus, as ``already`` without opening it, as ``make`` and ``rsync`` judge files. A file whose
 size or time changed (touched, copied again) is read and hashed as before: the same content is
@@ -24,8 +24,8 @@ from .. import store
 from ..settings import Settings
 from .sources import Input, Rejected
 
-FILE = "inputs.parquet"
-_FINGERPRINT = b"newsarchive.settings"  # the Parquet metadata key
+FILE = "inputs.arrow"  # not .parquet: a glob for the corpus's parts must not find it
+_FINGERPRINT = b"newsarchive.settings"  # the schema metadata key
 
 Stamp = tuple[int, float]  # size, mtime
 
@@ -51,10 +51,10 @@ class InputStamps:
         if not self.path.exists():
             return
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         try:
-            table = pq.ParquetFile(self.path).read()
+            with pa.memory_map(str(self.path)) as source:
+                table = pa.ipc.open_file(source).read_all()
         except (OSError, pa.ArrowException):  # a damaged record only costs the reading again
             return
         meta = table.schema.metadata or {}
@@ -91,20 +91,22 @@ class InputStamps:
         if not self.added:
             return
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         paths = list(self.known)
         size, mtime, doc_id = zip(*self.known.values(), strict=True) if paths else ((), (), ())
-        table = pa.table(
-            {
-                "path": pa.array(paths, pa.string()),
-                "size": pa.array(size, pa.int64()),
-                "mtime": pa.array(mtime, pa.float64()),
-                "doc_id": pa.array(doc_id, pa.string()),
-            }
-        ).replace_schema_metadata({_FINGERPRINT: self.fingerprint})
+        table = pa.Table.from_arrays(
+            [
+                pa.array(paths, pa.string()),
+                pa.array(size, pa.int64()),
+                pa.array(mtime, pa.float64()),
+                pa.array(doc_id, pa.string()),
+            ],
+            names=["path", "size", "mtime", "doc_id"],
+            metadata={_FINGERPRINT: self.fingerprint},
+        )
         buffer = io.BytesIO()
-        pq.write_table(table, buffer, compression="zstd")
+        with pa.ipc.new_file(buffer, table.schema) as out:
+            out.write_table(table)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         store.write_atomic(self.path, buffer.getvalue())
         self.added = 0
