@@ -160,13 +160,17 @@ def test_round_trip_equals_the_local_corpus(bucket: str, inputs: Path, tmp_path:
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
     assert not [k for k in keys if k.endswith(LEASE_FILE)]  # released after each run
     assert all(k.startswith("archive/corpus/") for k in keys)
-    assert sorted(k.removeprefix("archive/corpus/") for k in keys) == [
-        f"_runs/{remote.run_id}.json",
-        f"_runs/{again.run_id}.json",
-        "_state/fields.json",  # the own fields' names, and the first tellings' signatures
-        f"_state/minhash/{remote.run_id}.npz",
-        f"part-{remote.run_id}-00000.parquet",
-    ]
+    assert (
+        sorted(k.removeprefix("archive/corpus/") for k in keys)
+        == [
+            f"_runs/{remote.run_id}.json",
+            f"_runs/{again.run_id}.json",
+            "_state/fields.json",  # the own fields' names, the files' stamps, the first tellings' signatures
+            "_state/inputs.arrow",
+            f"_state/minhash/{remote.run_id}.npz",
+            f"part-{remote.run_id}-00000.parquet",
+        ]
+    )
 
 
 def test_cli_reads_and_writes_a_bucket(bucket: str, inputs: Path, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -134,6 +135,42 @@ def test_language_scores_are_py3langids_own() -> None:
     shipped = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)  # float16 weights
     assert [classify(s) for s in samples] == [shipped.classify(s) for s in samples]
     assert [classify(s)[0] for s in samples] == [py3langid.classify(s)[0] for s in samples]
+
+
+def test_array_walk_sees_every_state_of_the_model() -> None:
+    """The numpy walk reads the last DEPTH bytes: no state of the model lies deeper (the
+    shortest byte string leading to a state, found breadth first, is its depth)."""
+    import numpy as np
+
+    walk = structure._classify(()).__self__.array_walk  # type: ignore[attr-defined]
+    depth = np.full(len(walk.rowbase), -1)
+    depth[0], frontier, level = 0, np.array([0]), 0
+    while len(frontier):
+        level += 1
+        reached = np.unique(
+            walk.nextmove[(walk.rowbase[frontier][:, None] + np.arange(256)).ravel()]
+        )
+        frontier = reached[depth[reached] < 0]
+        depth[frontier] = level
+    assert (int(depth.max()), int((depth < 0).sum())) == (structure._ArrayWalk.DEPTH, 0)
+
+
+def test_array_walk_scores_as_py3langid_on_real_articles() -> None:
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
+    identifier = structure._classify(()).__self__  # type: ignore[attr-defined]
+    data = Path(__file__).resolve().parents[2] / "shared" / "data"
+    files = (
+        sorted((data / "bbc").rglob("*.txt"))[::50] + sorted((data / "arabic").rglob("*.txt"))[:20]
+    )
+    texts = [f.read_bytes().decode("utf-8", "replace") for f in files]
+    assert len(texts) > 50
+    for text in texts:
+        encoded = identifier._encode(text[:3000])
+        assert np.array_equal(
+            identifier._raw_score(encoded), LanguageIdentifier._raw_score(identifier, encoded)
+        )
 
 
 def test_word_count_counts_cjk_characters() -> None:

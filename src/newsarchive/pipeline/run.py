@@ -36,6 +36,7 @@ from ..settings import Settings, load_settings
 from ..storage import CorpusPath, corpus_path
 from .dedup import NearDuplicates, link_all
 from .dedup import save as save_signatures
+from .seen import InputStamps
 from .sources import DumpColumns, Input, Rejected, iter_inputs, load
 
 if TYPE_CHECKING:
@@ -229,14 +230,15 @@ class Pipeline:
         self.tagger = Tagger(self.settings, ner=options.ner)
         self.signature = signature
         self.languages = tuple(self.settings.get("languages"))
-        if not self.settings.get("language_hint"):
+        if self.languages and not self.settings.get("language_hint"):
             from .structure import load_models
 
-            load_models(self.languages)
+            load_models(self.languages)  # now: an unknown code is a usage error before the run
 
     def warm_up(self) -> None:
         """Take a made-up article through every stage here, before workers are forked, so that
-        what the stages load on first use (modules, compiled patterns) is loaded once for all."""
+        what the stages load on first use (modules, compiled patterns, the gazetteer and the
+        language model) is loaded once for all."""
         import pandas  # noqa: F401  (pyarrow imports it on a worker's first conversion)
         import pyarrow  # noqa: F401
 
@@ -567,7 +569,6 @@ def ingest(
         cli_date=date,
         use_mtime=date_from_mtime,
         ner=ner,
-        corpus_range=_trusted_range(corpus),
     )
     # Built before touching the corpus: a bad rules file, taxonomy, --date or --ner fails here.
     pipeline = Pipeline(options, {})
@@ -596,7 +597,22 @@ def ingest(
             else store.KnownArticles(set(), {})
         )
         near = NearDuplicates.load(corpus, settings.get("near_duplicate_threshold"), known.doc_ids)
-        if jobs > 1:
+        # Files with the stamp (path, size, mtime) they had when stored are not read again; the
+        # models load only once a file needs reading.
+        stamps = InputStamps(corpus, settings)
+
+        def already() -> None:
+            report.seen += 1
+            report.already += 1
+
+        inputs = stamps.unread(itertools.chain(head, inputs), known.doc_ids, already)
+        head = list(itertools.islice(inputs, settings.get("template_sample")))
+        to_read = len(head) == settings.get("template_sample") or any(
+            isinstance(i, Input) for i in head
+        )
+        if to_read:  # read only then: it imports pyarrow.dataset and pandas (0.5 s)
+            options.corpus_range = pipeline.dater.corpus_range = _trusted_range(corpus)
+        if jobs > 1 and to_read:
             pipeline.warm_up()
         try:
             templates = _learn_templates(corpus, head, options, jobs)
@@ -620,6 +636,9 @@ def ingest(
             tasks = _chunks(itertools.chain(head, inputs))
             for chunk in _map(pipeline.run_chunk, tasks, jobs):
                 _take(chunk, report, known, writer, near)
+                for outcome in chunk.outcomes:
+                    if not isinstance(outcome, Rejected):
+                        stamps.taken(outcome.source_path, outcome.doc_id)
                 if progress is not None:
                     progress(Step("cleaning", report.seen, total, report.counts()))
             if progress is not None:
@@ -644,6 +663,7 @@ def ingest(
             with contextlib.suppress(OSError):
                 save_signatures(corpus, run_id, near.new)
             try:
+                stamps.save()  # ids not committed (a failed batch) are not trusted next time
                 _save_run(corpus, report, paths, options, manifest, jobs)
             except OSError as exc:  # the record is a summary; the parts are what counts
                 failure = failure or f"cannot write the run record: {os_reason(exc)}"

@@ -102,6 +102,7 @@ class Input:
     # same on every disk
     key: str = ""
     data: bytes | None = None  # WARC records only: the page's bytes, decoded in the worker
+    size: int | None = None  # files only: with the path and mtime, how a re-run knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -1022,7 +1023,9 @@ class _Walk:
             yield from warc_inputs(path, root, self.settings, key)
             return
         meta = self._meta(path)
-        yield Input(_display(path), fmt, path, root, meta, mtime=st.st_mtime, key=key)
+        yield Input(
+            _display(path), fmt, path, root, meta, mtime=st.st_mtime, size=st.st_size, key=key
+        )
 
     def _meta(self, path: str) -> dict[str, str]:
         for manifest in reversed(self.scopes):
