@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 NA     := $(BIN)/newsarchive
 
-.PHONY: demo test lint typecheck unit eval bench clean
+.PHONY: demo test test-fast lint typecheck unit eval bench clean
 
 $(VENV)/.ok-demo: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ unit: $(VENV)/.ok-test
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit
+
+# the edit-and-check loop: everything but the evaluations over ../shared/data and the slow
+# crash/concurrency runs (`make test` runs them all)
+test-fast: lint typecheck
+	$(BIN)/python -m pytest -q -m "not eval and not slow"
 
 bench: $(VENV)/.ok-test
 	$(BIN)/python bench/bench_ingest.py

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_clean_structure.py            # the BBC set, 5 rounds
     .venv/bin/python bench/bench_clean_structure.py --rounds 3 --limit 500
+    .venv/bin/python bench/bench_clean_structure.py --before 0005e48   # also an older cleaner
 
 Two measurements, each with ``clean.structure = "off"`` and ``"balanced"`` in interleaved rounds
 (off, balanced, off, balanced…) so that machine load hits both alike; the best round of each is
@@ -10,13 +11,23 @@ kept. CPU time of this process (``time.process_time``), one process:
 * the clean stage alone (:func:`newsarchive.pipeline.clean.clean`) on the decoded bodies;
 * an article's whole plain-text ingest work (load → clean → structure → dates → tags, the
   ``Pipeline`` each ingest worker runs), which is what the 15 % budget is counted against.
+
+``--before REF`` adds a third variant, ``balanced`` with the structural cleaner's code as it was
+at git revision REF (its ``structure_removals`` swapped in), in the same interleaved rounds: a
+before/after comparison under the same machine load.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import subprocess
+import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from newsarchive.article import Article
 from newsarchive.pipeline.clean import RuleSet, clean
@@ -25,8 +36,39 @@ from newsarchive.pipeline.run import Pipeline, RunOptions
 from newsarchive.pipeline.sources import DumpColumns, Input, iter_inputs
 from newsarchive.settings import Settings
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
 LEVELS = ("off", "balanced")
+MODULE = "src/newsarchive/pipeline/clean_structure.py"
+
+
+def older_structure_removals(ref: str) -> Callable[..., Any]:
+    """``structure_removals`` of the cleaner at git revision ``ref`` (run against today's
+    model file, which it must accept)."""
+    source = subprocess.run(
+        ["git", "show", f"{ref}:{MODULE}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    spec = importlib.util.spec_from_loader("newsarchive.pipeline._clean_structure_before", None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "newsarchive.pipeline"
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    exec(compile(source, f"{ref}:{MODULE}", "exec"), module.__dict__)
+    return module.structure_removals  # type: ignore[no-any-return]
+
+
+@contextmanager
+def swapped(function: Callable[..., Any] | None) -> Iterator[None]:
+    """The clean stage calling ``function`` as its structural cleaner (None: today's)."""
+    from newsarchive.pipeline import clean_structure
+
+    today = clean_structure.structure_removals
+    if function is not None:
+        clean_structure.structure_removals = function
+    try:
+        yield
+    finally:
+        clean_structure.structure_removals = today
 
 
 def bodies(paths: list[Path]) -> list[str]:
@@ -53,13 +95,13 @@ def main() -> None:
     )
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--limit", type=int, default=0, help="articles (0: all 2,225)")
+    ap.add_argument("--before", metavar="REF", help="also time the cleaner as it was at REF")
     args = ap.parse_args()
     paths = sorted((DATA / "bbc").glob("*/*.txt"))
     if args.limit:
         paths = paths[: args.limit]
     texts = bodies(paths)
     settings = {level: Settings().with_values(**{"clean.structure": level}) for level in LEVELS}
-    rules = {level: RuleSet.load(settings[level]) for level in LEVELS}
     inputs = [
         i
         for i in iter_inputs(
@@ -67,29 +109,42 @@ def main() -> None:
         )
         if isinstance(i, Input)
     ]
-    pipelines = {level: Pipeline(RunOptions(settings[level]), {}) for level in LEVELS}
-    for level in LEVELS:  # warm: models, regexes, first-call costs
-        time_clean(texts[:50], rules[level])
-        time_pipeline(inputs[:50], pipelines[level])
-    best_clean = {level: float("inf") for level in LEVELS}
-    best_all = {level: float("inf") for level in LEVELS}
+    # variant -> (level, structural cleaner or None for today's)
+    variants: dict[str, tuple[str, Callable[..., Any] | None]] = {
+        "off": ("off", None),
+        "balanced": ("balanced", None),
+    }
+    if args.before:
+        variants[f"balanced@{args.before}"] = ("balanced", older_structure_removals(args.before))
+    rules = {name: RuleSet.load(settings[level]) for name, (level, _) in variants.items()}
+    pipelines = {
+        name: Pipeline(RunOptions(settings[level]), {}) for name, (level, _) in variants.items()
+    }
+    for name, (_, function) in variants.items():  # warm: models, regexes, first-call costs
+        with swapped(function):
+            time_clean(texts[:50], rules[name])
+            time_pipeline(inputs[:50], pipelines[name])
+    best_clean = {name: float("inf") for name in variants}
+    best_all = {name: float("inf") for name in variants}
     for _ in range(args.rounds):
-        for level in LEVELS:
-            best_clean[level] = min(best_clean[level], time_clean(texts, rules[level]))
-            best_all[level] = min(best_all[level], time_pipeline(inputs, pipelines[level]))
+        for name, (_, function) in variants.items():
+            with swapped(function):
+                best_clean[name] = min(best_clean[name], time_clean(texts, rules[name]))
+                best_all[name] = min(best_all[name], time_pipeline(inputs, pipelines[name]))
     chars = sum(map(len, texts)) / len(texts)
     lines = sum(t.count("\n") + 1 for t in texts) / len(texts)
     print(
         f"{len(texts)} BBC articles, mean {chars:,.0f} characters, {lines:.0f} lines; "
         f"best of {args.rounds} interleaved rounds, CPU ms per article"
     )
-    print(f"{'':<28}{'off':>9}{'balanced':>10}{'added':>9}{'ratio':>8}")
-    for name, best in (("clean stage", best_clean), ("whole ingest work", best_all)):
-        added = best["balanced"] - best["off"]
-        print(
-            f"{name:<28}{best['off']:>9.3f}{best['balanced']:>10.3f}{added:>9.3f}"
-            f"{best['balanced'] / best['off']:>8.2f}"
+    others = [name for name in variants if name != "off"]
+    print(f"{'':<20}{'off':>8}" + "".join(f"{n:>22}" for n in others))
+    for label, best in (("clean stage", best_clean), ("whole ingest work", best_all)):
+        cells = "".join(
+            f"{best[n]:>9.3f} (+{best[n] - best['off']:.3f}, {best[n] / best['off'] - 1:+.0%})"
+            for n in others
         )
+        print(f"{label:<20}{best['off']:>8.3f}{cells}")
 
 
 if __name__ == "__main__":

@@ -106,16 +106,18 @@ DOC_ID = re.compile(r"(?<![0-9a-z])[0-9a-f]{16}(?![0-9a-z])")
 SHORT_ID = re.compile(r"^[0-9a-f]{8,16}$")  # an id (or its prefix) typed as an argument
 _SECONDS = re.compile(r"\b\d[\d,]*(?:\.\d+)? s\b")
 _RATE = re.compile(r"\b\d[\d,]*(?:\.\d+)? inputs/s\b")
+_EXPORTED = re.compile(r"\bexported \d{4}-\d{2}-\d{2}\b")  # a citation's day: the day it ran
 
 
 def normalise(line: str, workdir: str) -> str:
-    """A line with what differs from run to run replaced: run ids, times, the folder."""
+    """A line with what differs from run to run replaced: run ids, times, days, the folder."""
     if workdir:
         line = line.replace(workdir, "<dir>")
     line = line.replace("/home/me/newsarchive", "<dir>")
     line = _RUN_ID.sub("<run>", line)
     line = DOC_ID.sub("<id>", line)
     line = _RATE.sub("<rate>", line)
+    line = _EXPORTED.sub("exported <day>", line)
     return _SECONDS.sub("<secs>", line).rstrip()
 
 

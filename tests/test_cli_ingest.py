@@ -4,43 +4,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from newsarchive.cli import main
+from testkit import Cli
 
 STORY = "Tram line reopens\n\nThe tram line between Bury and Manchester reopened on Monday.\n"
 
 
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def test_ingest_prints_a_summary_and_exits_0(tmp_path: Path) -> None:
+def test_ingest_prints_a_summary_and_exits_0(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "tram.txt").write_text(STORY, encoding="utf-8")
-    code, out, err = invoke(
+    code, out, err = cli.outcome(
         "ingest", str(tmp_path / "in"), "--corpus", str(tmp_path / "c"), "--no-index", "-j", "1"
     )
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith(f"Ingested 1 new articles into {tmp_path / 'c'} (run ")
-    assert lines[1:7] == [
+    assert lines[0].startswith(f"Ingested 1 new article into {tmp_path / 'c'} (run ")
+    assert lines[1:8] == [
         "  inputs seen                1",
         "  ingested                   1",
         "  already in corpus          0",
         "  duplicates                 0  (stored, linked by duplicate_of)",
+        "  near-duplicates            0  (stored, linked by near_duplicate_of)",
         "  not articles               0",
         "  skipped                    0",
     ]
     assert err == ""  # not a terminal: no progress bar
 
 
-def test_skipped_inputs_are_listed_and_exit_1(tmp_path: Path) -> None:
+def test_skipped_inputs_are_listed_and_exit_1(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "tram.txt").write_text(STORY, encoding="utf-8")
     (tmp_path / "in" / "empty.txt").write_bytes(b"")
-    code, out, _ = invoke(
+    code, out, _ = cli.outcome(
         "ingest", str(tmp_path / "in"), "--corpus", str(tmp_path / "c"), "--no-index", "-j", "1"
     )
     assert code == 1
@@ -48,27 +42,27 @@ def test_skipped_inputs_are_listed_and_exit_1(tmp_path: Path) -> None:
     assert f"  empty: {(tmp_path / 'in' / 'empty.txt').resolve()} " in out
 
 
-def test_missing_path_is_a_one_line_usage_error(tmp_path: Path) -> None:
-    code, out, err = invoke("ingest", str(tmp_path / "nope"), "--corpus", str(tmp_path / "c"))
+def test_missing_path_is_a_one_line_usage_error(cli: Cli, tmp_path: Path) -> None:
+    code, out, err = cli.outcome("ingest", str(tmp_path / "nope"), "--corpus", str(tmp_path / "c"))
     assert code == 2
     assert out == ""
     assert err == f"Error: no such file or folder: {tmp_path / 'nope'}\n"
 
 
-def test_bad_config_is_a_one_line_usage_error(tmp_path: Path) -> None:
+def test_bad_config_is_a_one_line_usage_error(cli: Cli, tmp_path: Path) -> None:
     cfg = tmp_path / "na.toml"
     cfg.write_text("[settings]\nmax_file_gb = 1\n", encoding="utf-8")
-    code, _, err = invoke("ingest", str(tmp_path), "--config", str(cfg))
+    code, _, err = cli.outcome("ingest", str(tmp_path), "--config", str(cfg))
     assert code == 2
     assert err.startswith("Error: unknown setting 'max_file_gb' in ")
     assert err.count("\n") == 1
 
 
-def test_languages_option(tmp_path: Path) -> None:
+def test_languages_option(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "tram.txt").write_text(STORY, encoding="utf-8")
     corpus = tmp_path / "c"
-    code, _, err = invoke(
+    code, _, err = cli.outcome(
         "ingest", str(tmp_path / "in"), "--corpus", str(corpus), "--languages", "en,xx"
     )
     assert code == 2
@@ -76,7 +70,7 @@ def test_languages_option(tmp_path: Path) -> None:
         "Error: unknown language code(s) in the languages setting: xx; "
         "use ISO 639-1 codes such as en, fr, ar, zh\n"
     )
-    code, _, err = invoke(
+    code, _, err = cli.outcome(
         "ingest",
         str(tmp_path / "in"),
         "--corpus",
@@ -92,8 +86,8 @@ def test_languages_option(tmp_path: Path) -> None:
     assert read_corpus(corpus, columns=["language"]).column(0).to_pylist() == ["und"]
 
 
-def test_bad_date_option(tmp_path: Path) -> None:
-    code, _, err = invoke("ingest", str(tmp_path), "--date", "last tuesday")
+def test_bad_date_option(cli: Cli, tmp_path: Path) -> None:
+    code, _, err = cli.outcome("ingest", str(tmp_path), "--date", "last tuesday")
     assert code == 2
     assert err == "Error: --date: cannot read 'last tuesday' as a date; use YYYY-MM-DD\n"
 

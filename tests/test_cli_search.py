@@ -14,6 +14,7 @@ from newsarchive.cli import main
 from newsarchive.cli.search import _table
 from newsarchive.index import search
 from searchfixtures import FIXTURES, LATE, write_corpus
+from testkit import Cli
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "search.md"
 
@@ -31,9 +32,7 @@ def dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def run(dirs: tuple[Path, Path], *args: str) -> Result:
     corpus, index_dir = dirs
-    return CliRunner().invoke(
-        main, ["search", *args, "--corpus", str(corpus), "--index-dir", str(index_dir)]
-    )
+    return Cli()("search", *args, "--corpus", corpus, "--index-dir", index_dir, code=None)
 
 
 def test_index_command(tmp_path: Path) -> None:

@@ -23,6 +23,8 @@ from newsarchive.errors import CorpusLocked
 from newsarchive.index import search
 from newsarchive.verify import verify
 
+pytestmark = pytest.mark.slow  # processes killed and raced: minutes, not seconds
+
 BATCH = 20
 
 

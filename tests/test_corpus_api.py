@@ -308,4 +308,4 @@ def test_top_words_stats_show_and_export(corpus: Corpus, tmp_path: Path) -> None
 
 def test_unknown_scope_keywords_are_named(corpus: Corpus) -> None:
     with pytest.raises(UsageError, match="unknown option"):
-        corpus.kwic("strike", sources="wire")  # type: ignore[arg-type]
+        corpus.kwic("strike", sources="wire")

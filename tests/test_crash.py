@@ -18,6 +18,8 @@ import pytest
 
 from crashkit import Paths, audit, index_agrees, make_inputs, run_trial, signal_in, verify_lines
 
+pytestmark = pytest.mark.slow  # processes killed and raced: minutes, not seconds
+
 INPUTS = 400
 BATCH = 40  # ten part files per run: many commits for a kill to land in
 

@@ -3,7 +3,6 @@ and the header styles of real news sites (``header_catalogue.py``)."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -77,9 +76,7 @@ def test_the_span_is_a_setting() -> None:
 
 def test_evidence_from_a_crawl_date_a_date_range_and_the_corpus() -> None:
     body = "April 15, 2007" + STORY
-    crawled = Dater(Settings(), now=NOW)(
-        Article(body=body, extra=json.dumps({"crawl_date": "2005-06-01"}))
-    )
+    crawled = Dater(Settings(), now=NOW)(Article(body=body, fields={"crawl_date": ["2005-06-01"]}))
     assert crawled.date_note == (
         "header date 'April 15, 2007' is 683 days from the crawl date (2005-06-01); "
         "kept as a candidate, not used (header_date_span_days = 366)"

@@ -27,8 +27,8 @@ from docs_examples import (
     python_blocks,
     sessions,
 )
-from newsarchive import store
 from newsarchive.cli import main
+from testkit import text_column
 
 SESSIONS = sessions()
 
@@ -75,8 +75,7 @@ def test_console_session(session: Session, tmp_path: Path, monkeypatch: pytest.M
 
 def _real_id(typed: str, work: Path) -> str:
     """The docs' ids hash another checkout's paths: stand in an article of this corpus."""
-    ids = store.read_corpus(work / "corpus", columns=["doc_id"]).column("doc_id").to_pylist()
-    return str(sorted(ids)[0])
+    return sorted(text_column(work / "corpus", "doc_id"))[0]
 
 
 @pytest.mark.parametrize(("name", "code"), python_blocks(), ids=lambda x: x if "#" in x else "")

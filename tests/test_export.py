@@ -23,11 +23,6 @@ TEI = {"t": TEI_NS}
 STATE = "8b60d167d8c87e34"
 
 
-@pytest.fixture(scope="module")
-def fx(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
-    return build_corpus(tmp_path_factory.mktemp("export"))
-
-
 def run(fx: Fixture, output: Path, **kw: Any) -> dict[str, Any]:
     report = export(output, corpus=fx.corpus, index_dir=fx.index_dir, **kw)
     assert report.path == output and report.sidecar.name == output.name + ".export.json"
@@ -53,6 +48,14 @@ def test_jsonl_of_a_query_with_chosen_columns(fx: Fixture, tmp_path: Path) -> No
     ]
     exported_at = record.pop("exported_at")
     assert exported_at.endswith("+00:00")
+    day = exported_at[:10]
+    assert record.pop("citation") == {
+        "corpus_version": "868aa89300ba97fd",  # store.corpus_version: ids and content hashes
+        "date": day,
+        "query": "strike",
+        "text": f"newsarchive corpus 'corpus', version 868aa89300ba97fd; query 'strike' "
+        f"(source wire): 2 articles; exported {day} with newsarchive {__version__}",
+    }
     assert record == {
         "query": "strike",
         "scope": {"source": "wire"},
@@ -96,7 +99,14 @@ def test_whole_corpus_to_parquet_with_the_record_in_its_metadata(
     assert list(df["topics"].iloc[0]) == ["health", "industrial-action"]
     meta = pq.read_schema(out).metadata
     assert json.loads(meta[b"newsarchive.export"]) == record
-    assert meta[b"newsarchive.schema_version"] == b"1"
+    assert meta[b"newsarchive.schema_version"] == b"2"
+
+
+def elements(node: etree._Element, path: str) -> list[etree._Element]:
+    """The elements an XPath over the TEI namespace selects (a typed `xpath`)."""
+    found = node.xpath(path, namespaces=TEI)
+    assert isinstance(found, list) and all(isinstance(e, etree._Element) for e in found)
+    return [e for e in found if isinstance(e, etree._Element)]
 
 
 def test_tei_is_valid_against_the_shipped_schema(fx: Fixture, tmp_path: Path) -> None:
@@ -109,9 +119,10 @@ def test_tei_is_valid_against_the_shipped_schema(fx: Fixture, tmp_path: Path) ->
         "newsarchive export: whole corpus"
     ]
     assert root.xpath("t:teiHeader//t:idno[@type='corpus-state']/text()", namespaces=TEI) == [STATE]
-    first = root.xpath("t:TEI", namespaces=TEI)[0]
+    first = elements(root, "t:TEI")[0]
     assert first.get("{http://www.w3.org/XML/1998/namespace}id") == "na-1e2a7c40b5d90f11"
     header = first.find("t:teiHeader", TEI)
+    assert header is not None
     assert header.xpath(".//t:titleStmt/*/text()", namespaces=TEI) == [
         "Junior doctors strike over contract",
         "Ann Clarke",
@@ -130,7 +141,7 @@ def test_tei_is_valid_against_the_shipped_schema(fx: Fixture, tmp_path: Path) ->
         "The British Medical Association said the strike would go ahead after talks with "
         "Jeremy Hunt failed.",
     ]
-    undated = root.xpath("t:TEI[@xml:id='na-9a0b1c2d3e4f5a85']", namespaces=TEI)[0]
+    (undated,) = elements(root, "t:TEI[@xml:id='na-9a0b1c2d3e4f5a85']")
     assert undated.xpath(".//t:publicationStmt/t:date", namespaces=TEI) == []
 
 

@@ -6,6 +6,7 @@ workers), and every file accounted for: ingested, or listed in the run record wi
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
@@ -19,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 
 from crashkit import children as _children
 from newsarchive import store
 from newsarchive.verify import verify
+from testkit import Cli, text_column
 
 NA = str(Path(sys.executable).with_name("newsarchive"))
 MEMORY_CAP = 2 << 30  # bytes of address space for the ingest and each of its workers
@@ -118,6 +121,7 @@ DUMP_ROWS = {
 }
 
 
+@pytest.mark.slow
 def test_hostile_folder_is_ingested_without_crash_hang_or_loss(tmp_path: Path) -> None:
     folder = tmp_path / "scraped"
     expected = build(folder)
@@ -137,7 +141,7 @@ def test_hostile_folder_is_ingested_without_crash_hang_or_loss(tmp_path: Path) -
 
     (record,) = store.run_records(corpus)
     skipped = {s["path"]: s["reason"] for s in record["skipped"]}
-    rows = store.read_corpus(corpus, columns=["source_path"]).column("source_path").to_pylist()
+    rows = text_column(corpus, "source_path")
     ingested = set(rows)
     assert len(rows) == len(ingested) == record["ingested"]  # one row per input
     assert not ingested & skipped.keys()
@@ -165,12 +169,7 @@ FORMULAS = [
 ESCAPED_TITLE = "\x1b]0;owned\x07Bin strike \x1b[31mcalled off\x1b[0m"
 
 
-def _cli(*args: str) -> Any:
-    from click.testing import CliRunner
-
-    from newsarchive.cli import main
-
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+_cli = functools.partial(Cli(), code=None)  # these tests check the exit code themselves
 
 
 @pytest.fixture(scope="module")
@@ -273,11 +272,11 @@ def test_titles_lose_control_characters_at_ingest(tmp_path: Path) -> None:
     assert (
         _cli("ingest", str(folder), "--corpus", str(corpus), "--no-index", "-j", "1").exit_code == 0
     )
-    titles = store.read_corpus(corpus, columns=["title"]).column("title").to_pylist()
+    titles = text_column(corpus, "title")
     assert sorted(titles) == ["Council budget agreed", "Ferry late again"]
 
 
-def _ingest(*args: str) -> Any:
+def _ingest(*args: str) -> Result:
     return _cli("ingest", *args, "--no-index", "-j", "1")
 
 
@@ -310,7 +309,7 @@ def test_links_out_of_the_input_folders_are_reported_not_followed(tmp_path: Path
             "(--follow-links reads it)",
         ),
     }
-    paths = store.read_corpus(corpus, columns=["source_path"]).column("source_path").to_pylist()
+    paths = text_column(corpus, "source_path")
     assert sorted(paths) == [f"{folder}/story.txt", f"{folder}/sub/same.txt"]
     followed = tmp_path / "followed"
     assert _ingest(str(folder), "--corpus", str(followed), "--follow-links").exit_code == 0
@@ -351,7 +350,7 @@ def test_file_names_that_are_not_utf8_round_trip(tmp_path: Path) -> None:
         (folder / os.fsdecode(name)).write_text(STORY + f"Story {n}.\n", encoding="utf-8")
     corpus = tmp_path / "corpus"
     assert _ingest(str(folder), "--corpus", str(corpus)).exit_code == 0
-    stored = store.read_corpus(corpus, columns=["source_path"]).column("source_path").to_pylist()
+    stored = text_column(corpus, "source_path")
     base = str(folder)
     assert sorted(stored) == [f"{base}/back\\\\xe9slash.txt", f"{base}/latin1-\\xe9t\\xe9.txt"]
     assert sorted(os.fsencode(real_path(p)) for p in stored) == sorted(
@@ -375,7 +374,7 @@ def test_doctype_subset_is_not_text(tmp_path: Path) -> None:
     )
     corpus = tmp_path / "corpus"
     assert _ingest(str(folder), "--corpus", str(corpus)).exit_code == 0
-    (text,) = store.read_corpus(corpus, columns=["text"]).column("text").to_pylist()
+    (text,) = text_column(corpus, "text")
     assert text.startswith("The council agreed its budget")
     assert "]>" not in text
 
@@ -622,6 +621,7 @@ def test_full_disk_while_indexing_is_one_line(
     assert verify(corpus, ix).exit_code == 0
 
 
+@pytest.mark.slow
 def test_a_worker_killed_alone_ends_the_run_with_one_line(tmp_path: Path) -> None:
     folder = _stories(tmp_path / "in", 300)
     corpus, ix = tmp_path / "corpus", tmp_path / "ix"
@@ -689,6 +689,7 @@ def _huge(folder: Path, mb: int) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_one_huge_file_is_cut_to_max_article_chars(tmp_path: Path) -> None:
     folder = _huge(tmp_path / "in", 60)
     config = tmp_path / "settings.toml"
@@ -711,6 +712,7 @@ def test_one_huge_file_is_cut_to_max_article_chars(tmp_path: Path) -> None:
     assert row["removed"][-1]["start"] == row["removed"][-1]["end"]  # where the text stops
 
 
+@pytest.mark.slow
 def test_sigterm_ends_a_run_busy_on_a_huge_file(tmp_path: Path) -> None:
     folder = _huge(tmp_path / "in", 40)
     (folder / "a-story.txt").write_text(STORY, encoding="utf-8")
@@ -759,6 +761,7 @@ def _flip_bytes(part: Path, row_group: int, column: str) -> None:
     part.write_bytes(data)
 
 
+@pytest.mark.slow
 def test_repair_salvages_what_a_damaged_part_still_holds(tmp_path: Path) -> None:
     import shlex
 
@@ -797,6 +800,6 @@ def test_repair_salvages_what_a_damaged_part_still_holds(tmp_path: Path) -> None
     assert len(table) == 347 and all(r["duplicate_of"] in ids for r in table if r["duplicate_of"])
     # The printed command brings the rest back.
     assert _cli(*shlex.split(restore)[1:], "--index-dir", str(ix), "-j", "1").exit_code == 0
-    paths = store.read_corpus(corpus, columns=["source_path"]).column("source_path").to_pylist()
+    paths = text_column(corpus, "source_path")
     assert len(paths) == len(set(paths)) == 603
     assert verify(corpus, ix).exit_code == 0

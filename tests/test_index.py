@@ -55,7 +55,7 @@ def test_first_update_builds_the_index(corpus: Path, tmp_path: Path) -> None:
         k: state[k] for k in ("engine", "schema_version", "corpus", "corpus_state", "articles")
     } == {
         "engine": "whoosh",
-        "schema_version": 2,
+        "schema_version": 3,
         "corpus": str(corpus.resolve()),
         "corpus_state": store.corpus_state(corpus),
         "articles": 8,

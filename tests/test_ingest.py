@@ -52,14 +52,16 @@ def test_ingest_stores_one_row_per_article_with_provenance(tmp_path: Path) -> No
     report = run([src], tmp_path / "corpus")
     assert (report.seen, report.ingested, report.exit_code) == (2, 2, 0)
     first = rows(tmp_path / "corpus")[0]
-    assert first["doc_id"] == make_doc_id(str(a.resolve()), STORY)
+    assert first["doc_id"] == make_doc_id("a.txt", STORY)  # the path below the folder given
     assert first["source_path"] == str(a.resolve())
     assert first["source"] == "leeds"  # the folder named on the command line
     assert first["raw_text"] == STORY
     assert first["title"] == "Bus drivers in Leeds vote to strike"
     assert first["encoding"] == "utf-8"
     assert first["ingest_run"] == report.run_id
-    assert first["text"].startswith("Bus drivers in Leeds vote to strike\n\nBus drivers")
+    text = first["text"]
+    assert isinstance(text, str)
+    assert text.startswith("Bus drivers in Leeds vote to strike\n\nBus drivers")
 
 
 def test_same_files_again_add_nothing(tmp_path: Path) -> None:
@@ -119,11 +121,11 @@ def test_gz_and_manifest_metadata(tmp_path: Path) -> None:
     )
     report = run([src], tmp_path / "corpus")
     assert (report.ingested, report.ignored, report.exit_code) == (1, 1, 0)  # the manifest
-    row = rows(tmp_path / "corpus", "source", "url", "extra", "raw_text")[0]
+    row = rows(tmp_path / "corpus", "source", "url", "fields", "raw_text")[0]
     assert row == {
         "source": "buses",
         "url": "https://example.org/a",
-        "extra": '{"label": "true"}',
+        "fields": [("label", ["true"])],
         "raw_text": STORY,
     }
 
@@ -185,7 +187,7 @@ def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "corpus" / "_runs").exists()
 
 
-_MASK_ON_START: set[signal.Signals] = set()
+_MASK_ON_START: set[signal.Signals | int] = set()
 
 
 def _recording_init(func: object) -> None:

@@ -25,11 +25,6 @@ from newsarchive.errors import UsageError
 from test_corpus_api import ARTICLES, Fixture, build_corpus
 
 
-@pytest.fixture(scope="module")
-def fx(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
-    return build_corpus(tmp_path_factory.mktemp("keyness"))
-
-
 def freqs(counts: dict[str, int], words: int) -> Frequencies:
     return Frequencies(pa.table({"term": list(counts), "n": list(counts.values())}), words)
 

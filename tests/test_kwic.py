@@ -16,11 +16,6 @@ from newsarchive.errors import QuerySyntaxError, UsageError
 from test_corpus_api import ARTICLES, Fixture, build_corpus
 
 
-@pytest.fixture(scope="module")
-def fx(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
-    return build_corpus(tmp_path_factory.mktemp("kwic"))
-
-
 def lines(fx: Fixture, query: str, **kw: object) -> list[tuple[str, str, str, str]]:
     found = kwic(query, corpus=fx.corpus, index_dir=fx.index_dir, **kw)  # type: ignore[arg-type]
     return [(ln.doc_id[:4], ln.left, ln.match, ln.right) for ln in found]
@@ -174,7 +169,7 @@ def test_a_limit_keeps_the_true_totals(fx: Fixture) -> None:
         4,
     )  # strike, strikes, striking
     for sort in ("date", "none", "left"):
-        cut = kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir, limit=2, sort=sort)  # type: ignore[arg-type]
+        cut = kwic("strike", corpus=fx.corpus, index_dir=fx.index_dir, limit=2, sort=sort)
         # two lines shown, yet the totals count every occurrence in every hit
         assert (len(cut), cut.occurrences, cut.articles) == (2, 10, 4)
     scoped = kwic(

@@ -205,3 +205,22 @@ def test_an_index_of_an_older_analysis_is_rebuilt_or_refused(tmp_path: Path) -> 
         "en-merge",
         "fr-merger",
     }
+
+
+def test_a_dot_between_arabic_words_is_a_lost_space_not_an_abbreviation() -> None:
+    glued = "تسليم المواقع للمقاول.المشرف العام في ق.م"  # "...to the contractor.The supervisor"
+    assert [t.norm for t in tokens(glued, "ar")] == [
+        "تسليم",
+        "مواقع",
+        "مقاول",
+        "مشرف",
+        "عام",
+        "في",
+        "ق.م",  # one-letter parts: an abbreviation, joined as before
+    ]
+    assert [t.norm for t in tokens("U.S. officials e.g. 3.5", "en")] == [
+        "u.s",
+        "offici",
+        "e.g",
+        "3.5",
+    ]

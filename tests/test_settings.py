@@ -82,11 +82,11 @@ def test_dotted_setting_names_in_every_toml_spelling(tmp_path: Path, content: st
     assert load_settings(cfg).get("clean.structure") == "aggressive"
 
 
-def test_clean_structure_defaults_to_conservative_and_per_source(tmp_path: Path) -> None:
+def test_clean_structure_defaults_to_balanced_and_per_source(tmp_path: Path) -> None:
     cfg = tmp_path / "na.toml"
     cfg.write_text('[sources.wire]\nclean.structure = "off"\n', encoding="utf-8")
     s = load_settings(cfg)
-    assert (s.get("clean.structure"), s.get("clean.structure", "wire")) == ("conservative", "off")
+    assert (s.get("clean.structure"), s.get("clean.structure", "wire")) == ("balanced", "off")
 
 
 @pytest.mark.parametrize(

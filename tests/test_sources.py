@@ -268,13 +268,13 @@ def test_csv_dump_rows_with_a_broken_row(tmp_path: Path) -> None:
         article.format,
         article.source,
         article.authors,
-        article.extra,
+        article.fields,
     ) == (
         f"{dump}#row=1",
         "csv",
         "Gazette",
         ["Jane Doe", "Sam Patel"],
-        '{"section": "local"}',
+        {"section": ["local"]},
     )
     assert (article.raw_text, article.body, article.given_date, article.encoding) == (
         "The bridge reopened on Monday.",
@@ -321,7 +321,7 @@ def test_jsonl_dump_with_broken_rows(tmp_path: Path) -> None:
         "First story.",
         {"title": "One", "label": "true", "score": "0.5"},
     )
-    assert load(first, SETTINGS).extra == '{"label": "true", "score": "0.5"}'
+    assert load(first, SETTINGS).fields == {"label": ["true"], "score": ["0.5"]}
 
 
 def test_legacy_encoded_dumps_and_stray_bytes(tmp_path: Path) -> None:
@@ -376,12 +376,12 @@ def test_source_comes_from_the_argument_then_manifest_then_folder() -> None:
 def test_load_with_manifest_metadata() -> None:
     items = iter_inputs([str(FIXTURES / "gazette")], settings=SETTINGS)
     article = load(next(i for i in items if isinstance(i, Input)), SETTINGS)
-    assert (article.url, article.title, article.authors, article.given_date, article.extra) == (
+    assert (article.url, article.title, article.authors, article.given_date, article.fields) == (
         "https://gazette.example/news/2016/04/26/bridge",
         "Bridge reopens after repairs",
         ["Jane Doe", "Sam Patel"],
         "26 Apr 2016",
-        '{"section": "local"}',
+        {"section": ["local"]},
     )
 
 

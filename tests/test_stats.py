@@ -6,6 +6,7 @@ import dataclasses
 import struct
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsarchive import store
@@ -14,7 +15,7 @@ from newsarchive.analysis.stats import corpus_stats, plot_stats
 from test_corpus_api import ARTICLES, Fixture, build_corpus
 
 PROFILE = """\
-Corpus corpus (state 8b60d167d8c87e34)
+Corpus corpus (state 8b60d167d8c87e34, version 868aa89300ba97fd)
   articles                             6
   duplicates                           0
   words                              196
@@ -133,7 +134,7 @@ def test_an_empty_corpus_has_an_empty_profile(
     s = corpus_stats("corpus")
     assert (s.articles, s.first, s.per_month, s.sources, s.removals) == (0, None, [], [], 0)
     assert s.to_text().splitlines()[:11] == [
-        "Corpus corpus (state e4a6a0577479b2b4)",
+        "Corpus corpus (state e4a6a0577479b2b4, version e4a6a0577479b2b4)",
         "  articles            0",
         "  duplicates          0",
         "  words               0",
@@ -148,7 +149,9 @@ def test_an_empty_corpus_has_an_empty_profile(
 
 
 def test_articles_per_month_chart(fx: Fixture, tmp_path: Path) -> None:
-    data = plot_stats(corpus_stats(fx.corpus), tmp_path / "months.png").read_bytes()
+    chart = plot_stats(corpus_stats(fx.corpus), tmp_path / "months.png")
+    assert chart is not None
+    data = chart.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1200, 600)
 
@@ -169,4 +172,6 @@ def test_months_with_no_article_are_gaps_in_the_chart(tmp_path: Path) -> None:
     stats = corpus_stats(fx.corpus)
     line = stats_figure(stats).axes[0].get_lines()[0]
     assert [n for _, n in stats.per_month] == [1, 0, 1]
-    assert [None if math.isnan(y) else int(y) for y in line.get_ydata()] == [1, None, 1]
+    assert [
+        None if math.isnan(y) else int(y) for y in np.asarray(line.get_ydata(), dtype=float)
+    ] == [1, None, 1]

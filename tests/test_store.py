@@ -82,7 +82,9 @@ def test_readers_ignore_run_records_and_temp_files(tmp_path: Path) -> None:
     assert len(pd.read_parquet(tmp_path)) == 2
     assert pl.read_parquet(str(tmp_path / "*.parquet")).height == 2
     sql = f"SELECT count(*) FROM read_parquet('{tmp_path}/**/*.parquet')"
-    assert duckdb.sql(sql).fetchall() == [(2,)]
+    counted = duckdb.sql(sql)
+    assert counted is not None
+    assert counted.fetchall() == [(2,)]
 
 
 def test_empty_and_missing_corpus(tmp_path: Path) -> None:

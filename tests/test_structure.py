@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -136,6 +137,42 @@ def test_language_scores_are_py3langids_own() -> None:
     assert [classify(s)[0] for s in samples] == [py3langid.classify(s)[0] for s in samples]
 
 
+def test_array_walk_sees_every_state_of_the_model() -> None:
+    """The numpy walk reads the last DEPTH bytes: no state of the model lies deeper (the
+    shortest byte string leading to a state, found breadth first, is its depth)."""
+    import numpy as np
+
+    walk = structure._classify(()).__self__.array_walk  # type: ignore[attr-defined]
+    depth = np.full(len(walk.rowbase), -1)
+    depth[0], frontier, level = 0, np.array([0]), 0
+    while len(frontier):
+        level += 1
+        reached = np.unique(
+            walk.nextmove[(walk.rowbase[frontier][:, None] + np.arange(256)).ravel()]
+        )
+        frontier = reached[depth[reached] < 0]
+        depth[frontier] = level
+    assert (int(depth.max()), int((depth < 0).sum())) == (structure._ArrayWalk.DEPTH, 0)
+
+
+def test_array_walk_scores_as_py3langid_on_real_articles() -> None:
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
+    identifier = structure._classify(()).__self__  # type: ignore[attr-defined]
+    data = Path(__file__).resolve().parents[2] / "shared" / "data"
+    files = (
+        sorted((data / "bbc").rglob("*.txt"))[::50] + sorted((data / "arabic").rglob("*.txt"))[:20]
+    )
+    texts = [f.read_bytes().decode("utf-8", "replace") for f in files]
+    assert len(texts) > 50
+    for text in texts:
+        encoded = identifier._encode(text[:3000])
+        assert np.array_equal(
+            identifier._raw_score(encoded), LanguageIdentifier._raw_score(identifier, encoded)
+        )
+
+
 def test_word_count_counts_cjk_characters() -> None:
     assert count_words("今天 weather 很好") == 5
     assert count_words("Junior doctors' strike, day two.") == 5
@@ -175,6 +212,22 @@ def test_tables_and_live_words_in_titles_are_not_live_blogs() -> None:
         ]
     )
     assert find_kind(Article(text=table, title="ACME CORP 4TH QTR NET")) == "article"
+    # notes under the figures are post-like paragraphs, but no row heads them as a post's heading
+    noted = "\n\n".join(
+        [
+            "ACME CORP 4TH QTR NET",
+            "Shr 78 cts vs one dlr",
+            "Net 1,413,000 vs 1,776,000",
+            "Qtly div six cts vs six cts prior qtr",
+            "Pay April 1",
+            "Record March 6",
+            "NOTE: 1986 net includes charges from accounting changes of 120,000 dlrs in the quarter.",
+            "Acme Corp of Kalamazoo, Michigan, is the full name of the company.",
+        ]
+    )
+    assert find_kind(Article(text=noted, title="ACME CORP 4TH QTR NET")) == "article"
+    posts = LIVE_BLOG.replace("Junior doctors strike: live updates", "Junior doctors strike")
+    assert find_kind(Article(text=posts, title="Junior doctors strike")) == "liveblog"
     cattle = "Live cattle futures rallied on Monday as the plant reopened."
     assert find_kind(Article(text=cattle, title="Live cattle rally")) == "article"
     assert find_kind(Article(text=cattle, title="Live: cattle markets")) == "liveblog"

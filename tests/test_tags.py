@@ -266,6 +266,8 @@ def test_people(tagger: Tagger, text: str, people: list[str]) -> None:
         ("A BBC TV show.", ["BBC"]),
         ("NHS England said so.", ["NHS"]),
         ("The USSR and the UAE signed.", []),
+        ("NOTE: 1986 net includes a gain of 1.2 mln dlrs.", []),
+        ("The OECD expects GNP to grow; bonds rated AAA paid LIBOR plus 1/8.", ["OECD"]),
     ],
 )
 def test_organisations(tagger: Tagger, text: str, organisations: list[str]) -> None:

@@ -106,7 +106,9 @@ def test_wrong_schema_is_a_problem(tmp_path: Path) -> None:
     table = store.read_corpus(tmp_path).drop_columns(["tag_evidence"])
     pq.write_table(table, tmp_path / f"part-{RUN_B}-00000.parquet")
     retyped = store.read_corpus(tmp_path, columns=None).cast(
-        store.schema().set(18, pa.field("word_count", pa.int64()))
+        store.schema().set(
+            store.schema().get_field_index("word_count"), pa.field("word_count", pa.int64())
+        )
     )
     pq.write_table(retyped, tmp_path / f"part-{RUN_B}-00001.parquet")
     problems = [c.message for c in verify(tmp_path, index_dir=None).problems]

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Columns each schema version added or dropped: parts of an older version stay readable (a
+# dropped column is not read, an added one reads as null) and ``verify`` names the difference.
+SCHEMA_CHANGES: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    2: (("crawled_at", "fields", "near_duplicate_of", "near_duplicate_similarity"), ("extra",)),
+}
+# Formats whose raw_text is an HTML page (an .html file, a WARC response): the text is extracted.
+PAGE_FORMATS = frozenset({"html", "warc"})
 
 
 @dataclass(slots=True)
@@ -55,13 +62,20 @@ class Article:
     source_path: str = ""  # absolute path of the input file; ``path#row=N`` for dump rows
     source: str = ""  # the outlet or collection name (``--source``, manifest, or folder name)
     url: str | None = None
+    # When a crawler saw the page (a WARC record's WARC-Date): evidence it existed by then,
+    # never its publication date, which the dating stages find on their own.
+    crawled_at: datetime | None = None
     content_hash: str = ""  # hash of the normalised text: equal hashes mean duplicate articles
     duplicate_of: str | None = None
+    near_duplicate_of: str | None = None  # the first stored article telling the same story
+    near_duplicate_similarity: float | None = None  # estimated Jaccard similarity of the two
     ingested_at: datetime | None = None
     ingest_run: str = ""
     encoding: str = ""  # how the bytes were decoded, e.g. ``utf-8``, ``cp1252``, ``utf-8+ftfy``
-    format: str = "txt"  # txt, html, csv, jsonl
-    extra: str | None = None  # JSON object of manifest/dump columns newsarchive does not map
+    format: str = "txt"  # txt, html, csv, jsonl, sgml, warc
+    # the researcher's own metadata: manifest/dump columns newsarchive does not map, and the
+    # labels a structured format carries (Reuters topics); each a list of values
+    fields: dict[str, list[str]] = field(default_factory=dict)
 
     # --- text ------------------------------------------------------------------------------
     title: str | None = None
@@ -122,6 +136,8 @@ class Article:
                     {"field": e.field, "value": e.value, "rule": e.rule, "matched": e.matched}
                     for e in value
                 ]
+            elif f == "fields":
+                value = sorted(value.items())  # a map column: (key, values) pairs, by name
             row[f] = value
         return row
 

@@ -18,17 +18,19 @@ from typing import TYPE_CHECKING, Any
 from . import store
 from .analysis.common import DEFAULT_COLUMNS, Scope, check_columns
 from .errors import UsageError
+from .storage import CorpusPath, corpus_path
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow.compute as pc
     from matplotlib.figure import Figure
 
+    from .analysis.collocates import Measure
     from .analysis.export import ExportReport
     from .analysis.keyness import Kind
     from .analysis.kwic import Sort
     from .analysis.stats import CorpusStats
-    from .analysis.timeline import By, Timeline
+    from .analysis.timeline import By, Normalise, Timeline
     from .index import IndexReport
 
 
@@ -41,8 +43,10 @@ class Corpus:
     ``YYYY-MM-DD``, inclusive) to narrow the articles they look at.
     """
 
-    def __init__(self, path: str | Path = "corpus", index_dir: str | Path = "indexes") -> None:
-        self.path = Path(path)
+    def __init__(
+        self, path: str | CorpusPath = "corpus", index_dir: str | Path = "indexes"
+    ) -> None:
+        self.path = corpus_path(path)  # a folder, or a URI such as s3://bucket/prefix
         self.index_dir = Path(index_dir)
 
     def __repr__(self) -> str:
@@ -75,19 +79,29 @@ class Corpus:
 
         return render_article(load_article(self.path, doc_id), raw=raw)
 
-    def stats(self, *, top: int = 10, **scope: str | None) -> CorpusStats:
+    def stats(self, *, top: int = 10, **scope: str | bool | None) -> CorpusStats:
         """The corpus profile of ``newsarchive stats``: ``print(c.stats().to_text())``, or
         ``.to_dict()``."""
         from .analysis.stats import corpus_stats
 
-        return corpus_stats(self.path, top=top, scope=_scope(scope))
+        return corpus_stats(self.path, top=top, scope=_scope(scope, self.path))
 
-    def plot_stats(self, *, path: str | Path | None = None, **scope: str | None) -> Figure:
+    def group_stats(self, field: str, **scope: str | bool | None) -> pd.DataFrame:
+        """One row per value of ``field`` (``source``, ``label``…): value, articles, share,
+        duplicates, near_duplicates, words, dated, first, last."""
+        import pandas as pd
+
+        from .analysis.stats import GROUP_COLUMNS, group_stats
+
+        rows = [g.to_dict() for g in group_stats(self.path, field, scope=_scope(scope, self.path))]
+        return pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
+
+    def plot_stats(self, *, path: str | Path | None = None, **scope: str | bool | None) -> Figure:
         """Articles per month as a Figure; with ``path``, also saved as PNG or SVG."""
         from .analysis.plot import save
         from .analysis.stats import corpus_stats, stats_figure
 
-        fig = stats_figure(corpus_stats(self.path, scope=_scope(scope)))
+        fig = stats_figure(corpus_stats(self.path, scope=_scope(scope, self.path)))
         if path is not None:
             save(fig, path)
         return fig
@@ -108,7 +122,7 @@ class Corpus:
         width: int = 40,
         sort: Sort = "date",
         limit: int | None = None,
-        **scope: str | None,
+        **scope: str | bool | None,
     ) -> pd.DataFrame:
         """The concordance: doc_id, date, source, left, match, right, one row per occurrence."""
         import pandas as pd
@@ -122,33 +136,41 @@ class Corpus:
             width=width,
             sort=sort,
             limit=limit,
-            scope=_scope(scope),
+            scope=_scope(scope, self.path),
         )
         return pd.DataFrame([ln.to_dict() for ln in lines], columns=list(COLUMNS))
 
     def timeline(
-        self, queries: str | Sequence[str], *, by: By = "month", **scope: str | None
+        self,
+        queries: str | Sequence[str],
+        *,
+        by: By = "month",
+        group_by: str | None = None,
+        normalise: Normalise = "group",
+        **scope: str | bool | None,
     ) -> pd.DataFrame:
         """Hits per period for each query: period, start, query, hits, articles, share.
 
         ``df.pivot(index="start", columns="query", values="share").plot()`` charts it with
         pandas; :meth:`plot_timeline` draws the same chart as the command.
         """
-        return self._timeline(queries, by, scope).to_pandas()
+        return self._timeline(queries, by, scope, group_by, normalise).to_pandas()
 
     def plot_timeline(
         self,
         queries: str | Sequence[str],
         *,
         by: By = "month",
+        group_by: str | None = None,
+        normalise: Normalise = "group",
         path: str | Path | None = None,
-        **scope: str | None,
+        **scope: str | bool | None,
     ) -> Figure:
         """The ``timeline --plot`` chart as a matplotlib Figure (shown inline in Jupyter);
         with ``path``, also saved as PNG or SVG."""
         from .analysis.plot import nothing_to_chart, save, timeline_figure
 
-        tl = self._timeline(queries, by, scope)
+        tl = self._timeline(queries, by, scope, group_by, normalise)
         empty = nothing_to_chart(tl)
         if empty is not None:  # a flat chart would read as a finding
             raise UsageError(f"no chart drawn: {empty}")
@@ -158,18 +180,37 @@ class Corpus:
         return fig
 
     def _timeline(
-        self, queries: str | Sequence[str], by: By, scope: Mapping[str, str | None]
+        self,
+        queries: str | Sequence[str],
+        by: By,
+        scope: Mapping[str, str | bool | None],
+        group_by: str | None = None,
+        normalise: Normalise = "group",
     ) -> Timeline:
         from .analysis.timeline import timeline
 
         return timeline(
-            queries, corpus=self.path, index_dir=self.index_dir, by=by, scope=_scope(scope)
+            queries,
+            corpus=self.path,
+            index_dir=self.index_dir,
+            by=by,
+            scope=_scope(scope, self.path),
+            group_by=group_by,
+            normalise=normalise,
         )
 
     def top_words(
-        self, query: str, *, limit: int = 25, kind: Kind = "all", min_count: int = 3
+        self,
+        query: str,
+        *,
+        limit: int = 25,
+        kind: Kind = "all",
+        min_count: int = 3,
+        against: str | None = None,
+        **scope: str | bool | None,
     ) -> pd.DataFrame:
-        """Terms over-represented in the hits: term, kind, hits, rest, g2 (log-likelihood)."""
+        """Terms over-represented in the hits (against the rest, or the hits of ``against``):
+        term, kind, hits, rest, g2 (log-likelihood)."""
         import pandas as pd
 
         from .analysis.keyness import top_words
@@ -181,11 +222,45 @@ class Corpus:
             limit=limit,
             kind=kind,
             min_count=min_count,
+            against=against,
+            scope=_scope(scope, self.path),
         )
         return pd.DataFrame(
             [(w.term, w.kind, w.hits, w.rest, w.g2) for w in words],
             columns=["term", "kind", "hits", "rest", "g2"],
         )
+
+    def collocates(
+        self,
+        word: str,
+        query: str | None = None,
+        *,
+        window: int = 5,
+        min_freq: int = 3,
+        measure: Measure = "log_dice",
+        limit: int | None = 25,
+        keep_stopwords: bool = False,
+        **scope: str | bool | None,
+    ) -> pd.DataFrame:
+        """Collocates of ``word`` (in the hits of ``query``): term, together, freq, log_dice,
+        mi, t_score, log_likelihood, best first by ``measure``."""
+        import pandas as pd
+
+        from .analysis.collocates import COLUMNS, collocates
+
+        found = collocates(
+            word,
+            query,
+            corpus=self.path,
+            index_dir=self.index_dir,
+            window=window,
+            min_freq=min_freq,
+            measure=measure,
+            limit=limit,
+            keep_stopwords=keep_stopwords,
+            scope=_scope(scope, self.path),
+        )
+        return pd.DataFrame([c.to_dict() for c in found], columns=list(COLUMNS))
 
     def export(
         self,
@@ -194,7 +269,7 @@ class Corpus:
         *,
         fmt: str | None = None,
         columns: Sequence[str] | None = None,
-        **scope: str | None,
+        **scope: str | bool | None,
     ) -> ExportReport:
         """Write the corpus or the hits of ``query`` (jsonl, csv, parquet, tei: see ``export``)."""
         from .analysis.export import export
@@ -206,7 +281,7 @@ class Corpus:
             query=query,
             fmt=fmt,
             columns=columns,
-            scope=_scope(scope),
+            scope=_scope(scope, self.path),
         )
 
     def update_index(self) -> IndexReport:
@@ -216,14 +291,29 @@ class Corpus:
         return update_index(self.path, self.index_dir)
 
 
-_SCOPE_KEYS = ("source", "date_from", "date_to")
+_SCOPE_KEYS = ("source", "date_from", "date_to", "no_duplicates")
 
 
-def _scope(values: Mapping[str, str | None]) -> Scope:
-    unknown = sorted(set(values) - set(_SCOPE_KEYS))
+def _scope(values: Mapping[str, str | bool | None], corpus: CorpusPath | None = None) -> Scope:
+    """The scope keyword arguments of a method: ``source``, ``date_from``, ``date_to``,
+    ``no_duplicates``, and any of the corpus's own fields (``label="fake"``)."""
+    from .analysis.common import with_fields
+    from .index.fields import user_fields
+
+    own = set(user_fields(corpus)) if corpus is not None else set()
+    unknown = sorted(set(values) - set(_SCOPE_KEYS) - own)
     if unknown:
-        raise UsageError(f"unknown option(s) {', '.join(unknown)}; use {', '.join(_SCOPE_KEYS)}")
-    return Scope(values.get("source"), values.get("date_from"), values.get("date_to"))
+        keys = ", ".join([*_SCOPE_KEYS, *sorted(own)])
+        raise UsageError(f"unknown option(s) {', '.join(unknown)}; use {keys}")
+    text = {k: v if isinstance(v, str) else None for k, v in values.items()}
+    scope = Scope(
+        text.get("source"),
+        text.get("date_from"),
+        text.get("date_to"),
+        bool(values.get("no_duplicates")),
+    )
+    pairs = [f"{k}={v}" for k, v in text.items() if k in own and v is not None]
+    return with_fields(corpus, scope, pairs) if corpus is not None and pairs else scope
 
 
 def _where(where: pc.Expression | Mapping[str, Any] | None) -> pc.Expression | None:

@@ -13,7 +13,7 @@ class Skip(NewsarchiveError):
     ``reason`` is a short stable code (``empty``, ``binary``, ``undecodable``, ``too-large``,
     ``unreadable``, ``not-found``, ``broken-link``, ``not-a-file``, ``bad-gzip``,
     ``decompression-bomb``, ``bad-row``, ``no-text``, ``unsupported``, ``symlink-loop``,
-    ``outside-root``, ``not-an-article``); ``detail`` is for people.
+    ``outside-root``, ``not-an-article``, ``bad-warc``); ``detail`` is for people.
     """
 
     def __init__(self, reason: str, detail: str = "") -> None:
@@ -49,5 +49,6 @@ class WriteFailed(CorpusError):
 
 def os_reason(exc: OSError) -> str:
     """An OSError in a few words for a one-line message: ``No space left on device (/c/x)``."""
-    reason = exc.strerror or type(exc).__name__
+    # pyarrow's object-store errors carry their message only as text, without strerror
+    reason = exc.strerror or " ".join(str(exc).split()) or type(exc).__name__
     return f"{reason} ({exc.filename})" if exc.filename else reason

@@ -6,7 +6,7 @@ test checks that it does). A user's ``newsarchive.toml`` (``--config FILE``) ove
     [settings]
     max_file_mb = 100
     date_order = "DMY"
-    clean.structure = "conservative"   # a dotted name: TOML reads it as a [settings.clean] table
+    clean.structure = "aggressive"   # a dotted name: TOML reads it as a [settings.clean] table
 
     [sources.dailymail]        # per-source overrides
     date_order = "DMY"
@@ -78,6 +78,11 @@ SETTINGS: tuple[Setting, ...] = (
         "How to read all-numeric dates such as 12/01/2016: DMY, MDY or YMD; empty leaves them undated.",
     ),
     Setting(
+        "near_duplicate_threshold",
+        0.4,
+        "Least estimated Jaccard similarity of word 3-grams for an article to be linked as a near-duplicate.",
+    ),
+    Setting(
         "header_date_span_days",
         366,
         "A date read from an article's header further than this from the other evidence (year "
@@ -105,8 +110,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_topics", 3, "Most topics kept per article, best first."),
     Setting(
         "clean.structure",
-        # conservative: at balanced the model still scores some live-blog post headings as menus
-        "conservative",
+        "balanced",
         "Structural cleaner (menus, comments, footers, link lists found by their shape): "
         "off, conservative, balanced or aggressive.",
         choices=CLEAN_LEVELS,

@@ -13,6 +13,11 @@ pyarrow, pandas and polars ignore, and none of it ends in ``.parquet``)::
 A batch becomes visible only by an atomic ``rename`` of a complete, fsynced file, so a crash or
 Ctrl-C leaves the earlier corpus intact; readers list the committed parts once and read that set,
 so they see a consistent state while a writer adds parts.
+
+A corpus in object storage (``s3://bucket/prefix``: :mod:`newsarchive.storage`) has the same
+files but no ``.tmp/``: an object appears only when its upload completes, so each part is
+uploaded straight to its name; and ``_lease.json`` (a :class:`~newsarchive.storage.Lease`)
+stands for the lock.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from .article import SCHEMA_VERSION, STORED_FIELDS, Article
 from .errors import CorpusError, CorpusLocked, NewsarchiveError, os_reason
+from .storage import LEASE_FILE, CorpusPath, Lease, ObjectPath, corpus_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,13 +85,16 @@ def schema() -> pa.Schema:
         "source_path": pa.string(),
         "source": pa.string(),
         "url": pa.string(),
+        "crawled_at": utc,
         "content_hash": pa.string(),
         "duplicate_of": pa.string(),
+        "near_duplicate_of": pa.string(),
+        "near_duplicate_similarity": pa.float32(),
         "ingested_at": utc,
         "ingest_run": pa.string(),
         "encoding": pa.string(),
         "format": pa.string(),
-        "extra": pa.string(),
+        "fields": pa.map_(pa.string(), strings),
         "title": pa.string(),
         "text": pa.string(),
         "raw_text": pa.string(),
@@ -129,42 +138,61 @@ def to_batch(articles: Sequence[Article]) -> pa.RecordBatch:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def is_corpus(path: str | Path) -> bool:
-    p = Path(path)
+def is_corpus(path: str | CorpusPath) -> bool:
+    p = corpus_path(path)
     return (p / RUNS_DIR).is_dir() or any(p.glob(PART_GLOB))
 
 
-def is_started(path: str | Path) -> bool:
+def is_started(path: str | CorpusPath) -> bool:
     """An ingest has taken this folder as its corpus (its lock or ``.tmp/`` is there), even if
     it was killed before committing its first batch."""
-    p = Path(path)
+    p = corpus_path(path)
+    if isinstance(p, ObjectPath):
+        return (p / LEASE_FILE).exists()
     return (p / LOCK_FILE).exists() or (p / TMP_DIR).is_dir()
 
 
-def part_files(path: str | Path) -> list[Path]:
-    """The committed part files, in commit order (names sort by run time, then sequence)."""
-    p = Path(path)
+def part_files(path: str | CorpusPath) -> list[Any]:
+    """The committed part files (``Path`` or ``ObjectPath``), in commit order (names sort by
+    run time, then sequence)."""
+    p = corpus_path(path)
     if not p.is_dir():
         raise CorpusError(f"no corpus at {p}: run 'newsarchive ingest FILES --corpus {p}' first")
     return sorted(p.glob(PART_GLOB))
 
 
-def corpus_state(path: str | Path) -> str:
+def corpus_state(path: str | CorpusPath) -> str:
     """A short token that changes whenever a part is committed: indexes record the state they reflect."""
     names = "\n".join(f.name for f in part_files(path))
     return hashlib.blake2b(names.encode(), digest_size=8).hexdigest()
 
 
-def open_dataset(path: str | Path, parts: list[Path] | None = None) -> pads.Dataset:
+def open_dataset(path: str | CorpusPath, parts: list[Any] | None = None) -> pads.Dataset:
     """A ``pyarrow.dataset`` over a snapshot of the committed parts (empty corpus: zero rows)."""
     import pyarrow.dataset as ds
 
     files = part_files(path) if parts is None else parts
+    root = corpus_path(path)
+    if isinstance(root, ObjectPath):  # fragment paths are keys in the store's filesystem
+        keys = [f.key for f in files]
+        dataset: pads.Dataset = ds.dataset(
+            keys, schema=schema(), format="parquet", filesystem=root.fs
+        )
+        return dataset
     return ds.dataset([str(f) for f in files], schema=schema(), format="parquet")
 
 
+def open_part(part: Path | ObjectPath) -> Any:
+    """A ``pyarrow.parquet.ParquetFile`` of one part file, local or in object storage."""
+    import pyarrow.parquet as pq
+
+    if isinstance(part, ObjectPath):
+        return pq.ParquetFile(part.key, filesystem=part.fs)  # closed with the ParquetFile
+    return pq.ParquetFile(part)
+
+
 def read_corpus(
-    path: str | Path = "corpus",
+    path: str | CorpusPath = "corpus",
     columns: list[str] | None = None,
     filter: Any = None,
 ) -> pa.Table:
@@ -176,16 +204,39 @@ def read_corpus(
 
 
 def read_dataframe(
-    path: str | Path = "corpus", columns: list[str] | None = None, filter: Any = None
+    path: str | CorpusPath = "corpus", columns: list[str] | None = None, filter: Any = None
 ) -> pd.DataFrame:
     return read_corpus(path, columns=columns, filter=filter).to_pandas()
 
 
 def iter_batches(
-    path: str | Path, columns: list[str] | None = None, batch_size: int = 2048, filter: Any = None
+    path: str | CorpusPath,
+    columns: list[str] | None = None,
+    batch_size: int = 2048,
+    filter: Any = None,
 ) -> Iterator[pa.RecordBatch]:
     """Stream the corpus in record batches: memory stays flat however large the corpus."""
     yield from open_dataset(path).to_batches(columns=columns, batch_size=batch_size, filter=filter)
+
+
+def corpus_version(path: str | CorpusPath, dataset: pads.Dataset | None = None) -> str:
+    """The citable version of a corpus: a hash over every stored ``doc_id`` and ``content_hash``
+    (of ``dataset``, a snapshot already open, if given).
+
+    Unlike :func:`corpus_state` it does not depend on part file names or on the order articles
+    were added: two copies of a corpus with the same articles have the same version.
+    """
+    import pyarrow.compute as pc
+
+    dataset = open_dataset(path) if dataset is None else dataset
+    table = dataset.to_table(columns=["doc_id", "content_hash"])
+    table = table.take(pc.sort_indices(table, sort_keys=[("doc_id", "ascending")]))
+    h = hashlib.blake2b(digest_size=8)
+    for doc_id, content in zip(
+        table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
+    ):
+        h.update(f"{doc_id}\t{content}\n".encode())
+    return h.hexdigest()
 
 
 @dataclass(slots=True)
@@ -196,22 +247,29 @@ class KnownArticles:
     first_by_hash: dict[str, str]
 
 
-def known_articles(path: str | Path) -> KnownArticles:
+def known_articles(path: str | CorpusPath) -> KnownArticles:
+    # Part by part with ParquetFile: pyarrow.dataset (and read_table) imports pandas, 0.5 s,
+    # most of what a re-run that finds nothing new costs.
+    import pyarrow.parquet as pq
+
     known = KnownArticles(set(), {})
-    for batch in iter_batches(path, columns=["doc_id", "content_hash"], batch_size=65536):
+    for part in part_files(path):
+        source = part.fs.open_input_file(part.key) if isinstance(part, ObjectPath) else part
+        table = pq.ParquetFile(source).read(columns=["doc_id", "content_hash"])
         for doc_id, content_hash in zip(
-            batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
+            table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
         ):
             known.doc_ids.add(str(doc_id))
             known.first_by_hash.setdefault(str(content_hash), str(doc_id))
     return known
 
 
-def run_records(path: str | Path) -> list[dict[str, Any]]:
-    runs = Path(path) / RUNS_DIR
+def run_records(path: str | CorpusPath) -> list[dict[str, Any]]:
+    runs = corpus_path(path) / RUNS_DIR
     if not runs.is_dir():
         return []
-    return [json.loads(f.read_text(encoding="utf-8")) for f in sorted(runs.glob("*.json"))]
+    files: list[Path | ObjectPath] = sorted(runs.glob("*.json"), key=lambda f: f.name)
+    return [json.loads(f.read_text(encoding="utf-8")) for f in files]
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -236,8 +294,13 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` so that readers see the old file or the new one, never half."""
+def write_atomic(target: Path | ObjectPath, data: bytes) -> None:
+    """Write ``data`` to ``target`` so that readers see the old file or the new one, never half
+    (in a bucket one PUT is atomic; on disk a temporary file renamed over it)."""
+    if isinstance(target, ObjectPath):
+        target.write_bytes(data)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
         fh.write(data)
@@ -247,8 +310,7 @@ def write_atomic(target: Path, data: bytes) -> None:
     _fsync_dir(target.parent)
 
 
-def write_json_atomic(target: Path, obj: Any) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def write_json_atomic(target: Path | ObjectPath, obj: Any) -> None:
     write_atomic(target, json.dumps(obj, indent=2, ensure_ascii=False, default=str).encode())
 
 
@@ -288,18 +350,33 @@ def exclusive(
         lock.release()
 
 
-def writer_lock(path: str | Path, *, wait: bool = False, timeout: float = -1) -> Any:
-    """The corpus's single-writer lock (see :func:`exclusive`); a second writer gets
-    :class:`CorpusLocked` at once unless ``wait``."""
-    p = Path(path)
-    return exclusive(
-        p,
-        lambda holder: CorpusLocked(
+def writer_lock(path: str | CorpusPath, *, wait: bool = False, timeout: float = -1) -> Any:
+    """The corpus's single-writer lock (see :func:`exclusive`; in object storage, a
+    :class:`~newsarchive.storage.Lease`); a second writer gets :class:`CorpusLocked` at once
+    unless ``wait``."""
+    p = corpus_path(path)
+
+    def busy(holder: str) -> NewsarchiveError:
+        return CorpusLocked(
             f"corpus {p} is being written by {holder}; wait for it to finish, or pass --wait"
-        ),
-        wait=wait,
-        timeout=timeout,
-    )
+        )
+
+    if isinstance(p, ObjectPath):
+        return _leased(Lease(p, busy), wait=wait, timeout=timeout)
+    return exclusive(p, busy, wait=wait, timeout=timeout)
+
+
+_LEASES: dict[str, Lease] = {}  # the leases this process holds, by corpus URI
+
+
+@contextmanager
+def _leased(lease: Lease, *, wait: bool, timeout: float) -> Iterator[None]:
+    with lease.held(wait=wait, timeout=timeout):
+        _LEASES[str(lease.folder)] = lease
+        try:
+            yield
+        finally:
+            _LEASES.pop(str(lease.folder), None)
 
 
 class CorpusWriter:
@@ -309,14 +386,16 @@ class CorpusWriter:
     and renames it into place, so the corpus only ever gains whole batches.
     """
 
-    def __init__(self, path: str | Path, run_id: str, batch_rows: int = 2000) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | CorpusPath, run_id: str, batch_rows: int = 2000) -> None:
+        self.path = corpus_path(path)
         self.run_id = run_id
         self.batch_rows = batch_rows
         self.pending: list[pa.RecordBatch] = []  # rows of the next part file, in order
         self.pending_rows = 0
         self.seq = 0
         self.committed = 0
+        if isinstance(self.path, ObjectPath):
+            return  # no .tmp/: an upload is invisible until complete
         self.path.mkdir(parents=True, exist_ok=True)
         self.tmp = self.path / TMP_DIR
         # Leftovers of a killed writer: never visible to readers, safe to drop under the lock.
@@ -351,6 +430,9 @@ class CorpusWriter:
 
         table = pa.Table.from_batches(self.pending, schema=schema())
         name = f"part-{self.run_id}-{self.seq:05d}.parquet"
+        if isinstance(self.path, ObjectPath):
+            self._upload(table, self.path / name)
+            return
         tmp = self.tmp / (name + ".tmp")
         try:
             with open(tmp, "wb") as fh:
@@ -366,6 +448,19 @@ class CorpusWriter:
             self.seq += 1
             self.pending, self.pending_rows = [], 0
         _fsync_dir(self.path)
+
+    def _upload(self, table: pa.Table, target: ObjectPath) -> None:
+        """Upload a part to its final name: S3 shows it only once the upload completes."""
+        import pyarrow.parquet as pq
+
+        lease = _LEASES.get(str(self.path))
+        if lease is not None:
+            lease.check()  # a writer that lost its lease commits nothing more
+        with target.open_output() as out:
+            pq.write_table(table, out, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+        self.committed += self.pending_rows
+        self.seq += 1
+        self.pending, self.pending_rows = [], 0
 
 
 @contextmanager

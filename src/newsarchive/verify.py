@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from . import store
-from .errors import CorpusError
+from .errors import CorpusError, UsageError
+from .storage import CorpusPath, ObjectPath, corpus_path
 
 OK, FAIL, INFO = "ok", "FAIL", "info"
 QUARANTINE_DIR = "_quarantine"
@@ -55,7 +56,7 @@ class Check:
 class PartScan:
     """What one part file holds, or why it cannot be read (``error``)."""
 
-    path: Path
+    path: Any  # Path or ObjectPath
     rows: int = 0
     doc_ids: list[str] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)  # ingest_run of each row, in step with doc_ids
@@ -72,7 +73,7 @@ class Tally:
     repeats: Counter[str] = field(default_factory=Counter)  # doc_id → extra copies
     stored: Counter[str] = field(default_factory=Counter)  # run → articles it stored first
     links: set[str] = field(default_factory=set)
-    repeated_parts: list[Path] = field(default_factory=list)  # all of whose rows came earlier
+    repeated_parts: list[Any] = field(default_factory=list)  # all of whose rows came earlier
 
     def take(self, scan: PartScan) -> None:
         repeated = 0
@@ -100,8 +101,8 @@ class VerifyReport:
     articles: int = 0
     records: int = 0
     checks: list[Check] = field(default_factory=list)
-    unreadable: dict[Path, str] = field(default_factory=dict)  # file → why it cannot be used
-    repeated_parts: list[Path] = field(default_factory=list)  # every row also in an earlier part
+    unreadable: dict[Any, str] = field(default_factory=dict)  # file → why it cannot be used
+    repeated_parts: list[Any] = field(default_factory=list)  # every row also in an earlier part
     index_damaged: bool = False  # unreadable, or ids the corpus lacks: rebuild it
     index_behind: bool = False  # lacks articles of the corpus only: an update catches it up
     index_missing: bool = False  # no index (never built, or its folder deleted): build it
@@ -135,13 +136,15 @@ class RepairReport:
 # --- verify -----------------------------------------------------------------------------------------
 
 
-def verify(corpus: str | Path = "corpus", index_dir: str | Path | None = "indexes") -> VerifyReport:
+def verify(
+    corpus: str | CorpusPath = "corpus", index_dir: str | Path | None = "indexes"
+) -> VerifyReport:
     """Check ``corpus`` (and the index in ``index_dir``, unless ``None``); read-only.
 
     Safe while an ingest runs: run records are read before the parts are listed, and a run
     record is written only after all of its parts, so every record's parts are in the snapshot.
     """
-    path = Path(corpus)
+    path = corpus_path(corpus)
     started = not store.is_corpus(path) and store.is_started(path)
     if not (started or store.is_corpus(path)):
         raise CorpusError(f"no corpus at {path}: run 'newsarchive ingest FILES --corpus {path}'")
@@ -166,6 +169,9 @@ def verify(corpus: str | Path = "corpus", index_dir: str | Path | None = "indexe
     report.parts, report.articles, report.records = len(parts), tally.rows, len(records)
     _check_parts(len(parts), bad_parts, report)
     _check_ids(tally, report)
+    _note_old_corpus(
+        path, [p for p in parts if p not in {b.path for b in bad_parts}], records, report
+    )
     _check_runs(path, records, bad_records, tally, report)
     _check_state(path, report)
     _note_leftovers(path, report)
@@ -174,14 +180,13 @@ def verify(corpus: str | Path = "corpus", index_dir: str | Path | None = "indexe
     return report
 
 
-def scan_part(path: Path) -> PartScan:
+def scan_part(path: Path | ObjectPath) -> PartScan:
     """Read one part file to the end, a row group at a time (a damaged page fails here)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     scan = PartScan(path)
     try:
-        pf = pq.ParquetFile(path)
+        pf = store.open_part(path)
         scan.error = schema_problem(pf.schema_arrow)
         if scan.error is not None:
             return scan
@@ -199,8 +204,11 @@ def scan_part(path: Path) -> PartScan:
 
 
 def schema_problem(found: Any) -> str | None:
-    """Why ``found`` (an Arrow schema) is not the corpus schema, or ``None`` if it is."""
+    """Why ``found`` (an Arrow schema) is not the corpus schema, or ``None`` if it is (or is an
+    older version of it, which stays readable: see ``article.SCHEMA_CHANGES``)."""
     expected = store.schema()
+    if (old := _old_version(found)) is not None:
+        return _old_schema_problem(found, old)
     if found.names != expected.names:
         missing = [n for n in expected.names if n not in found.names]
         extra = [n for n in found.names if n not in expected.names]
@@ -213,6 +221,63 @@ def schema_problem(found: Any) -> str | None:
     if version != expected.metadata[key]:
         return f"schema version {version!r}, expected {expected.metadata[key]!r}"
     return None
+
+
+def _old_version(found: Any) -> int | None:
+    from .article import SCHEMA_VERSION
+
+    version = (found.metadata or {}).get(b"newsarchive.schema_version", b"")
+    return int(version) if version.isdigit() and 0 < int(version) < SCHEMA_VERSION else None
+
+
+def _old_schema_problem(found: Any, version: int) -> str | None:
+    """An older part must have its version's columns: today's, less those added since, plus
+    those dropped since, each of today's type where both have it."""
+    from .article import SCHEMA_CHANGES
+
+    names = set(store.schema().names)
+    for later in sorted((v for v in SCHEMA_CHANGES if v > version), reverse=True):
+        added, dropped = SCHEMA_CHANGES[later]
+        names = (names - set(added)) | set(dropped)
+    if set(found.names) != names:
+        return f"has other columns than schema version {version}"
+    for got in found:
+        if got.name in store.schema().names and not got.type.equals(
+            store.schema().field(got.name).type
+        ):
+            return (
+                f"column {got.name!r} is {got.type}, expected {store.schema().field(got.name).type}"
+            )
+    return None
+
+
+def _note_old_corpus(
+    corpus: CorpusPath,
+    parts: list[Path | ObjectPath],
+    records: dict[str, Any],
+    report: VerifyReport,
+) -> None:
+    """Parts of an older schema and runs of the first id scheme work as they are: say so once."""
+    old = sum(_old_version(store.open_part(p).schema_arrow) is not None for p in parts)
+    if old:
+        report.add(
+            "parts",
+            INFO,
+            f"{old:,} part files of an older schema version: readable; their articles have no "
+            "fields or near-duplicate links (re-ingest the inputs into a new corpus for them)",
+        )
+    legacy = sorted(  # records of a real ingest, written before ids had a scheme number
+        r
+        for r, rec in records.items()
+        if "newsarchive_version" in rec and "doc_id_scheme" not in rec
+    )
+    if legacy:
+        report.add(
+            "doc_ids",
+            INFO,
+            f"{len(legacy):,} runs made ids from absolute paths (the first id scheme): those ids "
+            "stay valid and re-ingesting their files adds nothing; see docs/schema.md, 'Ids'",
+        )
 
 
 def _check_parts(count: int, bad: list[PartScan], report: VerifyReport) -> None:
@@ -243,12 +308,15 @@ def _check_ids(tally: Tally, report: VerifyReport) -> None:
         )
 
 
-def _read_records(corpus: Path) -> tuple[dict[str, dict[str, Any]], dict[Path, str]]:
+def _read_records(corpus: CorpusPath) -> tuple[dict[str, dict[str, Any]], dict[Any, str]]:
     """The run records by run id, and the files in ``_runs/`` that are not run records."""
     records: dict[str, dict[str, Any]] = {}
-    bad: dict[Path, str] = {}
+    bad: dict[Any, str] = {}
     runs_dir = corpus / store.RUNS_DIR
-    for f in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
+    files: list[Any] = (
+        sorted(runs_dir.glob("*.json"), key=lambda f: f.name) if runs_dir.is_dir() else []
+    )
+    for f in files:
         try:
             record = json.loads(f.read_text(encoding="utf-8"))
             int(record["ingested"])
@@ -259,9 +327,9 @@ def _read_records(corpus: Path) -> tuple[dict[str, dict[str, Any]], dict[Path, s
 
 
 def _check_runs(
-    corpus: Path,
+    corpus: CorpusPath,
     records: dict[str, dict[str, Any]],
-    bad_records: dict[Path, str],
+    bad_records: dict[Any, str],
     tally: Tally,
     report: VerifyReport,
 ) -> None:
@@ -298,7 +366,7 @@ def _check_runs(
         report.add("runs", OK, f"{len(records):,} run records match the articles stored")
 
 
-def _check_state(corpus: Path, report: VerifyReport) -> None:
+def _check_state(corpus: CorpusPath, report: VerifyReport) -> None:
     path = corpus / TEMPLATES
     if not path.exists():
         return
@@ -313,7 +381,7 @@ def _check_state(corpus: Path, report: VerifyReport) -> None:
     report.add("state", OK, f"{TEMPLATES}: template lines of {len(data):,} sources")
 
 
-def _note_leftovers(corpus: Path, report: VerifyReport) -> None:
+def _note_leftovers(corpus: CorpusPath, report: VerifyReport) -> None:
     tmp = corpus / store.TMP_DIR
     leftovers = sorted(tmp.iterdir()) if tmp.is_dir() else []
     if leftovers:
@@ -329,7 +397,7 @@ def _note_leftovers(corpus: Path, report: VerifyReport) -> None:
 
 
 def _check_index(
-    corpus: Path, index_dir: Path, ids: set[str], state: str, report: VerifyReport
+    corpus: CorpusPath, index_dir: Path, ids: set[str], state: str, report: VerifyReport
 ) -> None:
     from .index import index_status, indexed_ids
 
@@ -392,7 +460,10 @@ def _compare_ids(
 
 
 def repair(
-    corpus: str | Path = "corpus", index_dir: str | Path | None = "indexes", *, wait: bool = False
+    corpus: str | CorpusPath = "corpus",
+    index_dir: str | Path | None = "indexes",
+    *,
+    wait: bool = False,
 ) -> RepairReport:
     """Verify; quarantine what cannot be read; rebuild the index if it is damaged (or parts were
     moved), update it if it is only behind; verify again.
@@ -400,7 +471,12 @@ def repair(
     Holds the corpus's writer lock throughout, as an ingest does while it writes and indexes
     (``wait``: wait for a running ingest instead of stopping).
     """
-    path = Path(corpus)
+    path = corpus_path(corpus)
+    if not isinstance(path, Path):
+        raise UsageError(
+            f"verify --repair moves and rewrites files, which newsarchive does on local disk "
+            f"only; {path} was verified read-only: copy the corpus down to repair it"
+        )
     actions: list[str] = []
     with store.writer_lock(path, wait=wait):
         before = verify(path, index_dir)
@@ -632,7 +708,7 @@ def restore_command(corpus: Path, record: dict[str, Any]) -> str:
     return " ".join(shlex.quote(w) for w in words)
 
 
-def _quarantined_runs(corpus: Path) -> set[str]:
+def _quarantined_runs(corpus: CorpusPath) -> set[str]:
     """Runs with a part file in quarantine: their missing articles are accounted for."""
     qdir = corpus / QUARANTINE_DIR
     names = [f.name for f in qdir.glob("part-*")] if qdir.is_dir() else []

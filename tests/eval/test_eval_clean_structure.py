@@ -16,24 +16,19 @@ Run: ``.venv/bin/python -m pytest tests/eval/test_eval_clean_structure.py -m eva
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
-import importlib.util
 import json
-from collections import defaultdict
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from webpages import PAGES, scores
 
 import newsarchive
 from newsarchive import store
 from newsarchive.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
-PAGES = DATA / "webpages"
 
 pytestmark = [
     pytest.mark.eval,
@@ -51,20 +46,6 @@ MIN_RECALL = 0.93
 MIN_HELD_OUT_F1 = 0.80
 
 
-@functools.cache
-def score_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("webpages_score", PAGES / "score.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def manifest() -> list[dict[str, str]]:
-    with open(PAGES / "manifest.csv", newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
 def outputs(corpus: Path) -> dict[str, str]:
     """Page name -> the text a user gets (title first, as the text has it)."""
     table = store.read_corpus(corpus, columns=["source_path", "title", "text"])
@@ -74,23 +55,6 @@ def outputs(corpus: Path) -> dict[str, str]:
         if title and not text.startswith(title):
             text = f"{title}\n\n{text}"
         out[Path(row["source_path"]).stem] = text
-    return out
-
-
-def scores(texts: dict[str, str]) -> dict[str, tuple[float, float, float]]:
-    """(P, R, F1 of the means) per data set and ALL; a page with no output scores empty."""
-    score = score_module()
-    groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for row in manifest():
-        gold = (PAGES / "gold" / f"{row['name']}.txt").read_text(encoding="utf-8")
-        p, r, *_ = score.page_scores(texts.get(row["name"], ""), gold, 1)
-        groups[row["source_dataset"]].append((p, r))
-        groups["ALL"].append((p, r))
-    out = {}
-    for ds, values in groups.items():
-        mp = sum(v[0] for v in values) / len(values)
-        mr = sum(v[1] for v in values) / len(values)
-        out[ds] = (mp, mr, 2 * mp * mr / (mp + mr) if mp + mr else 0.0)
     return out
 
 

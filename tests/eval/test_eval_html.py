@@ -14,15 +14,13 @@ Prints the figures it checks. Run:
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from webpages import DATA, PAGES, manifest, scores
 
 from newsarchive.article import Article
 from newsarchive.pipeline.clean import RuleSet, clean
@@ -30,8 +28,6 @@ from newsarchive.pipeline.dates import Dater
 from newsarchive.pipeline.sources import Input, iter_inputs, load
 from newsarchive.settings import Settings
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-WEBPAGES = DATA / "webpages"
 HTML_SOURCES = {"html-meta", "json-ld", "html-rdf", "html-time", "htmldate"}
 
 # Token F1 (of mean P and R) floors per data set, a little under what is measured (docs/html.md).
@@ -39,17 +35,8 @@ F1_FLOORS = {"Dragnet": 0.92, "L3S-GN1": 0.92, "Readability": 0.94, "ALL": 0.93}
 
 pytestmark = [
     pytest.mark.eval,
-    pytest.mark.skipif(not WEBPAGES.is_dir(), reason="../shared/data/webpages is not present"),
+    pytest.mark.skipif(not PAGES.is_dir(), reason="../shared/data/webpages is not present"),
 ]
-
-
-def _scorer() -> ModuleType:
-    """The data set's own scorer (stdlib only), imported from its path."""
-    spec = importlib.util.spec_from_file_location("webpages_score", WEBPAGES / "score.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _ingested(folder: Path) -> dict[str, Article]:
@@ -72,30 +59,13 @@ def _ingested(folder: Path) -> dict[str, Article]:
 
 @pytest.fixture(scope="module")
 def webpages() -> dict[str, Article]:
-    return _ingested(WEBPAGES / "html")
+    return _ingested(PAGES / "html")
 
 
-@pytest.fixture(scope="module")
-def manifest() -> list[dict[str, str]]:
-    with (WEBPAGES / "manifest.csv").open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def test_main_text_f1_per_data_set(
-    webpages: dict[str, Article], manifest: list[dict[str, str]]
-) -> None:
-    score = _scorer()
-    scores: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for row in manifest:
-        gold = (WEBPAGES / "gold" / f"{row['name']}.txt").read_text(encoding="utf-8")
-        p, r, *_ = score.page_scores(webpages[row["name"]].text, gold, 1)
-        scores[row["source_dataset"]].append((p, r))
-        scores["ALL"].append((p, r))
-    for name, pairs in sorted(scores.items()):
-        p = sum(x for x, _ in pairs) / len(pairs)
-        r = sum(y for _, y in pairs) / len(pairs)
-        f1 = 2 * p * r / (p + r)
-        print(f"{name:<12} pages {len(pairs):>4}  P {p:.3f}  R {r:.3f}  F1 {f1:.3f}")
+def test_main_text_f1_per_data_set(webpages: dict[str, Article]) -> None:
+    figures = scores({name: article.text for name, article in webpages.items()})
+    for name, (p, r, f1) in sorted(figures.items()):
+        print(f"{name:<12} P {p:.3f}  R {r:.3f}  F1 {f1:.3f}")
         assert f1 >= F1_FLOORS[name], name
 
 
@@ -118,13 +88,11 @@ def _printed_day(value: str) -> date:
     return datetime.fromisoformat(value).date()
 
 
-def test_readability_pages_are_dated_on_the_day_printed(
-    webpages: dict[str, Article], manifest: list[dict[str, str]]
-) -> None:
+def test_readability_pages_are_dated_on_the_day_printed(webpages: dict[str, Article]) -> None:
     dater = Dater(Settings())
     stated = right = 0
     sources: Counter[str] = Counter()
-    for row in manifest:
+    for row in manifest():
         if not row["published"]:
             continue
         stated += 1

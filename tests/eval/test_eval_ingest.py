@@ -19,6 +19,7 @@ import pytest
 import newsarchive
 from newsarchive import store
 from newsarchive.pipeline.run import IngestReport
+from testkit import text_column
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SETS = {
@@ -69,10 +70,7 @@ def test_every_input_file_is_accounted_for(
     ingested: dict[str, tuple[IngestReport, Path]], name: str
 ) -> None:
     report, corpus = ingested[name]
-    stored = {
-        p.split("#row=")[0]
-        for p in store.read_corpus(corpus, columns=["source_path"]).column(0).to_pylist()
-    }
+    stored = {p.split("#row=")[0] for p in text_column(corpus, "source_path")}
     skipped = {s.source_path for s in report.skipped}
     assert [s for s in report.skipped if s.reason == "error"] == []  # no stage crashed
     manifests = {os.path.abspath(SETS[name] / "manifest.csv")}
@@ -98,7 +96,7 @@ def test_known_boilerplate_is_gone(
     ingested: dict[str, tuple[IngestReport, Path]], name: str
 ) -> None:
     _, corpus = ingested[name]
-    texts = store.read_corpus(corpus, columns=["text"]).column(0).to_pylist()
+    texts = text_column(corpus, "text")
     left = Counter(s for t in texts for s in GONE[name] if s in t)
     print(name, "residual boilerplate:", dict(left))
     assert dict(left) == {}

@@ -24,6 +24,7 @@ import random
 import re
 import time
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,7 @@ def band_of(df: int) -> int:
     return next(i for i, (low, high) in enumerate(BANDS) if low <= df <= high)
 
 
-def stratified(kinds: dict[str, tuple[object, int]], rng: random.Random) -> list[str]:
+def stratified(kinds: Mapping[str, tuple[object, int]], rng: random.Random) -> list[str]:
     """``PER_CELL`` words per (kind, band) cell; ``kinds`` maps word -> (kind, df)."""
     cells: dict[tuple[object, int], list[str]] = {}
     for word, (kind, df) in sorted(kinds.items()):
@@ -102,7 +103,7 @@ def stratified(kinds: dict[str, tuple[object, int]], rng: random.Random) -> list
 def chinese_words(rows: list[dict[str, str]]) -> list[str]:
     df: Counter[str] = Counter()
     for row in rows:
-        grams = set()
+        grams: set[str] = set()
         for run in _CJK_RUN.findall(row["text"]):
             for n in range(1, 5):
                 grams.update(run[i : i + n] for i in range(len(run) - n + 1))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
 from ..errors import UsageError
+from ..storage import CorpusPath
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -40,6 +40,9 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     "people",
     "organisations",
     "duplicate_of",
+    "near_duplicate_of",
+    "near_duplicate_similarity",
+    "fields",
     "text",
 )
 
@@ -62,6 +65,12 @@ class Scope:
     source: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    # leave out articles linked as duplicates or near-duplicates: each story counts once
+    no_duplicates: bool = False
+    # the researcher's fields the articles must have, ``(name, value)`` (``--field label=fake``),
+    # resolved to the articles that have them by :func:`with_fields`
+    fields: tuple[tuple[str, str], ...] = ()
+    ids: frozenset[str] | None = None
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         """``(start, end)`` in UTC, the end exclusive; ``None`` where open."""
@@ -87,6 +96,11 @@ class Scope:
             parts.append(local_published() >= start)
         if end is not None:
             parts.append(local_published() < end)
+        if self.no_duplicates:
+            parts.append(pc.field("duplicate_of").is_null())
+            parts.append(pc.field("near_duplicate_of").is_null())
+        if self.ids is not None:
+            parts.append(pc.field("doc_id").isin(sorted(self.ids)))
         if not parts:
             return None
         expr = parts[0]
@@ -98,12 +112,53 @@ class Scope:
         """The columns :meth:`expression` reads."""
         dated = self.date_from is not None or self.date_to is not None
         columns = ["source"] if self.source is not None else []
-        return columns + (["published_at", "published_offset"] if dated else [])
+        columns += ["published_at", "published_offset"] if dated else []
+        columns += ["duplicate_of", "near_duplicate_of"] if self.no_duplicates else []
+        return columns + (["doc_id"] if self.ids is not None else [])
 
     def describe(self) -> dict[str, str]:
         """The non-empty parts, for export metadata and chart titles."""
         named = {"source": self.source, "from": self.date_from, "to": self.date_to}
+        if self.no_duplicates:
+            named["duplicates"] = "left out"
+        named |= {name: value for name, value in self.fields}
         return {k: v for k, v in named.items() if v is not None}
+
+
+def with_fields(corpus: str | CorpusPath, scope: Scope, pairs: Sequence[str]) -> Scope:
+    """``scope`` narrowed to the articles whose fields have the values ``pairs`` (``NAME=VALUE``,
+    all of them; a value matched whole and in any case, as ``label:fake`` in a query).
+
+    >>> with_fields("corpus", Scope(), ["label=fake"]).describe()  # doctest: +SKIP
+    {'label': 'fake'}
+    """
+    import dataclasses
+
+    from ..index import fields as own
+
+    if not pairs:
+        return scope
+    known = own.user_fields(corpus)
+    wanted: list[tuple[str, str]] = []
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().lower()
+        if not sep or not value.strip():
+            raise UsageError(f"--field needs NAME=VALUE, not {pair!r}")
+        if name not in known:
+            raise UsageError(
+                f"unknown field {name!r}; this corpus's fields: {', '.join(known) or 'none'}"
+            )
+        wanted.append((name, value.strip()))
+    table = snapshot(corpus).to_table(columns=["doc_id", "fields"])
+    ids = set()
+    for doc_id, mapping in zip(
+        table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
+    ):
+        values = {k: {own.index_term(k, v) for v in vs or []} for k, vs in mapping or []}
+        if all(own.index_term(n, v) in values.get(n, ()) for n, v in wanted):
+            ids.add(str(doc_id))
+    return dataclasses.replace(scope, fields=tuple(wanted), ids=frozenset(ids))
 
 
 def local_published() -> pc.Expression:
@@ -139,7 +194,7 @@ def _midnight(day: date | None) -> datetime | None:
     return None if day is None else datetime.combine(day, time(), tzinfo=UTC)
 
 
-def snapshot(corpus: str | Path) -> pads.Dataset:
+def snapshot(corpus: str | CorpusPath) -> pads.Dataset:
     """The corpus as committed now; raises :class:`CorpusError` naming how to make one."""
     return store.open_dataset(corpus)
 
@@ -174,7 +229,7 @@ def locate(
     expr = pc.field("doc_id").isin(pa.array(list(dict.fromkeys(ids)), pa.string()))
     if scope is not None and (extra := scope.expression()) is not None:
         expr = expr & extra
-    columns = ["doc_id", *(scope.columns() if scope is not None else [])]
+    columns = list(dict.fromkeys(["doc_id", *(scope.columns() if scope is not None else [])]))
     places: dict[str, Place] = {}
     for fragment in dataset.get_fragments():
         table = fragment.to_table(columns=columns)
@@ -185,8 +240,19 @@ def locate(
         ends = np.cumsum([group.num_rows for group in fragment.row_groups])
         groups = np.searchsorted(ends, rows.column("__row").to_numpy(), side="right")
         for doc_id, group in zip(rows.column("doc_id").to_pylist(), groups.tolist(), strict=True):
-            places[str(doc_id)] = Place(fragment.path, int(group))
+            places[str(doc_id)] = Place(_fragment_uri(fragment), int(group))
     return places
+
+
+def _fragment_uri(fragment: Any) -> str:
+    """A fragment's file as ``pyarrow.parquet`` opens it: a local path, or a URI naming its
+    object store (a corpus in ``s3://``)."""
+    import pyarrow.fs as pafs
+
+    fs = fragment.filesystem
+    if fs is None or isinstance(fs, pafs.LocalFileSystem):
+        return str(fragment.path)
+    return f"{fs.type_name}://{fragment.path}"
 
 
 def tables_by_part(
@@ -286,6 +352,34 @@ def _read_unit(unit: Unit, ids: Sequence[str], columns: Sequence[str]) -> pa.Tab
     return table.filter(
         pc.is_in(table.column("doc_id"), value_set=pa.array(list(ids), pa.string()))
     )
+
+
+def group_members(
+    dataset: pads.Dataset, corpus: str | CorpusPath, name: str, scope: Scope | None = None
+) -> dict[str, set[str]]:
+    """``value -> doc_ids`` of the articles in ``scope`` for each value of field ``name``: a
+    built-in groupable field (``source``, ``topic``, ``language``…) or one of the corpus's own
+    (an article with several values is in each group). Values in order, most articles first."""
+    from ..index import fields
+
+    builtin = {f.name: f for f in fields.BUILTIN if f.group}
+    own = fields.user_fields(corpus)
+    if name not in builtin and name not in own:
+        known = ", ".join([*builtin, *own])
+        raise UsageError(f"cannot group by {name!r}; fields: {known}")
+    column = builtin[name].column if name in builtin else "fields"
+    assert column is not None
+    table = read_columns(dataset, ["doc_id", column], scope)
+    groups: dict[str, set[str]] = {}
+    for doc_id, value in zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True):
+        if column == "fields":
+            values = dict(value or []).get(name) or []
+        else:
+            values = value if isinstance(value, list) else [value]
+        for v in values:
+            if v is not None and str(v).strip():
+                groups.setdefault(str(v), set()).add(str(doc_id))
+    return dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
 
 def check_columns(columns: Sequence[str]) -> list[str]:

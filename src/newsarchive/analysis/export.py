@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, store
 from ..errors import UsageError
 from ..output import formula_safe
+from ..storage import CorpusPath, absolute, corpus_path
 from .common import DEFAULT_COLUMNS, Scope, check_columns, in_printed_zone, plain, snapshot
 from .hits import hit_ids
 
@@ -75,7 +76,7 @@ def export_format(output: Path, fmt: str | None) -> str:
 def export(
     output: str | Path,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     query: str | None = None,
     fmt: str | None = None,
@@ -104,7 +105,7 @@ def export(
     record: dict[str, Any] = {
         "query": query,
         "scope": scope.describe(),
-        "corpus": str(Path(corpus).resolve()),
+        "corpus": absolute(corpus_path(corpus)),
         "corpus_state": store.corpus_state(corpus),
         "newsarchive_version": __version__,
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -117,6 +118,11 @@ def export(
     # Counted first (cheap: no column read) so that every copy of the record holds it.
     record["rows"] = dataset.count_rows(filter=selection)
     record["file"] = target.name
+    if "fields" in cols:
+        from ..index.fields import user_fields
+
+        record["fields"] = user_fields(corpus)
+    record["citation"] = citation(corpus, query=query, scope=scope, rows=record["rows"])
     batches = dataset.to_batches(columns=cols, filter=selection, batch_size=BATCH_ROWS)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -127,6 +133,28 @@ def export(
         tmp.unlink(missing_ok=True)
     store.write_json_atomic(sidecar_path(target), record)
     return ExportReport(target, kind, rows, record)
+
+
+def citation(
+    corpus: str | CorpusPath, *, query: str | None = None, scope: Scope | None = None, rows: int
+) -> dict[str, Any]:
+    """What a paper cites: the corpus version (a hash over its ids and content hashes, see
+    :func:`store.corpus_version`), the date, the query and the scope, and one line saying so."""
+    version = store.corpus_version(corpus)
+    day = datetime.now(UTC).date().isoformat()
+    limits = ", ".join(f"{k} {v}" for k, v in (scope.describe() if scope else {}).items())
+    what = f"query {query!r}" if query is not None else "all articles"
+    text = (
+        f"newsarchive corpus '{_name(corpus)}', version {version}; {what}"
+        f"{f' ({limits})' if limits else ''}: {rows:,} articles; exported {day} "
+        f"with newsarchive {__version__}"
+    )
+    return {"corpus_version": version, "date": day, "query": query, "text": text}
+
+
+def _name(corpus: str | CorpusPath) -> str:
+    """The corpus folder's (or bucket prefix's) own name."""
+    return absolute(corpus_path(corpus)).rstrip("/").rsplit("/", 1)[-1]
 
 
 def _selection(ids: list[str] | None, scope: Scope) -> pc.Expression | None:
@@ -145,6 +173,8 @@ def _rows(batches: Iterator[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
     """Rows as dicts, ``published_at`` in the zone its source printed (the same instant)."""
     for batch in batches:
         for row in batch.to_pylist():
+            if "fields" in row:  # a map column reads as (name, values) pairs: as an object
+                row["fields"] = dict(row["fields"] or [])
             if row.get("published_at") is not None and row.get("published_offset"):
                 row["published_at"] = in_printed_zone(row["published_at"], row["published_offset"])
             yield row
@@ -163,14 +193,23 @@ def _write_csv(path: Path, batches: Iterator[pa.RecordBatch], record: dict[str, 
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(record["columns"])
+        # the researcher's fields as one column each, named by the field: spreadsheets read them
+        own = record.get("fields", [])
+        header = [n for c in record["columns"] for n in (own if c == "fields" else [c])]
+        writer.writerow(header)
         for row in _rows(batches):
-            cells = [csv_cell(row[c]) for c in record["columns"]]
+            values: list[Any] = []
+            for c in record["columns"]:
+                if c == "fields":
+                    values += [row["fields"].get(name) for name in own]
+                else:
+                    values.append(row[c])
+            cells = [csv_cell(v) for v in values]
             if record["formula_safe"]:
                 # text and lists only: numbers and times stay numbers and times
                 cells = [
-                    formula_safe(cell) if isinstance(row[c], str | list) else cell
-                    for c, cell in zip(record["columns"], cells, strict=True)
+                    formula_safe(cell) if isinstance(v, str | list) else cell
+                    for v, cell in zip(values, cells, strict=True)
                 ]
             writer.writerow(cells)
             count += 1

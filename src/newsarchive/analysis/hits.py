@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..storage import CorpusPath
 
 if TYPE_CHECKING:
     from ..index.query import Node
@@ -27,7 +28,7 @@ class IndexBehindWarning(UserWarning):
 
 
 def hit_ids(
-    query: str, *, corpus: str | Path, index_dir: str | Path, ranked: bool = False
+    query: str, *, corpus: str | CorpusPath, index_dir: str | Path, ranked: bool = False
 ) -> list[str]:
     """The ``doc_id`` of every article matching ``query``: best match first if ``ranked``, else
     in no particular order (much cheaper: counting and filtering need no relevance).

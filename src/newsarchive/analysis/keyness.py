@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .. import store
 from ..errors import UsageError
-from .common import snapshot, tables_by_part
+from ..storage import CorpusPath, corpus_path
+from .common import Scope, snapshot, tables_by_part
 from .hits import hit_ids
 
 if TYPE_CHECKING:
@@ -241,21 +242,38 @@ def _merge(parts: list[pa.Table]) -> pa.Table:
 def top_words(
     query: str,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     limit: int = DEFAULT_LIMIT,
     kind: Kind = "all",
     min_count: int = MIN_COUNT,
+    against: str | None = None,
+    scope: Scope | None = None,
 ) -> list[Keyword]:
-    """The ``limit`` terms most over-represented in the hits of ``query``, highest G² first."""
+    """The ``limit`` terms most over-represented in the hits of ``query``, highest G² first.
+
+    The reference is the rest of the corpus, or with ``against`` the hits of that query (an
+    article matching both counts on both sides); ``scope`` narrows both sides (with
+    ``no_duplicates``, each story counts once). ``rest`` is then the term's count in the
+    reference.
+    """
     if min_count < CACHE_MIN:
         raise UsageError(f"--min-count must be at least {CACHE_MIN}")
     if kind not in ("all", "word", "phrase"):
         raise UsageError(f"unknown kind {kind!r}; use all, word or phrase")
     ids = hit_ids(query, corpus=corpus, index_dir=index_dir)
     dataset = snapshot(corpus)
-    reference = corpus_frequencies(corpus, dataset)
-    hits = count_terms(_texts(dataset, ids), min_count=min_count)
+    hits = count_terms(_texts(dataset, ids, scope), min_count=min_count)
+    if against is not None:
+        other = hit_ids(against, corpus=corpus, index_dir=index_dir)
+        # keywords() compares with a table that includes the hits: add them to the other side
+        rest = count_terms(_texts(dataset, other, scope), min_count=1)
+        both = _merge([hits.table, rest.table])
+        reference = Frequencies(both, hits.words + rest.words)
+    elif scope is not None and scope.expression() is not None:
+        reference = count_terms(_scoped_texts(dataset, scope), min_count=CACHE_MIN)
+    else:
+        reference = corpus_frequencies(corpus, dataset)
     return keywords(hits, reference, limit=limit, kind=kind)
 
 
@@ -310,15 +328,21 @@ def g2(a: int, b: int, c: int, d: int) -> float:
     return 2 * value
 
 
-def corpus_frequencies(corpus: str | Path, dataset: pads.Dataset | None = None) -> Frequencies:
+def corpus_frequencies(
+    corpus: str | CorpusPath, dataset: pads.Dataset | None = None
+) -> Frequencies:
     """The corpus-wide frequency table, from the cache when it matches the corpus state."""
     state = store.corpus_state(corpus)
-    path = Path(corpus) / store.STATE_DIR / f"wordfreq-{state}-v{TOKENIZER_VERSION}.arrow"
-    if path.is_file():
+    root = corpus_path(corpus)
+    name = f"wordfreq-{state}-v{TOKENIZER_VERSION}.arrow"
+    # A reader never writes into a bucket (the lease is the writer's): remote corpora go uncached.
+    path = root / store.STATE_DIR / name if isinstance(root, Path) else None
+    if path is not None and path.is_file():
         return _read_cache(path)
     dataset = dataset if dataset is not None else snapshot(corpus)
     freqs = count_terms(_all_texts(dataset), min_count=CACHE_MIN)
-    _write_cache(path, freqs)
+    if path is not None:
+        _write_cache(path, freqs)
     return freqs
 
 
@@ -328,12 +352,21 @@ def _all_texts(dataset: pads.Dataset) -> Iterator[tuple[pa.Array[Any], pa.Array[
 
 
 def _texts(
-    dataset: pads.Dataset, ids: Sequence[str]
+    dataset: pads.Dataset, ids: Sequence[str], scope: Scope | None = None
 ) -> Iterator[tuple[pa.ChunkedArray[Any], pa.ChunkedArray[Any]]]:
     return (
         (table.column("text"), table.column("language"))
-        for table in tables_by_part(dataset, ids, ["text", "language"])
+        for table in tables_by_part(dataset, ids, ["text", "language"], scope)
     )
+
+
+def _scoped_texts(
+    dataset: pads.Dataset, scope: Scope
+) -> Iterator[tuple[pa.Array[Any], pa.Array[Any]]]:
+    for batch in dataset.to_batches(
+        columns=["text", "language"], filter=scope.expression(), batch_size=READ_CHUNK
+    ):
+        yield batch.column(0), batch.column(1)
 
 
 def _read_cache(path: Path) -> Frequencies:

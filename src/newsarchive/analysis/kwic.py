@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from ..errors import UsageError
+from ..storage import CorpusPath
 from .common import Scope, in_printed_zone, read_columns, rows_in_order, snapshot
 from .hits import QueryMatcher, hit_ids, query_matcher
 
@@ -152,7 +153,7 @@ def _one_line(text: str) -> str:
 def kwic(
     query: str,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     width: int = DEFAULT_WIDTH,
     sort: Sort = "date",

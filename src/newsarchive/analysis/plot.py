@@ -177,7 +177,7 @@ def timeline_figure(tl: Timeline) -> Figure:
     title = f"Articles matching {quoted} per {tl.by}" + (f" ({where})" if where else "")
     counts = Panel("Articles matching", {q: tl.hits[q] for q in tl.queries})
     shares = Panel(
-        "Share of all articles (%)",
+        f"Share of its {tl.group_by}'s articles (%)" if tl.bases else "Share of all articles (%)",
         {q: [None if s is None else 100 * s for s in tl.shares(q)] for q in tl.queries},
     )
     base = Panel("All articles", {"all articles (the share's base)": tl.articles}, bars=True)

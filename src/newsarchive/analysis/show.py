@@ -13,11 +13,12 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..article import PAGE_FORMATS
 from ..errors import NewsarchiveError
 from ..output import on_screen
+from ..storage import CorpusPath
 from .common import rows_in_order, snapshot
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def find_doc_id(dataset: pads.Dataset, id_or_prefix: str) -> str:
     )
 
 
-def load_article(corpus: str | Path, id_or_prefix: str) -> dict[str, Any]:
+def load_article(corpus: str | CorpusPath, id_or_prefix: str) -> dict[str, Any]:
     """Every stored column of one article, by id or unique id prefix."""
     dataset = snapshot(corpus)
     doc_id = find_doc_id(dataset, id_or_prefix)
@@ -79,7 +80,7 @@ def pre_clean_text(row: dict[str, Any], max_line_chars: int | None = None) -> st
 
     limit = max_line_chars or Settings().get("max_line_chars")
     text = row["raw_text"]
-    if row.get("format") == "html":
+    if row.get("format") in PAGE_FORMATS:
         from ..pipeline.html import extract
 
         text = extract(text).text
@@ -199,19 +200,24 @@ def _metadata(row: dict[str, Any]) -> str:
                  f"{row.get('word_count') or 0:,} words"),
         ("ingested", f"{_when(row.get('ingested_at'))}, run {row.get('ingest_run')}"),
         ("duplicate_of", row.get("duplicate_of")),
-        ("extra", _extra(row.get("extra"))),
+        ("near_dup_of", _near(row)),
+        ("fields", _fields(row.get("fields"))),
     ]  # fmt: skip
     return "\n".join(f"{name:<13} {value}" for name, value in fields if value)
 
 
-def _extra(extra: str | None) -> str:
-    if not extra:
+def _near(row: dict[str, Any]) -> str:
+    """``near_duplicate_of`` and its similarity, e.g. ``1e2a7c40b5d90f11 (similarity 0.58)``."""
+    target, similarity = row.get("near_duplicate_of"), row.get("near_duplicate_similarity")
+    if not target:
         return ""
-    try:
-        values = json.loads(extra)
-    except ValueError:
-        return extra
-    return ", ".join(f"{k}={v}" for k, v in values.items()) if isinstance(values, dict) else extra
+    return f"{target} (similarity {similarity:.2f})" if similarity is not None else str(target)
+
+
+def _fields(value: Any) -> str:
+    """The researcher's fields as ``label=fake, subject=politics`` (a map column's pairs)."""
+    pairs = value.items() if isinstance(value, dict) else (value or [])
+    return ", ".join(f"{name}={'; '.join(values or [])}" for name, values in pairs)
 
 
 def _date(row: dict[str, Any]) -> str:
@@ -271,7 +277,7 @@ def render_evidence(row: dict[str, Any], *, indent: str = "") -> str:
     return "\n".join(lines) if lines else f"{indent}(no tags)"
 
 
-def explain_tags(corpus: str | Path, id_or_prefix: str) -> str:
+def explain_tags(corpus: str | CorpusPath, id_or_prefix: str) -> str:
     """``newsarchive tags explain``: the article's id and title, then :func:`render_evidence`."""
     row = _on_screen(load_article(corpus, id_or_prefix))
     title = on_screen(row.get("title") or "(untitled)", one_line=True)

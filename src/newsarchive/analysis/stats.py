@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
+from ..storage import CorpusPath
 from .common import Scope, read_columns, snapshot
 from .timeline import period_counts, period_label, period_range
 
@@ -32,6 +33,7 @@ class CorpusStats:
 
     corpus: str
     corpus_state: str
+    corpus_version: str  # the citable version (``store.corpus_version``), as exports record it
     articles: int
     duplicates: int  # articles whose text is already in the corpus (``duplicate_of`` set)
     words: int
@@ -92,7 +94,7 @@ class CorpusStats:
         ]
         # One name column for the whole report, so every number lines up.
         width = max(len(name) for counts in [head, *(c for _, c in sections)] for name, _ in counts)
-        lines = [f"Corpus {self.corpus} (state {self.corpus_state})"]
+        lines = [f"Corpus {self.corpus} (state {self.corpus_state}, version {self.corpus_version})"]
         lines += [f"  {name:<{width}}  {n:>9,}" for name, n in head]
         lines.append(f"  {'date range':<{width}}  {span}")
         for title, counts in sections:
@@ -102,7 +104,7 @@ class CorpusStats:
 
 
 def corpus_stats(
-    corpus: str | Path = "corpus", *, top: int = DEFAULT_TOP, scope: Scope | None = None
+    corpus: str | CorpusPath = "corpus", *, top: int = DEFAULT_TOP, scope: Scope | None = None
 ) -> CorpusStats:
     """Profile the corpus (or the part of it in ``scope``); each list keeps its ``top`` values.
 
@@ -110,11 +112,14 @@ def corpus_stats(
     """
     dataset = snapshot(corpus)
     state = store.corpus_state(corpus)
-    return profile(dataset, corpus=str(corpus), state=state, top=top, scope=scope or Scope())
+    version = store.corpus_version(corpus, dataset)
+    return profile(
+        dataset, corpus=str(corpus), state=state, version=version, top=top, scope=scope or Scope()
+    )
 
 
 def profile(
-    dataset: pads.Dataset, *, corpus: str, state: str, top: int, scope: Scope
+    dataset: pads.Dataset, *, corpus: str, state: str, version: str, top: int, scope: Scope
 ) -> CorpusStats:
     import pyarrow.compute as pc
 
@@ -132,6 +137,7 @@ def profile(
     return CorpusStats(
         corpus=corpus,
         corpus_state=state,
+        corpus_version=version,
         articles=base.num_rows,
         duplicates=base.num_rows - base.column("duplicate_of").null_count,
         words=int(pc.sum(base.column("word_count")).as_py() or 0),
@@ -211,3 +217,74 @@ def plot_stats(stats: CorpusStats, path: str | Path) -> Path | None:
     if not any(n for _, n in stats.per_month):
         return None
     return save(stats_figure(stats), path)
+
+
+GROUP_COLUMNS = (
+    "value",
+    "articles",
+    "share",
+    "duplicates",
+    "near_duplicates",
+    "words",
+    "dated",
+    "first",
+    "last",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupStats:
+    """One value of a ``stats --group-by`` field: its articles and how they are made up."""
+
+    value: str
+    articles: int
+    share: float  # of the articles in scope (an article with several values counts in each)
+    duplicates: int
+    near_duplicates: int
+    words: int
+    dated: int
+    first: str  # first and last publication day, or "" when none is dated
+    last: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {c: getattr(self, c) for c in GROUP_COLUMNS}
+
+
+def group_stats(
+    corpus: str | CorpusPath, field: str, *, scope: Scope | None = None
+) -> list[GroupStats]:
+    """The corpus profile per value of ``field`` (``source``, ``language``, or one of the
+    corpus's own fields such as ``label``), most articles first.
+
+    >>> [g.value for g in group_stats("corpus", "label")]  # doctest: +SKIP
+    ['fake', 'true']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .common import group_members
+
+    dataset = snapshot(corpus)
+    scope = scope or Scope()
+    groups = group_members(dataset, corpus, field, scope)
+    cols = ["doc_id", "published_at", "duplicate_of", "near_duplicate_of", "word_count"]
+    table = read_columns(dataset, cols, scope)
+    total = table.num_rows
+    out = []
+    for value, members in groups.items():
+        mine = table.filter(pc.is_in(table.column("doc_id"), pa.array(sorted(members))))
+        first, last = _min_max(mine.column("published_at"))
+        out.append(
+            GroupStats(
+                value=value,
+                articles=mine.num_rows,
+                share=round(mine.num_rows / total, 4) if total else 0.0,
+                duplicates=mine.num_rows - mine.column("duplicate_of").null_count,
+                near_duplicates=mine.num_rows - mine.column("near_duplicate_of").null_count,
+                words=int(pc.sum(mine.column("word_count")).as_py() or 0),
+                dated=mine.num_rows - mine.column("published_at").null_count,
+                first=f"{first:%Y-%m-%d}" if first else "",
+                last=f"{last:%Y-%m-%d}" if last else "",
+            )
+        )
+    return out

@@ -12,13 +12,14 @@ an article stamped ``2023-11-08T23:28-04:00`` counts on 8 November (``published_
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ..errors import UsageError
-from .common import Scope, local_published, read_columns, snapshot
+from ..storage import CorpusPath
+from .common import Scope, group_members, local_published, read_columns, snapshot
 from .hits import hit_ids
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 By = Literal["day", "week", "month", "year"]
 PERIODS: tuple[str, ...] = get_args(By)
+Normalise = Literal["group", "all"]
+NORMALISE: tuple[str, ...] = get_args(Normalise)
 COLUMNS = ("period", "query", "hits", "articles", "share")
 
 
@@ -43,21 +46,30 @@ class Timeline:
     undated_articles: int
     undated_hits: dict[str, int]
     scope: Scope = field(default_factory=Scope)
+    # per series, its own base when shares are within a group (``--group-by``, ``--normalise
+    # group``): the dated articles of that group per period; else ``articles`` for every series
+    bases: dict[str, list[int]] = field(default_factory=dict)
+    group_by: str | None = None
 
     @property
     def labels(self) -> list[str]:
         return [period_label(s, self.by) for s in self.starts]
 
     def shares(self, query: str) -> list[float | None]:
-        """Hits / articles per period; ``None`` where the period has no articles at all."""
-        return [h / n if n else None for h, n in zip(self.hits[query], self.articles, strict=True)]
+        """Hits / base per period; ``None`` where the base is empty (no articles at all)."""
+        base = self.base(query)
+        return [h / n if n else None for h, n in zip(self.hits[query], base, strict=True)]
+
+    def base(self, query: str) -> list[int]:
+        """The articles per period that the series' shares are of."""
+        return self.bases.get(query, self.articles)
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per period and query (tidy data): period, query, hits, articles, share."""
         rows = []
         for q in self.queries:
             for label, hits, n, share in zip(
-                self.labels, self.hits[q], self.articles, self.shares(q), strict=True
+                self.labels, self.hits[q], self.base(q), self.shares(q), strict=True
             ):
                 rows.append(
                     {"period": label, "query": q, "hits": hits, "articles": n, "share": share}
@@ -76,20 +88,46 @@ class Timeline:
 def timeline(
     queries: str | Sequence[str],
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     by: By = "month",
     scope: Scope | None = None,
+    group_by: str | None = None,
+    normalise: Normalise = "group",
 ) -> Timeline:
     """Hits of each query per period (``by``), with the share of all articles in that period.
 
     The share's base is every dated article in ``scope`` (the whole corpus, or one source).
+    With ``group_by`` (a field: ``source``, ``language``, ``topic``, or one of the corpus's own,
+    such as ``label``) each query becomes one series per value of the field, named
+    ``QUERY | FIELD=VALUE``; with ``normalise="group"`` its share is of the articles of the same
+    value (``"all"``: of all articles, as without grouping).
     """
     names = (queries,) if isinstance(queries, str) else tuple(queries)
     if not names:
         raise UsageError("give at least one query")
+    if normalise not in NORMALISE:
+        raise UsageError(f"unknown normalise {normalise!r}; use one of {', '.join(NORMALISE)}")
     hits = {q: hit_ids(q, corpus=corpus, index_dir=index_dir) for q in names}
-    return count_timeline(snapshot(corpus), hits, by=by, scope=scope or Scope())
+    dataset = snapshot(corpus)
+    scope = scope or Scope()
+    if group_by is None:
+        return count_timeline(dataset, hits, by=by, scope=scope)
+    groups = group_members(dataset, corpus, group_by, scope)
+    series: dict[str, list[str]] = {}
+    value_of: dict[str, str] = {}
+    for q, ids in hits.items():
+        for value, members in groups.items():
+            name = f"{group_by}={value}" if q == "*" else f"{q} | {group_by}={value}"
+            series[name], value_of[name] = sorted(set(ids) & members), value
+    tl = count_timeline(dataset, series, by=by, scope=scope)
+    bases: dict[str, list[int]] = {}
+    if normalise == "group":
+        group_tl = count_timeline(
+            dataset, {v: sorted(m) for v, m in groups.items()}, by=by, scope=scope
+        )
+        bases = {name: group_tl.hits[value_of[name]] for name in series}
+    return replace(tl, bases=bases, group_by=group_by)
 
 
 def count_timeline(
@@ -108,8 +146,10 @@ def count_timeline(
     )
     dated = dated.filter(pc.is_valid(dated.column("published_at")))
     # A date range leaves undated articles out of the scope, yet they are still the source's
-    # articles: read them by source only, so "undated" counts them whatever the range.
-    everything = read_columns(dataset, ["doc_id", "published_at"], Scope(source=scope.source))
+    # articles: read them without the range (the rest of the scope holds), so "undated" counts
+    # them whatever the range.
+    undated_scope = replace(scope, date_from=None, date_to=None)
+    everything = read_columns(dataset, ["doc_id", "published_at"], undated_scope)
     undated_table = everything.filter(pc.is_null(everything.column("published_at")))
     starts = _axis(dated.column("published_at"), by, scope)
     counts: dict[str, list[int]] = {}

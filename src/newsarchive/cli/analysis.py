@@ -25,8 +25,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 TABLE_FORMATS = ("table", "csv", "jsonl")
 
 
+def no_duplicates_option(func: F) -> F:
+    return click.option(
+        "--no-duplicates",
+        is_flag=True,
+        help="Leave out duplicates and near-duplicates: each story counts once.",
+    )(func)
+
+
 def scope_options(func: F) -> F:
-    """``--source``, ``--from``, ``--to``: the articles a command looks at."""
+    """``--source``, ``--from``, ``--to``, ``--field``, ``--no-duplicates``: the articles a
+    command looks at."""
+    func = no_duplicates_option(func)
+    func = click.option(
+        "--field",
+        "field",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Only articles whose own field NAME (a manifest column, e.g. label) has VALUE; "
+        "repeat for several.",
+    )(func)
     func = click.option(
         "--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY[-MM[-DD]])."
     )(func)
@@ -51,10 +69,17 @@ def format_option(choices: Sequence[str] = TABLE_FORMATS) -> Callable[[F], F]:
     return lambda func: fmt(csv_raw_option(func))
 
 
-def _scope(source: str | None, date_from: str | None, date_to: str | None) -> Scope:
-    from ..analysis.common import Scope
+def _scope(
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    no_duplicates: bool = False,
+    fields: Sequence[str] = (),
+    corpus: str = "corpus",
+) -> Scope:
+    from ..analysis.common import Scope, with_fields
 
-    return Scope(source, date_from, date_to)
+    return with_fields(corpus, Scope(source, date_from, date_to, no_duplicates), fields)
 
 
 def _records(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
@@ -127,6 +152,8 @@ def kwic_cmd(
     source: str | None,
     date_from: str | None,
     date_to: str | None,
+    no_duplicates: bool,
+    field: tuple[str, ...],
 ) -> None:
     """Keyword in context: every occurrence of QUERY's words in its hits, one per line.
 
@@ -147,7 +174,7 @@ def kwic_cmd(
             width=width,
             sort=sort,  # type: ignore[arg-type]
             limit=limit or None,
-            scope=_scope(source, date_from, date_to),
+            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
         )
     if fmt != "table":
         click.echo(_records([ln.to_dict() for ln in lines], COLUMNS, fmt), nl=False)
@@ -192,6 +219,17 @@ def kwic_cmd(
     show_default=True,
     help="Period (weeks are ISO weeks, from Monday; all periods UTC).",
 )
+@click.option(
+    "--group-by",
+    metavar="FIELD",
+    help="One line per value of FIELD (source, language, topic, or the corpus's own, e.g. label).",
+)
+@click.option(
+    "--normalise",
+    type=click.Choice(["group", "all"]),
+    help="With --group-by: shares of the articles of the same value (group) or of all articles "
+    "(all) [default: group with a QUERY, all without].",
+)
 @format_option()
 @click.option(
     "--plot",
@@ -206,11 +244,15 @@ def timeline_cmd(
     corpus: str,
     index_dir: str,
     by: str,
+    group_by: str | None,
+    normalise: str | None,
     fmt: str,
     plot: str | None,
     source: str | None,
     date_from: str | None,
     date_to: str | None,
+    no_duplicates: bool,
+    field: tuple[str, ...],
 ) -> None:
     """Attention over time: hits of QUERY per period, and their share of all articles then.
 
@@ -221,19 +263,27 @@ def timeline_cmd(
     \b
       newsarchive timeline strike --by week
       newsarchive timeline --query oil --query wheat --by month --plot attention.png
+      newsarchive timeline --group-by label --by month
+      newsarchive timeline 'subject:politicsNews' --group-by label --normalise group
     """
     from ..analysis.timeline import COLUMNS, timeline
 
     queries = ([query] if query else []) + list(more)
+    if not queries and group_by:
+        queries = ["*"]  # every article, split by the field's values
     if not queries:
         raise click.UsageError("give a QUERY, or one or more --query")
+    if normalise is None:
+        normalise = "all" if queries == ["*"] else "group"
     with notes_on_stale_index():
         tl = timeline(
             queries,
             corpus=corpus,
             index_dir=index_dir,
             by=by,  # type: ignore[arg-type]
-            scope=_scope(source, date_from, date_to),
+            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
+            group_by=group_by,
+            normalise=normalise,  # type: ignore[arg-type]
         )
     if fmt == "table":
         click.echo(format_timeline(tl))
@@ -288,7 +338,12 @@ def _undated_note(tl: Timeline) -> str:
     type=click.IntRange(1),
     help="Values listed per section.",
 )
-@format_option(("table", "json"))
+@click.option(
+    "--group-by",
+    metavar="FIELD",
+    help="One row per value of FIELD (source, language, topic, or the corpus's own, e.g. label).",
+)
+@format_option(("table", "json", "csv", "jsonl"))
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False),
@@ -299,17 +354,35 @@ def _undated_note(tl: Timeline) -> str:
 def stats_cmd(
     corpus: str,
     top: int,
+    group_by: str | None,
     fmt: str,
     plot: str | None,
     source: str | None,
     date_from: str | None,
     date_to: str | None,
+    no_duplicates: bool,
+    field: tuple[str, ...],
 ) -> None:
     """The corpus profile: articles, sources, dates and how they were found, languages, kinds,
-    top tags, and the cleaning rules that removed most."""
+    top tags, and the cleaning rules that removed most. With --group-by, one row per value:
+    articles, share, duplicates, near-duplicates, words, dated, first and last day.
+
+    \b
+      newsarchive stats --group-by label
+    """
     from ..analysis.stats import corpus_stats, plot_stats
 
-    stats = corpus_stats(corpus, top=top, scope=_scope(source, date_from, date_to))
+    if group_by is not None:
+        _group_stats(
+            corpus, group_by, fmt, _scope(source, date_from, date_to, no_duplicates, field, corpus)
+        )
+        return
+    if fmt in ("csv", "jsonl"):
+        raise click.UsageError("--format csv and jsonl are for --group-by; use json")
+
+    stats = corpus_stats(
+        corpus, top=top, scope=_scope(source, date_from, date_to, no_duplicates, field, corpus)
+    )
     if fmt == "json":
         click.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -320,6 +393,28 @@ def stats_cmd(
             click.echo("Warning: no chart drawn: no article in this scope has a date.", err=True)
         else:
             click.echo(f"Chart written to {written}", err=True)
+
+
+def _group_stats(corpus: str, field: str, fmt: str, scope: Scope) -> None:
+    from ..analysis.stats import GROUP_COLUMNS, group_stats
+
+    groups = group_stats(corpus, field, scope=scope)
+    if fmt == "json":
+        click.echo(json.dumps([g.to_dict() for g in groups], indent=2, ensure_ascii=False))
+        return
+    if fmt != "table":
+        click.echo(_records([g.to_dict() for g in groups], GROUP_COLUMNS, fmt), nl=False)
+        return
+    vw = max([len(field), *(len(g.value) for g in groups)])
+    click.echo(
+        f"{field:<{vw}}  {'articles':>9}  {'share':>6}  {'dupl.':>6}  {'near':>6}  "
+        f"{'words':>11}  {'dated':>9}  {'first':<10}  last"
+    )
+    for g in groups:
+        click.echo(
+            f"{g.value:<{vw}}  {g.articles:>9,}  {_share(g.share):>6}  {g.duplicates:>6,}  "
+            f"{g.near_duplicates:>6,}  {g.words:>11,}  {g.dated:>9,}  {g.first:<10}  {g.last}"
+        )
 
 
 # --- top-words --------------------------------------------------------------------------------------
@@ -346,15 +441,32 @@ def stats_cmd(
     type=click.IntRange(2),
     help="Least times a term must occur in the hits.",
 )
+@click.option(
+    "--against",
+    metavar="QUERY2",
+    help="Compare with the hits of QUERY2 instead of the rest of the corpus (A against B).",
+)
 @format_option()
+@no_duplicates_option
 @reports_errors
 def top_words_cmd(
-    query: str, corpus: str, index_dir: str, limit: int, kind: str, min_count: int, fmt: str
+    query: str,
+    corpus: str,
+    index_dir: str,
+    limit: int,
+    kind: str,
+    min_count: int,
+    against: str | None,
+    fmt: str,
+    no_duplicates: bool,
 ) -> None:
     """Words and two-word phrases most over-represented in QUERY's hits against the rest of the
-    corpus, by log-likelihood (G²); stopwords aside.
+    corpus (or against QUERY2's hits), by log-likelihood (G²); stopwords aside.
 
     The first run on a corpus state counts the whole corpus once (cached in corpus/_state/).
+
+    \b
+      newsarchive top-words 'label:fake' --against 'label:true'
     """
     from ..analysis.keyness import top_words
 
@@ -366,6 +478,8 @@ def top_words_cmd(
             limit=limit,
             kind=kind,  # type: ignore[arg-type]
             min_count=min_count,
+            against=against,
+            scope=_scope(None, None, None, no_duplicates),
         )
     columns = ("term", "kind", "hits", "rest", "g2")
     rows = [{c: getattr(w, c) for c in columns} for w in words]
@@ -376,6 +490,96 @@ def top_words_cmd(
     click.echo(f"{'term':<{tw}}  {'kind':<6}  {'hits':>7}  {'rest':>9}  {'G²':>9}")
     for w in words:
         click.echo(f"{w.term:<{tw}}  {w.kind:<6}  {w.hits:>7,}  {w.rest:>9,}  {w.g2:>9.2f}")
+
+
+# --- collocates -------------------------------------------------------------------------------------
+
+
+@click.command("collocates")
+@click.argument("word")
+@click.argument("query", required=False)
+@corpus_option
+@index_dir_option
+@click.option(
+    "--window",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Words each side of WORD that count as its company.",
+)
+@click.option(
+    "--min-freq",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Least times a word must occur near WORD to be listed.",
+)
+@click.option(
+    "--measure",
+    type=click.Choice(["log_dice", "mi", "t_score", "log_likelihood"]),
+    default="log_dice",
+    show_default=True,
+    help="Ranking measure (all four are shown).",
+)
+@click.option(
+    "--limit", default=25, show_default=True, type=click.IntRange(0), help="Rows; 0 for all."
+)
+@click.option("--stopwords", is_flag=True, help="List stopwords (the, of, …) as collocates too.")
+@format_option()
+@scope_options
+@reports_errors
+def collocates_cmd(
+    word: str,
+    query: str | None,
+    corpus: str,
+    index_dir: str,
+    window: int,
+    min_freq: int,
+    measure: str,
+    limit: int,
+    stopwords: bool,
+    fmt: str,
+    source: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    no_duplicates: bool,
+    field: tuple[str, ...],
+) -> None:
+    """Words that keep company with WORD: within --window words of it, in the hits of QUERY (or
+    the whole corpus), ranked by log-Dice, MI, t-score or log-likelihood.
+
+    \b
+      newsarchive collocates strike
+      newsarchive collocates strike 'topic:health' --window 3 --measure t_score --format csv
+    """
+    from ..analysis.collocates import COLUMNS, collocates
+
+    with notes_on_stale_index():
+        found = collocates(
+            word,
+            query,
+            corpus=corpus,
+            index_dir=index_dir,
+            window=window,
+            min_freq=min_freq,
+            measure=measure,  # type: ignore[arg-type]
+            limit=limit or None,
+            keep_stopwords=stopwords,
+            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
+        )
+    if fmt != "table":
+        click.echo(_records([c.to_dict() for c in found], COLUMNS, fmt), nl=False)
+        return
+    tw = max([len("term"), *(len(c.term) for c in found)])
+    click.echo(
+        f"{'term':<{tw}}  {'together':>8}  {'freq':>8}  {'log-Dice':>8}  {'MI':>7}  "
+        f"{'t-score':>7}  {'log-lik':>9}"
+    )
+    for c in found:
+        click.echo(
+            f"{c.term:<{tw}}  {c.together:>8,}  {c.freq:>8,}  {c.log_dice:>8.2f}  {c.mi:>7.2f}  "
+            f"{c.t_score:>7.2f}  {c.log_likelihood:>9.2f}"
+        )
 
 
 # --- show, tags explain -----------------------------------------------------------------------------
@@ -454,6 +658,8 @@ def export_cmd(
     source: str | None,
     date_from: str | None,
     date_to: str | None,
+    no_duplicates: bool,
+    field: tuple[str, ...],
 ) -> None:
     """Export the whole corpus, or the articles matching QUERY.
 
@@ -474,10 +680,11 @@ def export_cmd(
             query=query,
             fmt=fmt,
             columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-            scope=_scope(source, date_from, date_to),
+            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
             formula_safe=formula_safe(),
         )
     click.echo(
         f"Exported {report.rows:,} articles to {report.path} ({report.format}); "
         f"export record in {report.sidecar}"
     )
+    click.echo(f"Cite as: {report.record['citation']['text']}")

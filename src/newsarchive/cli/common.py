@@ -51,7 +51,7 @@ corpus_option = click.option(
     default="corpus",
     show_default=True,
     type=click.Path(file_okay=False),
-    help="Corpus folder (Parquet dataset).",
+    help="Corpus folder (Parquet dataset), or a URI such as s3://bucket/prefix.",
 )
 index_dir_option = click.option(
     "--index-dir",

@@ -64,7 +64,7 @@ MAX_LISTED = 100
     "clean_level",
     type=click.Choice(CLEAN_LEVELS),
     help="Structural cleaner level (menus, comments, footers, link lists) "
-    "[default: the clean.structure setting, conservative].",
+    "[default: the clean.structure setting, balanced].",
 )
 @click.option(
     "--date",
@@ -219,11 +219,13 @@ def format_summary(report: object, wall: float | None = None) -> str:
     assert isinstance(report, IngestReport)
     r = report
     lines = [
-        f"Ingested {r.ingested:,} new articles into {r.corpus} (run {r.run_id})",
+        f"Ingested {r.ingested:,} new article{'' if r.ingested == 1 else 's'} into {r.corpus} "
+        f"(run {r.run_id})",
         f"  inputs seen        {r.seen:>9,}",
         f"  ingested           {r.ingested:>9,}",
         f"  already in corpus  {r.already:>9,}",
         f"  duplicates         {r.duplicates:>9,}  (stored, linked by duplicate_of)",
+        f"  near-duplicates    {r.near_duplicates:>9,}  (stored, linked by near_duplicate_of)",
         f"  not articles       {r.ignored:>9,}",
         f"  skipped            {sum(r.skipped_by_reason.values()):>9,}",
     ]

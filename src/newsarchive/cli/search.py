@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError
-from ..index.api import ENGINES, FACET_NAMES, SORTS, index_status, search, update_index
+from ..index.api import ENGINES, SORTS, index_status, search, update_index
 from ..index.model import HIT_COLUMNS, Hit, SearchResults
 from ..output import on_screen
 from .common import (
@@ -157,8 +157,14 @@ def _print_status(corpus: str, index_dir: str) -> None:
 @click.option("--count", is_flag=True, help="Print only the number of hits.")
 @click.option(
     "--facet",
-    type=click.Choice(FACET_NAMES),
-    help="Print 'value<TAB>count' over all hits instead (field names as in queries: topics, people...).",
+    metavar="NAME",
+    help="Print 'value<TAB>count' over all hits instead: a field name as in queries (topics, "
+    "people, year...), or one of the corpus's own fields (a manifest column such as label).",
+)
+@click.option(
+    "--no-duplicates",
+    is_flag=True,
+    help="Leave out duplicates and near-duplicates: each story once.",
 )
 @reports_errors
 def search_cmd(
@@ -176,6 +182,7 @@ def search_cmd(
     output: str | None,
     count: bool,
     facet: str | None,
+    no_duplicates: bool,
 ) -> None:
     """Search the corpus (query language: docs/search.md).
 
@@ -201,6 +208,7 @@ def search_cmd(
         topic=topic,
         sort=sort,
         snippets=not summary_only,
+        no_duplicates=no_duplicates,
     )
     if results.index_behind:
         click.echo(

@@ -41,7 +41,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-ANALYSIS_VERSION = 1  # bump when any word's analysed form changes: indexes are then rebuilt
+ANALYSIS_VERSION = 2  # bump when any word's analysed form changes: indexes are then rebuilt
 
 # Chinese, Japanese and Korean characters: Hiragana, Katakana, CJK ideographs (and extension A,
 # compatibility ideographs), Hangul syllables and jamo.
@@ -120,9 +120,13 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     marks = "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges)
     plain = f"[\\w{marks}]+"
     mixed = f"(?:[^\\W{_CJK_CLASS}]|[{marks}])+"
+    # Arabic has no dotted abbreviations of two-letter parts: a dot between Arabic words is a
+    # sentence end whose space was lost in scraping (للمقاول.المشرف), so it splits them.
+    arabic = _ARABIC.pattern
+    dot = f"(?:(?<!{arabic})\\.|\\.(?!{arabic}{{2}}))"
     return (
-        re.compile(f"{plain}(?:\\.{plain})*"),
-        re.compile(f"(?P<cjk>[{_CJK_CLASS}]+)|{mixed}(?:\\.{mixed})*"),
+        re.compile(f"{plain}(?:{dot}{plain})*"),
+        re.compile(f"(?P<cjk>[{_CJK_CLASS}]+)|{mixed}(?:{dot}{mixed})*"),
     )
 
 
@@ -178,16 +182,22 @@ _ARABIC_SUFFIXES = (
 ARABIC_PROCLITICS = ("\u0648", "\u0641", "\u0628", "\u0643", "\u0644")  # and, so, with, like, for
 
 
+def _without_article(word: str) -> str:
+    """A normalised Arabic word without its article (and the conjunction or preposition before
+    it), as :func:`arabic_stem` takes it off, suffixes kept."""
+    for prefix in _ARABIC_PREFIXES:
+        if word.startswith(prefix) and len(word) >= len(prefix) + 2:
+            return word[len(prefix) :]
+    return word
+
+
 def arabic_stem(word: str) -> str:
     """A normalised Arabic word without its article and common suffixes (light10, as Lucene).
 
     >>> arabic_stem("\u0628\u0627\u0644\u0645\u0644\u0643\u0647") == "\u0645\u0644\u0643"
     True
     """
-    for prefix in _ARABIC_PREFIXES:
-        if word.startswith(prefix) and len(word) >= len(prefix) + 2:
-            word = word[len(prefix) :]
-            break
+    word = _without_article(word)
     for suffix in _ARABIC_SUFFIXES:
         if word.endswith(suffix) and len(word) >= len(suffix) + 2:
             word = word[: -len(suffix)]
@@ -360,8 +370,13 @@ def forms_by_language(text: str, languages: Iterable[str]) -> dict[str, list[tup
         forms = [form]
         if lang == "ar" and len(form) == 1 and _ARABIC.match(form[0]):
             # "and", "so", "with", "like", "for" written onto the word without the article
-            # (وملك) stay in the stem: a one-word query matches them too
-            forms += [(clitic + form[0],) for clitic in ARABIC_PROCLITICS]
+            # (وملك) stay in the stem: a one-word query matches them too, as the index holds
+            # them: stemmed whole, which may cut more than the bare word lost (بشأن -> بش)
+            bare = _without_article(normalise(text.strip()))
+            for clitic in ARABIC_PROCLITICS:
+                for attached in (clitic + form[0], arabic_stem(clitic + bare)):
+                    if (attached,) not in forms:
+                        forms.append((attached,))
         found[lang] = forms
     return found
 

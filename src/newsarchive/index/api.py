@@ -30,7 +30,7 @@ import importlib
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,8 @@ from typing import Any
 from .. import store
 from ..errors import CorpusError, UsageError
 from ..progress import ProgressCallback, Step
+from ..storage import CorpusPath, absolute, corpus_path, index_path
+from . import fields
 from . import query as q
 from .analysis import ANALYSIS_VERSION
 from .model import (
@@ -74,29 +76,27 @@ FACETS = (
     "month",
 )
 
-# ``--facet topics`` as ``topics:`` in a query: a facet takes the query language's field aliases
-FACET_NAMES: tuple[str, ...] = FACETS + tuple(
-    alias for alias, field in FIELD_ALIASES.items() if field in FACETS
-)
 
+def facet_name(name: str, own: Sequence[str] = ()) -> str:
+    """The facet a name (``topics``, ``people``, ``lang``…) stands for, as ``name:`` would;
+    ``own`` are the corpus's own fields (``label``), facets under their own name.
 
-def facet_name(name: str) -> str:
-    """The facet a name (``topics``, ``people``, ``lang``…) stands for, as ``name:`` would.
-
-    >>> facet_name("topics"), facet_name("year")
-    ('topic', 'year')
+    >>> facet_name("topics"), facet_name("year"), facet_name("label", ["label"])
+    ('topic', 'year', 'label')
     """
     facet = FIELD_ALIASES.get(name, name)
-    if facet not in FACETS:
-        raise UsageError(f"unknown facet {name!r}; facets: {', '.join(FACETS)}")
-    return facet
+    if facet in FACETS:
+        return facet
+    if name in own:
+        return name
+    raise UsageError(f"unknown facet {name!r}; facets: {', '.join([*FACETS, *own])}")
 
 
 # --- updating --------------------------------------------------------------------------------------
 
 
 def update_index(
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     *,
     rebuild: bool = False,
@@ -113,7 +113,7 @@ def update_index(
     ``engine`` (``whoosh`` or ``tantivy``) defaults to the index's recorded engine, and whoosh for
     a new index; another engine than the recorded one rebuilds the index with it.
     """
-    corpus, index_dir = Path(corpus), Path(index_dir)
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     started = time.monotonic()
     state = store.corpus_state(corpus)  # read before the parts: a later commit is seen next time
     parts = store.part_files(corpus)
@@ -224,7 +224,7 @@ def _open_current(index_dir: Path, name: str, schema_version: int) -> Engine | N
         return None
 
 
-def _open_engine(name: str, path: Path, corpus: Path | None = None) -> Engine:
+def _open_engine(name: str, path: Path, corpus: CorpusPath | None = None) -> Engine:
     cls, _ = _engine_class(name)
     index: Engine = cls.open(path)
     if corpus is not None and name == "tantivy":
@@ -263,7 +263,12 @@ def _read_state(index_dir: Path) -> dict[str, Any]:
 
 
 def _write_state(
-    index_dir: Path, corpus: Path, corpus_state: str, total: int, engine: str, schema_version: int
+    index_dir: Path,
+    corpus: CorpusPath,
+    corpus_state: str,
+    total: int,
+    engine: str,
+    schema_version: int,
 ) -> None:
     store.write_json_atomic(
         index_dir / STATE_FILE,
@@ -271,7 +276,7 @@ def _write_state(
             "engine": engine,
             "schema_version": schema_version,
             "analysis_version": ANALYSIS_VERSION,
-            "corpus": str(corpus.resolve()),
+            "corpus": absolute(corpus),
             "corpus_state": corpus_state,
             "articles": total,
             "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -279,11 +284,13 @@ def _write_state(
     )
 
 
-def index_status(corpus: str | Path = "corpus", index_dir: str | Path = "indexes") -> IndexStatus:
+def index_status(
+    corpus: str | CorpusPath = "corpus", index_dir: str | Path = "indexes"
+) -> IndexStatus:
     """Does the index hold every article of the corpus, and reflect its latest state?"""
     from . import fetch
 
-    corpus, index_dir = Path(corpus), Path(index_dir)
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     parts = store.part_files(corpus)
     recorded = _read_state(index_dir)
     name = _recorded_engine(index_dir)
@@ -324,9 +331,15 @@ def build_query(
     date_to: str | date | None = None,
     source: str | None = None,
     topic: str | None = None,
+    user_fields: Sequence[str] = (),
+    no_duplicates: bool = False,
 ) -> q.Node:
-    """The query's tree with the filters ANDed on; raises ``QuerySyntaxError`` or ``UsageError``."""
-    tree = q.parse(query)
+    """The query's tree with the filters ANDed on; raises ``QuerySyntaxError`` or ``UsageError``.
+
+    ``user_fields`` are the corpus's own fields the query may use; ``no_duplicates`` leaves out
+    articles linked as duplicates or near-duplicates, so each story counts once.
+    """
+    tree = q.parse(query, user_fields)
     try:
         dates = q.date_filter(date_from, date_to)
     except ValueError as exc:
@@ -336,13 +349,14 @@ def build_query(
         dates,
         q.Field("source", q.Term(source)) if source else None,
         q.Field("topic", q.Term(topic)) if topic else None,
+        fields.no_copies() if no_duplicates else None,
     )
 
 
 def search(
     query: str,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     limit: int | None = 20,
     offset: int = 0,
@@ -352,6 +366,7 @@ def search(
     topic: str | None = None,
     sort: str = "relevance",
     snippets: bool = True,
+    no_duplicates: bool = False,
 ) -> SearchResults:
     """Search the index; ``limit=None`` returns every hit. See ``docs/search.md`` for the language.
 
@@ -362,14 +377,23 @@ def search(
         raise UsageError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
     if (limit is not None and limit < 0) or offset < 0:
         raise UsageError("limit and offset must not be negative")
-    tree = build_query(query, date_from=date_from, date_to=date_to, source=source, topic=topic)
-    corpus, index_dir = Path(corpus), Path(index_dir)
+    own = fields.user_fields(corpus)
+    tree = build_query(
+        query,
+        date_from=date_from,
+        date_to=date_to,
+        source=source,
+        topic=topic,
+        user_fields=own,
+        no_duplicates=no_duplicates,
+    )
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     engine = _open_for_search(index_dir, corpus)
     total, found = engine.search(tree, limit=limit, offset=offset, sort=sort)
     hits = _with_snippets(engine, tree, corpus, found, offset, snippets)
 
     def facet(name: str) -> list[tuple[str, int]]:
-        return engine.facet(tree, facet_name(name))
+        return engine.facet(tree, facet_name(name, own))
 
     return SearchResults(total, hits, query, _behind(corpus, index_dir), facet)
 
@@ -377,12 +401,13 @@ def search(
 def matching_ids(
     query: str,
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     index_dir: str | Path = "indexes",
     date_from: str | date | None = None,
     date_to: str | date | None = None,
     source: str | None = None,
     topic: str | None = None,
+    no_duplicates: bool = False,
 ) -> MatchingIds:
     """The ``doc_id`` of every hit of ``search(..., limit=None)``, in no particular order: the
     engine neither scores nor sorts the hits and reads only their ids, several times faster on a
@@ -390,13 +415,21 @@ def matching_ids(
 
     >>> ids = set(matching_ids("floods", date_from="2016").ids)  # doctest: +SKIP
     """
-    tree = build_query(query, date_from=date_from, date_to=date_to, source=source, topic=topic)
-    corpus, index_dir = Path(corpus), Path(index_dir)
+    tree = build_query(
+        query,
+        date_from=date_from,
+        date_to=date_to,
+        source=source,
+        topic=topic,
+        user_fields=fields.user_fields(corpus),
+        no_duplicates=no_duplicates,
+    )
+    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     ids = _open_for_search(index_dir, corpus).matching_ids(tree)
     return MatchingIds(ids, query, _behind(corpus, index_dir))
 
 
-def _open_for_search(index_dir: Path, corpus: Path | None = None) -> Engine:
+def _open_for_search(index_dir: Path, corpus: CorpusPath | None = None) -> Engine:
     name = _recorded_engine(index_dir)
     state = _read_state(index_dir)
     if name is not None and state and state.get("analysis_version") != ANALYSIS_VERSION:
@@ -416,7 +449,7 @@ def _open_for_search(index_dir: Path, corpus: Path | None = None) -> Engine:
 def _with_snippets(
     engine: Engine,
     tree: q.Node,
-    corpus: Path,
+    corpus: CorpusPath,
     found: list[EngineHit],
     offset: int,
     snippets: bool,
@@ -442,7 +475,7 @@ def _with_snippets(
     return hits
 
 
-def _behind(corpus: Path, index_dir: Path) -> bool:
+def _behind(corpus: CorpusPath, index_dir: Path) -> bool:
     try:
         return _read_state(index_dir).get("corpus_state") != store.corpus_state(corpus)
     except CorpusError:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
+from ..storage import CorpusPath, ObjectPath
 from .model import EngineHit
 
 if TYPE_CHECKING:
@@ -37,15 +38,20 @@ INDEX_COLUMNS: list[str] = [
     "countries",
     "people",
     "organisations",
+    # the researcher's own fields and the duplicate links (``index.fields.index_values``)
+    "fields",
+    "duplicate_of",
+    "near_duplicate_of",
 ]
 
 
-def part_rows(part: Path, batch_size: int = 512) -> Iterator[tuple[int, dict[str, Any]]]:
+def part_rows(
+    part: Path | ObjectPath, batch_size: int = 512
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(row number, row)`` for every row of one part file, in order, ``batch_size`` at a time."""
-    import pyarrow.parquet as pq
 
     row = 0
-    with pq.ParquetFile(part) as pf:
+    with store.open_part(part) as pf:
         present = set(pf.schema_arrow.names)
         # A part written before a column existed (published_offset) reads it as None.
         absent = dict.fromkeys(c for c in INDEX_COLUMNS if c not in present)
@@ -68,18 +74,17 @@ def _pylist(column: pa.Array[Any]) -> list[Any]:
     return [None if us is None else _EPOCH + timedelta(microseconds=us) for us in micros]
 
 
-def part_row_counts(parts: list[Path]) -> int:
+def part_row_counts(parts: list[Any]) -> int:
     """Rows in the given part files, from their footers (no data read)."""
-    import pyarrow.parquet as pq
 
     total = 0
     for part in parts:
-        with pq.ParquetFile(part) as pf:
+        with store.open_part(part) as pf:
             total += pf.metadata.num_rows
     return total
 
 
-def fetch_texts(corpus: Path, hits: list[EngineHit]) -> dict[str, str]:
+def fetch_texts(corpus: CorpusPath, hits: list[EngineHit]) -> dict[str, str]:
     """``doc_id -> text`` for the hits, read by their part and row; doc_id scan as a fallback."""
     texts: dict[str, str] = {}
     lost: list[str] = []
@@ -104,13 +109,12 @@ def fetch_texts(corpus: Path, hits: list[EngineHit]) -> dict[str, str]:
     return texts
 
 
-def _read_rows(path: Path, hits: list[EngineHit]) -> tuple[dict[str, str], list[str]]:
+def _read_rows(path: Path | ObjectPath, hits: list[EngineHit]) -> tuple[dict[str, str], list[str]]:
     """The hits' texts from one part file, and the doc_ids not found at their row."""
-    import pyarrow.parquet as pq
 
     texts: dict[str, str] = {}
     lost: list[str] = []
-    with pq.ParquetFile(path) as pf:
+    with store.open_part(path) as pf:
         sizes = [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
         starts = [sum(sizes[:i]) for i in range(len(sizes))]
         by_group: dict[int, list[EngineHit]] = defaultdict(list)
@@ -128,7 +132,7 @@ def _read_rows(path: Path, hits: list[EngineHit]) -> tuple[dict[str, str], list[
     return texts, lost
 
 
-def _scan(corpus: Path, doc_ids: list[str]) -> dict[str, str]:
+def _scan(corpus: CorpusPath, doc_ids: list[str]) -> dict[str, str]:
     import pyarrow.compute as pc
 
     table = store.read_corpus(

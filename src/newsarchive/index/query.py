@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from types import MappingProxyType
@@ -193,12 +193,12 @@ class _Token:
     slop: int = 0
 
 
-_FIELD_RE = re.compile(r"([A-Za-z_]+):")
+_FIELD_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):")
 _OPERATORS = {"AND", "OR", "NOT"}
 _STOP = set('()"') | {"["}
 
 
-def _lex(query: str) -> list[_Token]:
+def _lex(query: str, own: Collection[str] = ()) -> list[_Token]:
     tokens: list[_Token] = []
     i, n = 0, len(query)
     while i < n:
@@ -216,7 +216,7 @@ def _lex(query: str) -> list[_Token]:
             tokens.append(_Token("NOT", i, "-"))
             i += 1
         elif m := _FIELD_RE.match(query, i):
-            i = _lex_field(query, m, tokens)
+            i = _lex_field(query, m, tokens, own)
         else:
             i = _lex_word(query, i, tokens)
     return tokens
@@ -256,13 +256,16 @@ def _lex_range(query: str, start: int, tokens: list[_Token]) -> int:
     return end + 1
 
 
-def _lex_field(query: str, m: re.Match[str], tokens: list[_Token]) -> int:
+def _lex_field(
+    query: str, m: re.Match[str], tokens: list[_Token], own: Collection[str] = ()
+) -> int:
+    """A ``field:`` prefix: a built-in field, or one of the corpus's own fields (``own``)."""
     written = m.group(1)
     name = _ALIASES.get(written.lower(), written.lower())
-    if name not in FIELDS:
+    if name not in FIELDS and name not in own:
+        known = ", ".join([*FIELDS, *sorted(own)])
         raise QuerySyntaxError(
-            f"unknown field '{written}:' at position {m.start()}; fields: {', '.join(FIELDS)}",
-            m.start(),
+            f"unknown field '{written}:' at position {m.start()}; fields: {known}", m.start()
         )
     after = m.end()
     if after >= len(query) or query[after].isspace() or query[after] == ")":
@@ -309,9 +312,9 @@ _STARTS = {"WORD", "PREFIX", "ALL", "PHRASE", "FIELD", "LPAREN", "NOT", "RANGE"}
 
 
 class _Parser:
-    def __init__(self, query: str) -> None:
+    def __init__(self, query: str, own: Collection[str] = ()) -> None:
         self.query = query
-        self.tokens = _lex(query)
+        self.tokens = _lex(query, own)
         self.i = 0
         self.in_field = False
         self.depth = 0
@@ -501,8 +504,10 @@ def _join(kind: type[And] | type[Or], children: list[Node]) -> Node:
     return kind(tuple(flat))
 
 
-def parse(query: str) -> Node:
+def parse(query: str, user_fields: Collection[str] = ()) -> Node:
     """Parse ``query`` into a tree; raise :class:`QuerySyntaxError` saying where it went wrong.
+
+    ``user_fields`` are the corpus's own field names (``label``), searched as whole values.
 
     >>> parse('date:[2016-01 TO 2016-03] "picket line"~3')
     And(children=(DateRange(start=datetime.date(2016, 1, 1), end=datetime.date(2016, 4, 1)), Phrase(words=('picket', 'line'), slop=3)))
@@ -511,7 +516,7 @@ def parse(query: str) -> Node:
     ...
     newsarchive.errors.QuerySyntaxError: unknown field 'plcae:' at position 0; fields: title, text, source, topic, place, country, person, org, kind, language, date
     """
-    return _Parser(query).parse()
+    return _Parser(query, user_fields).parse()
 
 
 def phrase_ends(positions: Sequence[Sequence[int]], slop: int) -> list[int]:

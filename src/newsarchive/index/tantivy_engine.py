@@ -50,6 +50,8 @@ from typing import Any
 
 import tantivy
 
+from ..storage import CorpusPath, corpus_path
+from . import fields as user_fields
 from . import query as q
 from .analysis import Form, QueryAnalyser, is_cjk, norms, tokens
 from .model import (
@@ -62,7 +64,7 @@ from .model import (
     local_time,
 )
 
-SCHEMA_VERSION = 3  # bump when the schema or analysis changes: indexes are then rebuilt
+SCHEMA_VERSION = 4  # bump when the schema or analysis changes: indexes are then rebuilt
 ENGINE = "tantivy"
 # tokenizer names recorded in the schema (tokenizers themselves are registered on each opening)
 WORDS = "newsarchive_words"  # names' words: prepared text, split by ``simple``
@@ -273,7 +275,41 @@ def schema() -> tantivy.Schema:
     for name in sorted(TAG_FIELDS):  # stored: proximity phrases are checked on them
         raw(name, stored=True, fast=True)
         sb.add_text_field(WORD_FIELDS[name], tokenizer_name=WORDS)  # prepared values
+    _user_schema(raw)
     return sb.build()
+
+
+# --- the researcher's own fields (index/fields.py): one term field, one as-written field --------
+
+
+def _user_schema(raw: Any) -> None:
+    raw("user")  # index_term values: name SEP value, lower case
+    raw("user_facet", fast=True)  # name SEP value as written, counted by aggregation
+
+
+def _user_document(row: dict[str, Any], fields: dict[str, Any]) -> None:
+    terms, shown = user_fields.index_values(row)
+    if terms:
+        fields["user"] = terms
+    if shown:
+        fields["user_facet"] = shown
+
+
+def _user_query(schema: tantivy.Schema, node: q.Term | q.Phrase | q.Prefix, name: str) -> Any:
+    if isinstance(node, q.Prefix):
+        prefix = re.escape(user_fields.index_term(name, node.text))
+        return tantivy.Query.regex_query(schema, "user", prefix + ".*")
+    text = node.text if isinstance(node, q.Term) else " ".join(node.words)
+    return tantivy.Query.term_query(schema, "user", user_fields.index_term(name, text))
+
+
+def _user_facet(buckets: list[dict[str, Any]], name: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for b in buckets:
+        value = user_fields.facet_value(name, str(b["key"]))
+        if value is not None:
+            counts[value] = int(b["doc_count"])
+    return counts
 
 
 _MICROSECOND = timedelta(microseconds=1)
@@ -344,6 +380,7 @@ def document(row: dict[str, Any], part: str, row_number: int) -> tantivy.Documen
             fields[name] = values
             if name in WORD_FIELDS:
                 fields[WORD_FIELDS[name]] = _prepared(values)
+    _user_document(row, fields)
     # Python types map onto the schema's (str: text, int: i64, bytes: bytes); Document(**fields)
     # is 5 µs an article quicker than Document.from_dict(fields, schema), a twentieth of indexing.
     return tantivy.Document(**fields)
@@ -467,6 +504,9 @@ class _Compiler:
         """``node`` in query field ``name`` (the index field of the same name, or of its words)."""
         if name in VALUE_FIELDS:
             return self.value(node, name)
+        if user_fields.is_user(name):
+            own: tantivy.Query = _user_query(self.schema, node, name)
+            return own
         if isinstance(node, q.Prefix):
             if name in STEMMED:
                 return self.prefix(name, self.analyser.prefix(node.text))
@@ -635,7 +675,7 @@ class TantivyIndex:
     engine = ENGINE
     document = staticmethod(document)
 
-    def __init__(self, ix: tantivy.Index, path: Path, corpus: Path | None = None) -> None:
+    def __init__(self, ix: tantivy.Index, path: Path, corpus: CorpusPath | None = None) -> None:
         analyzers = _analyzers()
         for name in (WORDS, ANALYSED, LOWER):
             ix.register_tokenizer(name, analyzers[name])
@@ -651,7 +691,7 @@ class TantivyIndex:
         return cls(tantivy.Index(schema(), path=str(path), reuse=False), path)
 
     @classmethod
-    def open(cls, path: Path, corpus: Path | None = None) -> TantivyIndex:
+    def open(cls, path: Path, corpus: CorpusPath | None = None) -> TantivyIndex:
         """Raises :class:`SearchIndexError` if there is no readable index at ``path``."""
         try:
             return cls(tantivy.Index.open(str(path)), path, corpus)
@@ -822,8 +862,12 @@ class TantivyIndex:
         if searcher.num_docs == 0:
             return []
         query = _Compiler(self, searcher, tree).compile(tree)
-        agg = {"f": {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZE}}}
+        user = name not in FACET_FIELDS
+        field = "user_facet" if user else FACET_FIELDS[name]
+        agg = {"f": {"terms": {"field": field, "size": FACET_SIZE}}}
         buckets = searcher.aggregate(query, agg)["f"]["buckets"]
+        if user:
+            return facet_counts(name, _user_facet(buckets, name))
         return facet_counts(name, {str(b["key"]): int(b["doc_count"]) for b in buckets})
 
     # --- proximity
@@ -866,12 +910,12 @@ class TantivyIndex:
             for doc in docs:
                 yield _doc_id(doc), _tag_tokens([str(v) for v in doc.get_all(field)])
 
-    def _corpus(self) -> Path:
+    def _corpus(self) -> CorpusPath:
         if self.corpus is not None:
             return self.corpus
         try:
             state = json.loads((self.path.parent / "state.json").read_text(encoding="utf-8"))
-            return Path(state["corpus"])
+            return corpus_path(state["corpus"])
         except (OSError, ValueError, KeyError):
             raise SearchIndexError(
                 f"a proximity search reads article text, but the corpus of {self.path} is unknown"

@@ -46,6 +46,7 @@ from whoosh.matching import AndNotMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.support.charset import accent_map
 
+from . import fields as user_fields
 from . import query as q
 from .analysis import Form, QueryAnalyser, is_cjk, norms
 from .model import (
@@ -58,7 +59,7 @@ from .model import (
     local_time,
 )
 
-SCHEMA_VERSION = 2  # bump when the schema or analysers change: indexes are then rebuilt
+SCHEMA_VERSION = 3  # bump when the schema or analysers change: indexes are then rebuilt
 ENGINE = "whoosh"
 MAX_SEGMENTS = 8  # more segments than this and the smallest are merged ...
 KEEP_SEGMENTS = 3  # ... into one, keeping this many of the largest as they are
@@ -179,7 +180,27 @@ def schema() -> fields.Schema:
         facet_place=_values(lowercase=False),
         facet_person=_values(lowercase=False),
         facet_org=_values(lowercase=False),
+        **_user_schema(),
     )
+
+
+# --- the researcher's own fields (index/fields.py): one term field, one as-written field --------
+
+
+def _user_schema() -> dict[str, fields.FieldType]:
+    return {"user": _values(lowercase=False), "user_facet": _values(lowercase=False)}
+
+
+def _user_document(row: dict[str, Any]) -> dict[str, str]:
+    terms, shown = user_fields.index_values(row)
+    return {"user": SEP.join(terms), "user_facet": SEP.join(shown)}
+
+
+def _user_query(node: q.Term | q.Phrase | q.Prefix, name: str) -> wq.Query:
+    if isinstance(node, q.Prefix):
+        return wq.Prefix("user", user_fields.index_term(name, node.text))
+    text = node.text if isinstance(node, q.Term) else " ".join(node.words)
+    return wq.Term("user", user_fields.index_term(name, text))
 
 
 def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
@@ -224,6 +245,7 @@ def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
             doc[name] = joined
             if name in _KEEP_CASE:
                 doc[f"facet_{name}"] = joined
+    doc.update(_user_document(row))
     return {k: v for k, v in doc.items() if v != ""}  # whoosh indexes "" as a term
 
 
@@ -280,6 +302,8 @@ class Compiler:
         """``node`` in index field ``name`` (query field names are index field names)."""
         if name in VALUE_FIELDS:
             return self.value(node, name)
+        if user_fields.is_user(name):
+            return _user_query(node, name)
         if isinstance(node, q.Prefix):
             text = self.analyser.prefix(node.text) if name in TEXT_FIELDS else fold(node.text)
             return wq.Prefix(name, text, boost=boost)
@@ -557,15 +581,20 @@ class WhooshIndex:
 
     def facet(self, tree: q.Node, name: str) -> list[tuple[str, int]]:
         """Counts per value of facet ``name`` over every hit of ``tree``."""
-        field = FACET_FIELDS[name]
+        field = FACET_FIELDS.get(name, "user_facet")
         with self.ix.searcher() as searcher:
             docs = set(searcher.docs_for_query(self.compiler(tree).compile(tree)))
             reader = searcher.reader()
             counts: dict[str, int] = {}
             for term in reader.lexicon(field):
+                value: str | None = term.decode("utf-8")
+                if field == "user_facet" and value is not None:
+                    value = user_fields.facet_value(name, value)
+                if value is None:
+                    continue
                 n = sum(1 for d in reader.postings(field, term).all_ids() if d in docs)
                 if n:
-                    counts[term.decode("utf-8")] = n
+                    counts[value] = n
         return facet_counts(name, counts)
 
     # --- snippets

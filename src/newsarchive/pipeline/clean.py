@@ -37,7 +37,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..article import Article, Removal
+from ..article import PAGE_FORMATS, Article, Removal
 from ..errors import UsageError
 from ..settings import Settings
 
@@ -373,7 +373,7 @@ def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozense
         names.append(name)
     scores: list[float | None] = [None] * len(lines)
     level = rules.structure_level(article.source)
-    if level != "off" and lines and article.format != "html":
+    if level != "off" and lines and article.format not in PAGE_FORMATS:
         from .clean_structure import structure_removals
 
         names, scores = structure_removals([m.group() for m in lines], names, level)

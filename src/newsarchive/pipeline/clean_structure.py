@@ -25,10 +25,12 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -43,7 +45,7 @@ MODEL_FILE = "structure-model.npz"
 # The longest page read at once (the largest dev-set page has 1,938 lines); a longer text is
 # read in pieces of this many lines, so that memory stays bounded.
 _MAX_PAGE_LINES = 5000
-_CHUNK_ROWS = 4096  # lines scored at once: 4096 x 120 trees of indexes is 4 MB
+_CHUNK_ROWS = 1024  # lines scored at once: 1024 x 1,800 node tests is 9 MB
 
 CATEGORY = "structure"
 LABELS = ("comments", "footer", "related-list", "menu", "other")
@@ -251,10 +253,14 @@ _CUE_WORDS = frozenset(
 )
 # at most one word in three like "jobs", "weather", "video": "Bad weather hits Nestle sales"
 _HEADLINE_MAX_KEYWORDS = 0.34
+_MENU_SEPARATOR = re.compile("[|»›·•]")
 _HEADLINE_MIN_WORDS = 3  # "German economy rebounds"
 _HEADLINE_REACH = 3  # lines above the first prose paragraph where the headline may stand
+_LOG_HEADLINE_MIN_WORDS = math.log1p(_HEADLINE_MIN_WORDS)  # as the features hold word counts
+_LOG_GOOD_WORDS = math.log1p(_GOOD_WORDS)
 # Comment and footer shapes are short lines; a paragraph is not tested (and is not one).
 _SHAPE_WORDS = 25
+_LOG_SHAPE_WORDS = math.log1p(_SHAPE_WORDS)
 
 
 # ASCII bytes -> the lower-cased word character, or a space: ``split()`` then gives \w+ words
@@ -264,18 +270,23 @@ _ASCII_WORDS = (
 )
 
 
-@lru_cache(maxsize=1)
-def _STR_SETS() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Stopwords, boilerplate keywords and cue words, as text."""
-    return stopwords(), _KEYWORDS, _CUE_WORDS
+# Stopwords, boilerplate keywords and cue words are counted in one pass over a line's words:
+# each word weighs 1 if a stopword, _KEYWORD if a keyword, _CUE if a cue word (a word may be
+# more than one), so the sum of the weights holds the three counts in separate bit fields. A
+# line has fewer than 2^24 words (max_article_chars is far below 2^24 * 2 characters).
+_KEYWORD = 1 << 24
+_CUE = 1 << 48
+_COUNT_MASK = _KEYWORD - 1
 
 
 @lru_cache(maxsize=1)
-def _BYTE_SETS() -> tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes]]:
-    """The same sets as ASCII bytes, for lines split at C speed."""
-    return tuple(  # type: ignore[return-value]
-        frozenset(w.encode("ascii") for w in words if w.isascii()) for words in _STR_SETS()
-    )
+def _WEIGHTS() -> tuple[dict[str, int], dict[bytes, int]]:
+    """Word -> weight, as text and as ASCII bytes (for lines split at C speed)."""
+    weights: dict[str, int] = {}
+    for words, weight in ((stopwords(), 1), (_KEYWORDS, _KEYWORD), (_CUE_WORDS, _CUE)):
+        for word in words:
+            weights[word] = weights.get(word, 0) + weight
+    return weights, {w.encode("ascii"): v for w, v in weights.items() if w.isascii()}
 
 
 @lru_cache(maxsize=1)
@@ -292,37 +303,40 @@ def stopwords() -> frozenset[str]:
 
 
 def line_features(lines: Sequence[str], rule_removed: Sequence[bool]) -> np.ndarray:
-    """The feature matrix (one row per line, columns as :data:`FEATURES`), float32.
+    """The feature matrix (one row per line, columns as :data:`FEATURES`), float32."""
+    rows = _feature_rows(lines, rule_removed)
+    return np.array(rows, dtype=np.float32).reshape(len(lines), len(FEATURES))
+
+
+def _feature_rows(lines: Sequence[str], rule_removed: Sequence[bool]) -> list[tuple[float, ...]]:
+    """The features of each line as Python floats (:func:`line_features` makes them an array).
 
     One pass over the lines with C-speed string calls (set lookups, ``str.count``); the
     costlier regexes run only where a cheap test says they may match.
     """
-    counts: dict[str, int] = {}
-    for line in lines:
-        counts[line] = counts.get(line, 0) + 1
+    counts = Counter(lines)
+    str_weights, byte_weights = _WEIGHTS()
     rows: list[tuple[float, ...]] = []
     for line, gone in zip(lines, rule_removed, strict=True):
-        words: list[str] | list[bytes]
-        sets: tuple[frozenset[Any], frozenset[Any], frozenset[Any]]
         if line.isascii():
             # the same words as \w+ on the lower-cased line, split at C speed
             raw = line.encode("ascii")
-            words = raw.translate(_ASCII_WORDS).split()
-            sets = _BYTE_SETS()
+            words: list[str] | list[bytes] = raw.translate(_ASCII_WORDS).split()
+            weight = sum(map(byte_weights.get, words, repeat(0)))  # type: ignore[arg-type]
             digits = len(raw) - len(raw.translate(None, b"0123456789"))
             separators = raw.count(b"|") + raw.count(b"/") + raw.count(b">")
         else:
             words = _WORD.findall(line.lower())
-            sets = _STR_SETS()
+            weight = sum(map(str_weights.get, words, repeat(0)))  # type: ignore[arg-type]
             digits = sum(map(line.count, _DIGITS)) if _HAS_DIGIT(line) else 0
             separators = sum(map(line.count, _SEPARATOR_CHARS))
-        stops, keywords, cues = sets
         nw = len(words) or 1
         nchars = len(line)
-        nstop = sum(map(stops.__contains__, words))
+        nstop = weight & _COUNT_MASK
+        nkeys = (weight >> 24) & _COUNT_MASK
         # the costlier features only where they can be non-zero: short lines, cue words
         short = nw <= _SHAPE_WORDS
-        shaped = short and _has_cue(line, cues.isdisjoint(words))
+        shaped = short and _has_cue(line, weight < _CUE)
         rows.append(
             (
                 math.log1p(len(words)),
@@ -336,7 +350,7 @@ def line_features(lines: Sequence[str], rule_removed: Sequence[bool]) -> np.ndar
                 digits / nchars,
                 _maybe_link(line),
                 separators + line.count(" - "),
-                0.0 if keywords.isdisjoint(words) else sum(map(keywords.__contains__, words)) / nw,
+                nkeys / nw,
                 shaped and _COMMENT.search(line) is not None,
                 shaped and _FOOTER.search(line) is not None,
                 nw <= _SHORT_WORDS and _RELATED.match(line) is not None,
@@ -365,7 +379,7 @@ def _has_cue(line: str, no_cue_word: bool) -> bool:
     )
 
 
-def _with_context(local: list[tuple[float, ...]]) -> np.ndarray:
+def _with_context(local: list[tuple[float, ...]]) -> list[tuple[float, ...]]:
     """Each line's own features followed by those of its page and neighbours.
 
     Plain Python: an article has a few dozen lines, and on so few numpy's per-call cost is
@@ -424,7 +438,7 @@ def _with_context(local: list[tuple[float, ...]]) -> np.ndarray:
                 good_words,
             )
         )
-    return np.array(rows, dtype=np.float32).reshape(n, len(FEATURES))
+    return rows
 
 
 def _distances(flags: list[bool]) -> list[int]:
@@ -463,8 +477,11 @@ class TreeModel:
     ``feature`` and ``threshold`` (trees × 2^depth − 1) are the inner nodes: node ``k`` sends a
     row to ``2k + 1`` when its value is at most the threshold, else to ``2k + 2`` (a leaf above
     the full depth is padded with a split that always goes left). ``leaf`` (trees × 2^depth)
-    holds the leaf values; the score is ``bias`` plus the sum over trees. Every tree takes the
-    same ``depth`` steps, so one numpy step moves all rows through all trees at once.
+    holds the leaf values; the score is ``bias`` plus the sum over trees.
+
+    Every inner node's test is taken at once (one gather of the features, one comparison); the
+    walk down then only looks the answers up, ``depth`` numpy steps for all rows and trees. An
+    article has a few lines, so the cost is the number of numpy calls, not the arithmetic.
     """
 
     feature: np.ndarray
@@ -472,26 +489,41 @@ class TreeModel:
     leaf: np.ndarray
     bias: float
     depth: int
+    # flat copies for the walk, made once
+    _features: np.ndarray = field(init=False)
+    _thresholds: np.ndarray = field(init=False)
+    _leaves: np.ndarray = field(init=False)
+    _node_base: np.ndarray = field(init=False)
+    _leaf_base: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        trees, inner = self.feature.shape
+        flat = {
+            "_features": self.feature.ravel(),
+            "_thresholds": self.threshold.ravel(),
+            "_leaves": self.leaf.ravel(),
+            "_node_base": np.arange(trees, dtype=np.intp) * inner,
+            # a leaf's index in the flat leaves: its tree's start, plus its heap index - inner
+            "_leaf_base": np.arange(trees, dtype=np.intp) * (inner + 1) - inner,
+        }
+        for name, array in flat.items():
+            object.__setattr__(self, name, np.ascontiguousarray(array))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The probability of boilerplate of each row of ``x`` (float32, features as columns)."""
-        if len(x) > _CHUNK_ROWS:  # the walk holds rows x trees indexes: bound its memory
+        if len(x) > _CHUNK_ROWS:  # the tests hold rows x inner nodes: bound their memory
             return np.concatenate(
                 [self.predict(x[i : i + _CHUNK_ROWS]) for i in range(0, len(x), _CHUNK_ROWS)]
             )
-        n, width = x.shape
-        trees, inner = self.feature.shape
-        flat = x.ravel()
-        row_start = (np.arange(n) * width)[:, None]
-        tree_start = np.arange(trees) * inner
-        feature, threshold = self.feature.ravel(), self.threshold.ravel()
-        node = np.zeros((n, trees), dtype=np.intp)
-        for _ in range(self.depth):
-            at = tree_start + node
-            right = flat.take(row_start + feature.take(at)) > threshold.take(at)
-            node = 2 * node + 1 + right
-        leaves = np.arange(trees) * (inner + 1) + (node - inner)
-        score = self.bias + self.leaf.ravel().take(leaves).sum(axis=1)
+        n = len(x)
+        width = self._features.size
+        # x <= threshold goes left, as scikit-learn has it (float32 x against float64 thresholds)
+        right = (x.take(self._features, axis=1) > self._thresholds).ravel()
+        start = (np.arange(n, dtype=np.intp) * width)[:, None] + self._node_base
+        node = right.take(start).astype(np.intp) + 1
+        for _ in range(self.depth - 1):
+            node = 2 * node + 1 + right.take(start + node)
+        score = self._leaves.take(self._leaf_base + node).sum(axis=1) + self.bias
         return 1.0 / (1.0 + np.exp(-score))  # type: ignore[no-any-return]
 
     @classmethod
@@ -573,16 +605,18 @@ def structure_removals(
         return out_names, out_scores
     threshold = THRESHOLDS[level]
     gone = [name is not None for name in names]
-    x = line_features(lines, gone)
-    proba = model().predict(x)
-    candidates = proba >= threshold
-    if not candidates.any():  # most articles of a clean source: nothing more to do
+    rows = _feature_rows(lines, gone)
+    proba = model().predict(np.array(rows, dtype=np.float32).reshape(len(lines), len(FEATURES)))
+    over = (proba >= threshold).tolist()
+    drop = [o and not g for o, g in zip(over, gone, strict=True)]
+    # most articles of a clean source: nothing, or only their headline, scores as boilerplate;
+    # and if every surviving line would go, none does (see above)
+    if (
+        True not in drop
+        or all(d or g for d, g in zip(drop, gone, strict=True))
+        or not _keep_headings(lines, rows, drop, gone)
+    ):
         return list(names), [None] * len(names)
-    drop = [not g and c for g, c in zip(gone, candidates.tolist(), strict=True)]
-    if all(d or g for d, g in zip(drop, gone, strict=True)):
-        return list(names), [None] * len(names)
-    for i in _headlines(lines, x, gone):
-        drop[i] = False
     kinds = labels(lines, [d or g for d, g in zip(drop, gone, strict=True)])
     named: list[str | None] = list(names)
     scores: list[float | None] = [None] * len(names)
@@ -593,26 +627,63 @@ def structure_removals(
     return named, scores
 
 
-def _headlines(lines: Sequence[str], x: np.ndarray, gone: Sequence[bool]) -> list[int]:
-    """The lines that read as the story's headline (or a live blog's first post headings): the
-    heading-like lines (3 to 25 words, no sentence end, no separator, few boilerplate keywords)
-    among the few lines above the first prose paragraph. Kept whatever their score: newsarchive
-    takes the first heading of the text as the title, and a headline under a menu scores like
-    the menu."""
-    good = np.flatnonzero((x[:, 0] >= math.log1p(_GOOD_WORDS)) & (x[:, 2] >= _GOOD_STOP_SHARE))
-    if not len(good):
-        return []
-    first = int(good[0])
-    found = []
-    for i in range(first - 1, max(first - 1 - _HEADLINE_REACH, -1), -1):
-        row = x[i]
-        if (
-            not gone[i]
-            and math.log1p(_HEADLINE_MIN_WORDS) <= row[0] <= math.log1p(_SHAPE_WORDS)
-            and not row[4]
-            and row[11] < _HEADLINE_MAX_KEYWORDS
-            and row[10] == 0
-            and is_heading(lines[i])
-        ):
-            found.append(i)
-    return found
+def _keep_headings(
+    lines: Sequence[str], rows: list[tuple[float, ...]], drop: list[bool], ruled: list[bool]
+) -> bool:
+    """Take the story's headings out of ``drop`` (in place); whether any line is left in it.
+    ``rows`` are the lines' features, ``ruled`` marks the lines a named rule removed.
+
+    A heading-like line (3 to 25 words, no sentence end, no separator, few boilerplate
+    keywords) is kept whatever its score when it is
+
+    * the headline: among the few lines above the first prose paragraph (newsarchive takes the
+      first heading of the text as the title, and a headline under a menu scores like the menu);
+    * a section or live-blog post heading: directly followed by a prose paragraph that stays,
+      below another prose paragraph that stays (``Meet Sully the strike dog`` between two
+      posts). A menu or link list is a run of short lines, not one line before a paragraph.
+
+    Plain Python: an article has a few lines, and numpy's per-call cost would outweigh the work.
+    """
+    shaped = [
+        i
+        for i, (d, row) in enumerate(zip(drop, rows, strict=True))
+        if d
+        and _LOG_HEADLINE_MIN_WORDS <= row[0] <= _LOG_SHAPE_WORDS
+        and not row[4]
+        and row[11] < _HEADLINE_MAX_KEYWORDS
+        # a menu's separators; a wire headline's ticker (<BA>), slash or dash are not
+        and not _MENU_SEPARATOR.search(lines[i])
+    ]
+    if not shaped:
+        return True
+    good = [row[0] >= _LOG_GOOD_WORDS and row[2] >= _GOOD_STOP_SHARE for row in rows]
+    if True not in good:
+        return True
+    first = good.index(True)
+    kept_good = {
+        i for i, (g, d, r) in enumerate(zip(good, drop, ruled, strict=True)) if g and not (d or r)
+    }
+    first_kept = min(kept_good, default=len(lines))
+    last = len(lines) - 1
+    for i in shaped:
+        headline = first - _HEADLINE_REACH <= i < first
+        # a post heading has no digits (a time, a date, a count: a comment's or a teaser's
+        # header), no link, boilerplate keyword, comment or footer shape, and stands between
+        # prose that stays
+        post = (
+            first_kept < i < last
+            and i + 1 in kept_good
+            and _previous_kept(i, ruled) in kept_good
+            and not any(rows[i][k] for k in (8, 9, 11, 12, 13))
+        )
+        if (headline or post) and is_heading(lines[i]):
+            drop[i] = False
+    return True in drop
+
+
+def _previous_kept(i: int, ruled: list[bool]) -> int:
+    """The line before ``i`` that no named rule removed (-1 if none)."""
+    i -= 1
+    while i >= 0 and ruled[i]:
+        i -= 1
+    return i

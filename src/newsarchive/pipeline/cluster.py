@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .. import store
 from ..errors import UsageError
 from ..progress import ProgressCallback, Step
+from ..storage import CorpusPath, ObjectPath
 from .sources import Input, Rejected
 
 # distributed is only partly typed: its clients and futures are Any here.
@@ -44,7 +45,9 @@ Client = Any
 Future = Any
 
 if TYPE_CHECKING:
-    from .run import Chunk, IngestReport, Pipeline, RunOptions
+    from .dedup import NearDuplicates
+    from .run import Chunk, Decision, IngestReport, Pipeline, RunOptions
+    from .seen import InputStamps
 
 EXTRA_HINT = "pip install 'newsarchive[cluster]'"
 # Tasks per worker queued or running: a worker never waits for the coordinator, and the rows
@@ -108,6 +111,17 @@ def connect(cluster: str | Client) -> Iterator[Client]:
         yield client
 
 
+def require_local(corpus: CorpusPath) -> Path:
+    """Stop with a one-line error for a corpus in a bucket: workers write parts to a folder they
+    share with the coordinator (a local or shared POSIX disk)."""
+    if isinstance(corpus, ObjectPath):
+        raise UsageError(
+            f"--cluster writes to a local or shared folder, not to {corpus}: ingest on the "
+            "cluster into a shared folder, then copy the corpus to the bucket (docs/cluster.md)"
+        )
+    return corpus
+
+
 def describe(cluster: str | Client) -> str:
     """What the run record says about where the run ran."""
     return cluster if isinstance(cluster, str) else f"client of {cluster.scheduler.address}"
@@ -158,18 +172,17 @@ def outcomes_task(chunk: Chunk) -> list[Any]:
     return chunk.outcomes
 
 
-def write_task(
-    spec: RunSpec, chunk: Chunk, name: str, keep: list[bool], duplicate_of: list[str | None]
-) -> int:
+def write_task(spec: RunSpec, chunk: Chunk, name: str, decision: Decision) -> tuple[int, set[str]]:
     """Write the chunk's new rows as part file ``name`` in ``.tmp/``, atomically (a retry
-    after a kill rewrites the same file). Returns the number of rows."""
+    after a kill rewrites the same file). Returns the number of rows and the names of the
+    researcher's own fields they carry."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .run import select_rows
+    from .run import field_names
 
     assert chunk.rows is not None
-    rows = select_rows(chunk.rows, keep, duplicate_of)
+    rows = decision.apply(chunk.rows)
     target = Path(spec.tmp) / name
     partial = target.with_name(f"{name}.{os.getpid()}.partial")
     try:
@@ -185,7 +198,7 @@ def write_task(
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    return int(rows.num_rows)
+    return int(rows.num_rows), field_names(rows)
 
 
 def load_samples_task(settings: Any, source: str | None, inputs: list[Any]) -> list[Any]:
@@ -317,6 +330,7 @@ class ClusterWriter:
         self.client, self.corpus, self.run_id = client, corpus, run_id
         self.batch_rows = batch_rows
         self.committed = 0
+        self.field_names: set[str] = set()  # the own fields of the committed rows
         self.writes: deque[_Written] = deque()
         corpus.mkdir(parents=True, exist_ok=True)
         self.tmp = corpus / store.TMP_DIR
@@ -336,13 +350,20 @@ class ClusterWriter:
         pipeline: Pipeline,
         inputs: Iterable[Input | Rejected],
         report: IngestReport,
+        near: NearDuplicates,
+        stamps: InputStamps,
         progress: ProgressCallback | None = None,
         total: int | None = None,
     ) -> None:
-        """Take every input through the stages on the cluster and commit the new rows."""
+        """Take every input through the stages on the cluster and commit the new rows.
+
+        The coordinator decides in input order (:func:`newsarchive.pipeline.run.decide`, as the
+        local runner): ids against the on-disk table, near-duplicates against ``near`` from the
+        signatures the workers send back with the outcomes (512 bytes an article).
+        """
         import itertools
 
-        from .run import Processed, count_outcomes
+        from .run import Processed, decide
 
         assert pipeline.ingested_at is not None
         spec = RunSpec(
@@ -372,11 +393,12 @@ class ClusterWriter:
             answer = _result(outcomes)
             keys = [(o.doc_id, o.content_hash) for o in answer if isinstance(o, Processed)]
             with self.ids.batch(keys) as admit:
-                keep, duplicate_of = count_outcomes(answer, report, admit)
-            if any(keep):
+                decision = decide(answer, report, admit, near)
+            stamps.take_all(answer)
+            if any(decision.keep):
                 name = f"part-{self.run_id}-{number:05d}.parquet"
                 future = self.client.submit(
-                    write_task, spec, chunk, name, keep, duplicate_of, key=f"{name}-write"
+                    write_task, spec, chunk, name, decision, key=f"{name}-write"
                 )
                 self.writes.append(_Written(name, future))
             del chunk, outcomes  # the rows go once their part is written
@@ -393,10 +415,11 @@ class ClusterWriter:
             self._commit(self.writes.popleft())
 
     def _commit(self, written: _Written) -> None:
-        rows = _result(written.future)
+        rows, names = _result(written.future)
         os.replace(self.tmp / written.name, self.corpus / written.name)
         store.fsync_dir(self.corpus)
         self.committed += rows
+        self.field_names.update(names)
 
     def flush(self) -> None:
         """Commit every part asked for, in order; the first that fails stops the commits, so

@@ -576,7 +576,8 @@ class Dater:
             yield from self._link_dates(article.url)
 
     def _from_path(self, article: Article, order: str) -> Iterator[Outcome]:
-        if article.source_path:
+        # A WARC file's name dates the crawl, never the page (crawled_at keeps that apart).
+        if article.source_path and article.format != "warc":
             path = article.source_path.split("#row=", 1)[0]
             # The date nearest the file name is the article's; an outer folder's is the batch's.
             yield from reversed(list(self._link_dates(path)))
@@ -766,19 +767,15 @@ class Dater:
             yield f"corpus's dates ({lo:%Y-%m-%d} to {hi:%Y-%m-%d})", self.corpus_range
 
     def _crawl_date(self, article: Article) -> datetime | None:
-        """The day a manifest says the page was fetched: nothing is published after it."""
-        if not article.extra or '"' not in article.extra:
-            return None
-        import json
-
-        try:
-            extra = json.loads(article.extra)
-        except ValueError:
-            return None
+        """The day the page was fetched (a WARC record's date, a manifest's column): nothing
+        is published after it."""
+        if article.crawled_at is not None:
+            return article.crawled_at
+        # the manifest's or dump's own columns, named as fields ("Crawl date" -> crawl_date)
         for key in _CRAWL_KEYS:
-            value = extra.get(key) if isinstance(extra, dict) else None
-            if isinstance(value, str) and isinstance(reading := self.read(value), Reading):
-                return reading.utc
+            for value in article.fields.get(key, []):
+                if isinstance(reading := self.read(value), Reading):
+                    return reading.utc
         return None
 
     def _setting_range(self, source: str) -> tuple[datetime, datetime] | None:

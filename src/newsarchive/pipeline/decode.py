@@ -141,7 +141,7 @@ def decode(data: bytes, *, declared: str | None = None) -> Decoded:
         )
         if decoded is None:
             raise Skip("undecodable", "not UTF-8 and no likely legacy encoding fits")
-    if not decoded.text.strip():
+    if not decoded.text or decoded.text.isspace():  # no copy: the text may be a huge file
         raise Skip("empty", "only whitespace")
     return _repaired(decoded)
 

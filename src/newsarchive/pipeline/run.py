@@ -13,6 +13,7 @@ number of processes. Every input ends up either as a row or as a ``Rejected`` li
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -33,12 +34,17 @@ from ..article import Article, Removal
 from ..errors import Skip, WriteFailed, os_reason
 from ..progress import ProgressCallback, Step
 from ..settings import Settings, load_settings
+from ..storage import CorpusPath, corpus_path
+from .dedup import NearDuplicates, link_all
+from .dedup import save as save_signatures
+from .seen import InputStamps
 from .sources import DumpColumns, Input, Rejected, iter_inputs, load
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from .cluster import ClusterWriter
+    from .dedup import Signature
 
 # Reasons that mean "this file is not an article" rather than "an article was lost".
 IGNORED_REASONS = frozenset({"not-an-article"})
@@ -67,6 +73,7 @@ class Processed:
     doc_id: str
     content_hash: str
     rules: tuple[str, ...]  # the rule of each removal, for the run's counts
+    signature: Any = None  # MinHash signature of the clean text (``dedup.signature``)
 
 
 Outcome = Article | Rejected | Already
@@ -104,10 +111,12 @@ class IngestReport:
     ingested: int = 0
     already: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0
     ignored: int = 0
     skipped: list[Rejected] = field(default_factory=list)
     removals: Counter[str] = field(default_factory=Counter)
     templates: dict[str, list[str]] = field(default_factory=dict)
+    field_names: set[str] = field(default_factory=set)  # the user fields of the new articles
     elapsed: float = 0.0
     status: str = "running"  # running, complete, interrupted
     index: Any = None  # the index report, when the run updated the index
@@ -143,6 +152,7 @@ class IngestReport:
             "ingested": self.ingested,
             "already": self.already,
             "duplicates": self.duplicates,
+            "near_duplicates": self.near_duplicates,
             "ignored": self.ignored,
             "skipped_by_reason": dict(sorted(self.skipped_by_reason.items())),
             "removals_by_rule": dict(self.removals.most_common()),
@@ -156,10 +166,20 @@ class IngestReport:
         }
 
 
-def make_doc_id(source_path: str, raw_text: str) -> str:
-    """Same file, same content → same id, so a re-run adds nothing; a changed file is a new version."""
+# How ``doc_id`` is made, recorded in each run record: 1 hashed the absolute path (before
+# newsarchive 0.x; such ids are kept as they are), 2 the path relative to the input root.
+DOC_ID_SCHEME = 2
+
+
+def make_doc_id(key: str, raw_text: str) -> str:
+    """Same file, same content → same id, so a re-run adds nothing; a changed file is a new version.
+
+    ``key`` is where the input sits below the folder given on the command line (or the
+    manifest's folder): ``business/001.txt``, ``dump.csv#row=7``. Where that folder sits on disk
+    does not matter, so a colleague who ingests the same files gets the same ids.
+    """
     h = hashlib.blake2b(digest_size=8)
-    h.update(source_path.encode("utf-8", "surrogateescape"))
+    h.update(key.encode("utf-8", "surrogateescape"))
     h.update(b"\0")
     h.update(raw_text.encode("utf-8", "surrogateescape"))
     return h.hexdigest()
@@ -195,6 +215,7 @@ class Pipeline:
     ) -> None:
         from .clean import RuleSet
         from .dates import Dater
+        from .dedup import signature
         from .tags import Tagger
 
         self.options = options
@@ -211,15 +232,17 @@ class Pipeline:
             corpus_range=options.corpus_range,
         )
         self.tagger = Tagger(self.settings, ner=options.ner)
+        self.signature = signature
         self.languages = tuple(self.settings.get("languages"))
-        if not self.settings.get("language_hint"):
+        if self.languages and not self.settings.get("language_hint"):
             from .structure import load_models
 
-            load_models(self.languages)
+            load_models(self.languages)  # now: an unknown code is a usage error before the run
 
     def warm_up(self) -> None:
         """Take a made-up article through every stage here, before workers are forked, so that
-        what the stages load on first use (modules, compiled patterns) is loaded once for all."""
+        what the stages load on first use (modules, compiled patterns, the gazetteer and the
+        language model) is loaded once for all."""
         import pandas  # noqa: F401  (pyarrow imports it on a worker's first conversion)
         import pyarrow  # noqa: F401
 
@@ -247,8 +270,12 @@ class Pipeline:
             outcome.ingest_run, outcome.ingested_at = self.run_id, self.ingested_at
             articles.append(outcome)
             rules = tuple(r.rule for r in outcome.removed)
+            try:
+                sig = self.signature(outcome.text)
+            except Exception:  # the article is stored all the same, only never linked as a copy
+                sig = None
             outcomes.append(
-                Processed(outcome.source_path, outcome.doc_id, outcome.content_hash, rules)
+                Processed(outcome.source_path, outcome.doc_id, outcome.content_hash, rules, sig)
             )
         return Chunk(outcomes, store.to_batch(articles) if articles else None)
 
@@ -257,9 +284,13 @@ class Pipeline:
         from .structure import add_structure
 
         article = load(inp, self.settings, source=self.options.source)
-        article.doc_id = make_doc_id(article.source_path, article.raw_text)
+        article.doc_id = make_doc_id(inp.key or article.source_path, article.raw_text)
         if article.doc_id in self.known_ids:
             return Already(article.source_path, article.doc_id)
+        if self.known_ids:  # stored by a run of the first id scheme (absolute path): kept as is
+            legacy = make_doc_id(article.source_path, article.raw_text)
+            if legacy in self.known_ids:
+                return Already(article.source_path, legacy)
         clean(article, self.rules, self.templates.get(article.source, frozenset()))
         if article.cut_chars:  # recorded where the text stops, as the cleaner records its cuts
             end = len(article.body)
@@ -465,7 +496,7 @@ def _how_workers_died(workers: list[Any]) -> str:
 
 
 def _learn_templates(
-    corpus: Path,
+    corpus: CorpusPath,
     head: list[Input | Rejected],
     options: RunOptions,
     jobs: int,
@@ -495,7 +526,7 @@ def _learn_templates(
     return {s: lines for s, lines in merged.items() if lines}
 
 
-def _saved_templates(corpus: Path) -> dict[str, list[str]]:
+def _saved_templates(corpus: CorpusPath) -> dict[str, list[str]]:
     path = corpus / store.STATE_DIR / "templates.json"
     if not path.exists():
         return {}
@@ -509,7 +540,7 @@ def _saved_templates(corpus: Path) -> dict[str, list[str]]:
 def ingest(
     paths: Sequence[str | Path],
     *,
-    corpus: str | Path = "corpus",
+    corpus: str | CorpusPath = "corpus",
     manifest: str | Path | None = None,
     source: str | None = None,
     columns: DumpColumns | None = None,
@@ -550,11 +581,12 @@ def ingest(
     (12, {})
     """
     settings = settings or load_settings(config)
-    corpus = Path(corpus)
+    corpus = corpus_path(corpus)
     if cluster is not None:
-        from .cluster import require_dask
+        from .cluster import require_dask, require_local
 
         require_dask()  # before anything else: a missing extra is a usage error
+        require_local(corpus)
     if languages is not None:
         settings = settings.with_values(languages=[c.strip().lower() for c in languages])
     options = RunOptions(
@@ -563,7 +595,6 @@ def ingest(
         cli_date=date,
         use_mtime=date_from_mtime,
         ner=ner,
-        corpus_range=_trusted_range(corpus),
     )
     # Built before touching the corpus: a bad rules file, taxonomy, --date or --ner fails here.
     pipeline = Pipeline(options, {})
@@ -592,7 +623,23 @@ def ingest(
             if client is None and store.is_corpus(corpus)
             else store.KnownArticles(set(), {})
         )
-        if jobs > 1 and client is None:
+        near = NearDuplicates.load(corpus, settings.get("near_duplicate_threshold"), known.doc_ids)
+        # Files with the stamp (path, size, mtime) they had when stored are not read again; the
+        # models load only once a file needs reading.
+        stamps = InputStamps(corpus, settings)
+
+        def already() -> None:
+            report.seen += 1
+            report.already += 1
+
+        inputs = stamps.unread(itertools.chain(head, inputs), known.doc_ids, already)
+        head = list(itertools.islice(inputs, settings.get("template_sample")))
+        to_read = len(head) == settings.get("template_sample") or any(
+            isinstance(i, Input) for i in head
+        )
+        if to_read:  # read only then: it imports pyarrow.dataset and pandas (0.5 s)
+            options.corpus_range = pipeline.dater.corpus_range = _trusted_range(corpus)
+        if jobs > 1 and to_read and client is None:
             pipeline.warm_up()
         try:
             templates = _learn_templates(corpus, head, options, jobs, client)
@@ -612,23 +659,26 @@ def ingest(
             if client is None:
                 writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
             else:
-                from .cluster import ClusterWriter
+                from .cluster import ClusterWriter, require_local
 
-                writer = ClusterWriter(client, corpus, run_id, settings.get("batch_rows"))
+                writer = ClusterWriter(
+                    client, require_local(corpus), run_id, settings.get("batch_rows")
+                )
         except OSError as exc:
             raise WriteFailed(f"cannot write to corpus {corpus}: {os_reason(exc)}") from None
         failure: str | None = None
         try:
+            rest = itertools.chain(head, inputs)
             if isinstance(writer, store.CorpusWriter):
-                tasks = _chunks(itertools.chain(head, inputs))
-                for chunk in _map(pipeline.run_chunk, tasks, jobs):
-                    _take(chunk, report, known, writer)
+                for chunk in _map(pipeline.run_chunk, _chunks(rest), jobs):
+                    _take(chunk, report, known, writer, near)
+                    stamps.take_all(chunk.outcomes)
                     if progress is not None:
                         progress(Step("cleaning", report.seen, total, report.counts()))
                 if progress is not None:
                     progress(Step("writing", report.seen, total, report.counts()))
             else:
-                writer.run(pipeline, itertools.chain(head, inputs), report, progress, total)
+                writer.run(pipeline, rest, report, near, stamps, progress, total)
             writer.flush()
             report.status = "complete"
         except KeyboardInterrupt:
@@ -645,8 +695,14 @@ def ingest(
             report.ingested = writer.committed
             report.elapsed = time.perf_counter() - started
             if not isinstance(writer, store.CorpusWriter):
+                report.field_names.update(writer.field_names)
                 writer.close()
+            # Before the record (see dedup.load); one that cannot be written is not lost: the
+            # next run computes it again from the stored texts.
+            with contextlib.suppress(OSError):
+                save_signatures(corpus, run_id, near.new)
             try:
+                stamps.save()  # ids not committed (a failed batch) are not trusted next time
                 _save_run(corpus, report, paths, options, manifest, jobs, cluster)
             except OSError as exc:  # the record is a summary; the parts are what counts
                 failure = failure or f"cannot write the run record: {os_reason(exc)}"
@@ -697,7 +753,7 @@ def _describe_cluster(cluster: Any) -> str:
 TRUSTED_DATE_SOURCES = ("manifest", "html", "url", "path")
 
 
-def _trusted_range(corpus: Path) -> tuple[datetime, datetime] | None:
+def _trusted_range(corpus: CorpusPath) -> tuple[datetime, datetime] | None:
     """First and last publication time the corpus holds from sources other than a header:
     evidence that a header date twenty years off is a date in the body (two narrow columns)."""
     if not store.is_corpus(corpus):
@@ -751,9 +807,14 @@ class IngestInterrupted(KeyboardInterrupt):
 
 
 def _take(
-    chunk: Chunk, report: IngestReport, known: store.KnownArticles, writer: store.CorpusWriter
+    chunk: Chunk,
+    report: IngestReport,
+    known: store.KnownArticles,
+    writer: store.CorpusWriter,
+    near: NearDuplicates,
 ) -> None:
-    """Count a chunk's outcomes, link duplicates and hand the new rows to the writer."""
+    """Count a chunk's outcomes, link duplicates and near-duplicates, hand the new rows to the
+    writer."""
 
     def admit(doc_id: str, content_hash: str) -> tuple[bool, str]:
         if doc_id in known.doc_ids:
@@ -761,25 +822,63 @@ def _take(
         known.doc_ids.add(doc_id)  # one set for the corpus and this run: memory
         return True, known.first_by_hash.setdefault(content_hash, doc_id)
 
-    keep, duplicate_of = count_outcomes(chunk.outcomes, report, admit)
-    if chunk.rows is not None and any(keep):
-        writer.add_batch(select_rows(chunk.rows, keep, duplicate_of))
+    decision = decide(chunk.outcomes, report, admit, near)
+    if chunk.rows is not None and any(decision.keep):
+        rows = decision.apply(chunk.rows)
+        report.field_names.update(field_names(rows))
+        writer.add_batch(rows)
 
 
-def count_outcomes(
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the coordinator decided for one chunk: which rows to keep, and their links."""
+
+    keep: list[bool]  # per row of the chunk's rows
+    duplicate_of: list[str | None]  # per kept row
+    near: list[tuple[str, float] | None]  # per kept row: (first telling, similarity)
+
+    def apply(self, rows: pa.RecordBatch) -> pa.RecordBatch:
+        """The kept rows with their links filled in (where the rows are: in this process, or
+        on the cluster worker that made them)."""
+        import pyarrow as pa
+
+        kept = rows if all(self.keep) else rows.filter(pa.array(self.keep))
+        columns: list[tuple[str, list[Any], pa.DataType]] = []
+        if any(self.duplicate_of):
+            columns.append(("duplicate_of", self.duplicate_of, pa.string()))
+        if any(self.near):
+            columns.append(
+                ("near_duplicate_of", [n[0] if n else None for n in self.near], pa.string())
+            )
+            columns.append(
+                (
+                    "near_duplicate_similarity",
+                    [n[1] if n else None for n in self.near],
+                    pa.float32(),
+                )
+            )
+        for name, values, kind in columns:
+            kept = kept.set_column(kept.schema.get_field_index(name), name, pa.array(values, kind))
+        return kept
+
+
+def decide(
     outcomes: Sequence[Processed | Rejected | Already],
     report: IngestReport,
     admit: Callable[[str, str], tuple[bool, str]],
-) -> tuple[list[bool], list[str | None]]:
-    """Count outcomes (in input order) into ``report``; which rows to keep and their ``duplicate_of``.
+    near: NearDuplicates,
+) -> Decision:
+    """Count outcomes (in input order) into ``report`` and decide each row's fate.
 
     ``admit(doc_id, content_hash)`` says whether the id is new to the corpus and this run
     (recording it) and which id first had the text. The local runner answers from memory, the
-    cluster runner from its on-disk id table: the rules are the same, stated once here.
-    Returns one ``keep`` per processed outcome and one ``duplicate_of`` per kept one.
+    cluster runner from its on-disk id table; the rules are the same, stated once here. A new
+    first telling is matched against ``near`` (and added to it) in the same order.
     """
-    keep: list[bool] = []  # per row of the chunk's rows
-    duplicate_of: list[str | None] = []  # per kept row
+    keep: list[bool] = []
+    duplicate_of: list[str | None] = []
+    kept_ids: list[str] = []
+    signatures: list[Signature | None] = []  # None for an exact duplicate (linked already)
     for outcome in outcomes:
         report.seen += 1
         if isinstance(outcome, Rejected):
@@ -797,30 +896,30 @@ def count_outcomes(
             continue
         if first == outcome.doc_id:
             duplicate_of.append(None)
+            signatures.append(outcome.signature)
         else:
             duplicate_of.append(first)
+            signatures.append(None)
             report.duplicates += 1
+        kept_ids.append(outcome.doc_id)
         report.removals.update(outcome.rules)
         report.ingested += 1
         keep.append(True)
-    return keep, duplicate_of
+    links = link_all(near, kept_ids, signatures)
+    report.near_duplicates += sum(link is not None for link in links)
+    return Decision(keep, duplicate_of, links)
 
 
-def select_rows(
-    rows: pa.RecordBatch, keep: list[bool], duplicate_of: list[str | None]
-) -> pa.RecordBatch:
-    """The kept rows of a chunk, with their ``duplicate_of`` filled in (see :func:`count_outcomes`)."""
-    import pyarrow as pa
+def field_names(rows: pa.RecordBatch) -> set[str]:
+    """The names of the researcher's own fields the rows carry."""
+    import pyarrow.compute as pc
 
-    kept = rows if all(keep) else rows.filter(pa.array(keep))
-    if any(duplicate_of):
-        column = kept.schema.get_field_index("duplicate_of")
-        kept = kept.set_column(column, "duplicate_of", pa.array(duplicate_of, pa.string()))
-    return kept
+    column: Any = rows.column(rows.schema.get_field_index("fields"))
+    return {str(k) for k in pc.unique(column.keys).to_pylist()}
 
 
 def _save_run(
-    corpus: Path,
+    corpus: CorpusPath,
     report: IngestReport,
     paths: Sequence[str | Path],
     options: RunOptions,
@@ -839,11 +938,16 @@ def _save_run(
         "ner": options.ner,
         "jobs": jobs,
         **({} if cluster is None else {"cluster": _describe_cluster(cluster)}),
+        "doc_id_scheme": DOC_ID_SCHEME,
         "settings": options.settings.values,
         "settings_per_source": options.settings.per_source,
         **report.to_dict(),
     }
     store.write_json_atomic(corpus / store.RUNS_DIR / f"{report.run_id}.json", record)
+    if report.field_names:
+        from ..index.fields import record_user_fields
+
+        record_user_fields(corpus, report.field_names)
     if report.templates:
         saved = _saved_templates(corpus)
         for src, lines in report.templates.items():

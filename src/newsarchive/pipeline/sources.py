@@ -27,12 +27,13 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import IO, Any
 
-from ..article import Article
+from ..article import PAGE_FORMATS, Article
 from ..errors import Skip, UsageError
 from ..settings import Settings
 from .decode import (
@@ -47,12 +48,16 @@ from .decode import (
     unwrap,
 )
 from .html import boilerplate, extract, split_authors
+from .sgml import SGML_FORMATS, article_text, records
 
 MB = 1 << 20
 ARTICLE_FORMATS = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html", ".xhtml": "html"}
 DUMP_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+ARCHIVE_FORMATS = {
+    ".warc": "warc"
+}  # web archives: one article per HTML response (pipeline/warc.py)
 MANIFEST_NAME = "manifest.csv"
-MAPPED_META = ("url", "date", "source", "title", "author")  # the rest goes to Article.extra
+MAPPED_META = ("url", "date", "source", "title", "author", "crawled_at")  # the rest: Article.fields
 
 _NOT_ARTICLES = re.compile(r"(?:readme|licen[cs]e|copying|changelog|notice)\b", re.IGNORECASE)
 _GLOB_MAGIC = re.compile(r"[*?[]")
@@ -82,14 +87,22 @@ class DumpColumns:
 class Input:
     """One would-be article: cheap to create and to pickle (it travels to worker processes)."""
 
-    source_path: str  # absolute path; ``path#row=N`` (1-based data row) for dump rows
-    format: str  # txt, html, csv, jsonl
-    path: str | None  # the file to read; None for dump rows, whose text is in ``text``
+    source_path: str  # absolute path; ``path#row=N`` (1-based data row) for dump rows,
+    # ``path#offset=N`` (the record's byte offset) for WARC records
+    format: str  # txt, html, csv, jsonl, warc
+    path: str | None  # the file to read; None for dump rows and WARC records
     root: str  # name of the PATH argument's folder: the default ``source``
     meta: Mapping[str, str]  # manifest / dump columns (url, date, source, title, author, others)
     text: str | None = None  # dump rows only
     mtime: float | None = None
-    encoding: str | None = None  # dump rows only: how the dump file was decoded
+    encoding: str | None = None  # dump rows: how the dump was decoded; WARC: the HTTP charset
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a format's own multi-valued fields
+    # where the input sits below the PATH argument (or the manifest's folder), ``#row=N``,
+    # ``#newid=N`` or ``#offset=N`` added for a record: what ``doc_id`` hashes, so it is the
+    # same on every disk
+    key: str = ""
+    data: bytes | None = None  # WARC records only: the page's bytes, decoded in the worker
+    size: int | None = None  # files only: with the path and mtime, how a re-run knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,15 +147,21 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     ``raw_text`` is the decoded text as it was (mojibake repaired, when ``encoding`` says
     ``+ftfy``); ``body`` is what the cleaner works on: normalised text, or the page's visible text.
     """
-    decoded = _cell_text(inp) if inp.text is not None else _file_text(inp, settings)
+    if inp.data is not None:
+        declared = _declared_charset(inp.data) or inp.encoding
+        decoded = decode(inp.data, declared=declared)
+    elif inp.text is not None:
+        decoded = _cell_text(inp)
+    else:
+        decoded = _file_text(inp, settings)
     raw, encoding = decoded.text, decoded.encoding
     raw, cut = _capped(raw, settings.get("max_article_chars"))
-    page = extract(strip_escapes(_without_doctype(raw))) if inp.format == "html" else None
-    body = normalise(
-        strip_escapes(page.text if page else raw), max_line_chars=settings.get("max_line_chars")
-    )
-    # Hard-wrapped plain text is joined into paragraphs before anything reads its lines; the
-    # cleaner's offsets point into this body, and raw_text keeps the lines as they came.
+    page = extract(strip_escapes(_without_doctype(raw))) if inp.format in PAGE_FORMATS else None
+    shown = page.text if page else article_text(raw) if inp.format == "sgml" else raw
+    body = normalise(strip_escapes(shown), max_line_chars=settings.get("max_line_chars"))
+    # Hard-wrapped plain text (a Reuters record's body too) is joined into paragraphs before
+    # anything reads its lines; the cleaner's offsets point into this body, and raw_text keeps
+    # the lines as they came.
     body, layout = (body, None) if page else unwrap(body)
     if not body.strip():
         raise Skip("no-text", "no visible text") if page else Skip("empty", "only whitespace")
@@ -161,7 +180,8 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
         html_dates=list(page.dates if page else []),
         html_language=page.language if page else None,
         mtime=inp.mtime,
-        extra=_extra(meta),
+        crawled_at=_crawl_time(meta.get("crawled_at")),
+        fields=user_fields(meta, inp.labels),
         raw_text=raw,
         body=body,
         removed=removed,
@@ -169,6 +189,17 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
         cut_chars=cut,
         structure_note=layout,
     )
+
+
+def _crawl_time(value: str | None) -> datetime | None:
+    """A WARC-Date (ISO 8601, UTC) as an aware datetime; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _capped(text: str, limit: int) -> tuple[str, int]:
@@ -310,9 +341,30 @@ def _declared_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
-def _extra(meta: Mapping[str, str]) -> str | None:
-    rest = {k: v for k, v in meta.items() if k not in MAPPED_META}
-    return json.dumps(rest, sort_keys=True, ensure_ascii=False) if rest else None
+def user_fields(
+    meta: Mapping[str, str], labels: Sequence[tuple[str, Sequence[str]]] = ()
+) -> dict[str, list[str]]:
+    """The researcher's own fields of an input: every unmapped manifest/dump column (one value),
+    and the multi-valued labels its format carries; names checked (:func:`field_name`)."""
+    from ..index.fields import field_name
+
+    try:
+        found = {field_name(k): [v] for k, v in meta.items() if k not in MAPPED_META}
+        found |= {field_name(k): list(values) for k, values in labels if values}
+    except UsageError as exc:
+        raise Skip("bad-field", str(exc)) from None
+    return found
+
+
+def _check_field_names(columns: Iterable[str]) -> None:
+    """Raise Skip("bad-field") naming the first column that cannot be a field name."""
+    from ..index.fields import field_name
+
+    for column in columns:
+        try:
+            field_name(column)
+        except UsageError as exc:
+            raise Skip("bad-field", str(exc)) from None
 
 
 def _os_skip(exc: OSError, path: str) -> Skip:
@@ -574,6 +626,7 @@ def _read_manifest(
         key = next((h for h in header or [] if h.lower() == "path"), None)
         if key is None:
             return None, header or []
+        _check_field_names(h for h in header or [] if h != key and h.lower() not in MAPPED_META)
         for n, row in rows:
             if isinstance(row, str):
                 manifest.bad.append(Rejected(f"{_display(path)}#row={n}", "bad-row", row))
@@ -696,11 +749,18 @@ def _classify(name: str) -> tuple[str | None, str]:
         return None, "not-an-article: hidden file"
     if name.lower() == MANIFEST_NAME:
         return None, "not-an-article: a manifest"
+    if ext == ".dtd":
+        return None, "not-an-article: an SGML document type definition"
     if _NOT_ARTICLES.match(inner):
         return None, "not-an-article: documentation, not an article"
-    fmt = ARTICLE_FORMATS.get(ext) or DUMP_FORMATS.get(ext)
+    fmt = (
+        ARTICLE_FORMATS.get(ext)
+        or DUMP_FORMATS.get(ext)
+        or SGML_FORMATS.get(ext)
+        or ARCHIVE_FORMATS.get(ext)
+    )
     if fmt is None:
-        known = ", ".join([*ARTICLE_FORMATS, *DUMP_FORMATS])
+        known = ", ".join([*ARTICLE_FORMATS, *DUMP_FORMATS, *SGML_FORMATS, *ARCHIVE_FORMATS])
         return None, f"unsupported: {ext or 'no extension'}; readable: {known} and their .gz forms"
     return fmt, ""
 
@@ -785,6 +845,7 @@ class _Frame:
     names: Iterator[str]
     manifest: _Manifest | None = None
     glob: _Glob | None = None  # None: every file below is wanted
+    sgml: bool = False  # the folder holds SGML collections: its text files document them
 
 
 class _Walk:
@@ -809,7 +870,8 @@ class _Walk:
             rows = self.explicit.rows
             for path in sorted(rows, key=lambda p: rows[p][0]):
                 if os.path.lexists(path):  # missing ones are reported, with their row, below
-                    yield from self._file(path, root)
+                    rel = os.path.relpath(path, os.path.dirname(self.explicit.path))
+                    yield from self._file(path, root, rel=rel.replace(os.sep, "/"))
         self.roots = [
             os.path.realpath(_Glob(arg).base if kind == "glob" else arg)
             for arg, kind in targets
@@ -878,7 +940,7 @@ class _Walk:
         elif not wanted:
             return
         elif stat.S_ISREG(st.st_mode):
-            yield from self._file(path, root, st)
+            yield from self._file(path, root, st, beside_sgml=frame.sgml, rel=rel)
         else:
             yield Rejected(_display(path), "not-a-file", _kind(st.st_mode))
 
@@ -904,7 +966,8 @@ class _Walk:
             yield Rejected(_display(path), skip.reason, f"folder not walked: {skip.detail}")
             return
         self.seen_dirs.add((st.st_dev, st.st_ino))
-        frame = _Frame(path, rel, iter(names), glob=glob)
+        sgml = any(_classify(name)[0] == "sgml" for name in names)
+        frame = _Frame(path, rel, iter(names), glob=glob, sgml=sgml)
         if self.explicit is None and MANIFEST_NAME in names:
             manifest_path = os.path.join(path, MANIFEST_NAME)
             try:
@@ -920,9 +983,18 @@ class _Walk:
         stack.append(frame)
 
     def _file(
-        self, path: str, root: str, st: os.stat_result | None = None
+        self,
+        path: str,
+        root: str,
+        st: os.stat_result | None = None,
+        *,
+        beside_sgml: bool = False,
+        rel: str | None = None,
     ) -> Iterator[Input | Rejected]:
+        key = _display(rel or os.path.basename(path))
         fmt, why = _classify(os.path.basename(path))
+        if beside_sgml and fmt == "txt":  # Reuters-21578's README, category lists, DTD notes
+            fmt, why = None, "not-an-article: documentation of the SGML collection beside it"
         if self.explicit is not None and path == self.explicit.path:
             fmt, why = None, "not-an-article: the manifest"
         if fmt is None:
@@ -940,10 +1012,20 @@ class _Walk:
                 yield Rejected(_display(path), "not-a-file", _kind(st.st_mode))
                 return
         if fmt in ("csv", "jsonl"):
-            yield from self._dump(path, fmt, root, st.st_mtime)
+            yield from self._dump(path, fmt, root, st.st_mtime, key)
+            return
+        if fmt == "sgml":
+            yield from self._sgml(path, root, st.st_mtime, key)
+            return
+        if fmt == "warc":
+            from .warc import warc_inputs
+
+            yield from warc_inputs(path, root, self.settings, key)
             return
         meta = self._meta(path)
-        yield Input(_display(path), fmt, path, root, meta, mtime=st.st_mtime)
+        yield Input(
+            _display(path), fmt, path, root, meta, mtime=st.st_mtime, size=st.st_size, key=key
+        )
 
     def _meta(self, path: str) -> dict[str, str]:
         for manifest in reversed(self.scopes):
@@ -952,7 +1034,40 @@ class _Walk:
                 return meta
         return {}
 
-    def _dump(self, path: str, fmt: str, root: str, mtime: float) -> Iterator[Input | Rejected]:
+    def _sgml(self, path: str, root: str, mtime: float, key: str) -> Iterator[Input | Rejected]:
+        """One input per ``<REUTERS>`` record, ``path#newid=N``: the collection's own ids."""
+        from .sgml import ENCODING
+
+        shown = _display(path)
+        try:
+            text = _read(path, self.settings).decode(ENCODING)
+        except (Skip, OSError) as exc:
+            skip = _as_skip(exc, path)
+            yield Rejected(shown, skip.reason, skip.detail)
+            return
+        found = False
+        for record in records(text):
+            found = True
+            meta = {k: v for k, v in (("title", record.title), ("date", record.date)) if v}
+            labels = (("reuters_topics", record.topics), ("reuters_places", record.places))
+            yield Input(
+                f"{shown}#newid={record.newid}",
+                "sgml",
+                None,
+                root,
+                meta,
+                text=record.sgml,
+                mtime=mtime,
+                encoding=ENCODING,
+                labels=labels,
+                key=f"{key}#newid={record.newid}",
+            )
+        if not found:
+            yield Rejected(shown, "not-an-article", "no <REUTERS> records in this SGML file")
+
+    def _dump(
+        self, path: str, fmt: str, root: str, mtime: float, key: str
+    ) -> Iterator[Input | Rejected]:
         shown, n = _display(path), 0
         try:
             with _text_lines(path, self.settings) as (lines, label, codec):
@@ -961,19 +1076,31 @@ class _Walk:
                     columns = ", ".join(header) or "none"
                     yield Rejected(shown, "no-text", f"no {self.columns.text!r} column ({columns})")
                     return
+                if header is not None:  # once for the dump, not once a row
+                    cols = self.columns
+                    mapped = {cols.text, cols.title, cols.date, cols.url, cols.source, cols.author}
+                    _check_field_names(h for h in header if h not in mapped)
                 for n, row in rows:
                     where = f"{shown}#row={n}"
                     if isinstance(row, str):
                         yield Rejected(where, "bad-row", row)
                     else:
-                        yield self._dump_row(where, fmt, row, root, mtime, label)
+                        row_key = f"{key}#row={n}"
+                        yield self._dump_row(where, fmt, row, root, mtime, label, row_key)
         except (Skip, OSError, UnicodeError) as exc:
             skip = _as_skip(exc, path)
             after = f" (after row {n})" if n else ""
             yield Rejected(shown, skip.reason, skip.detail + after)
 
     def _dump_row(
-        self, where: str, fmt: str, row: dict[str, str], root: str, mtime: float, encoding: str
+        self,
+        where: str,
+        fmt: str,
+        row: dict[str, str],
+        root: str,
+        mtime: float,
+        encoding: str,
+        key: str = "",
     ) -> Input | Rejected:
         cols = self.columns
         if cols.text not in row:
@@ -984,5 +1111,13 @@ class _Walk:
         meta = {name: row[col].strip() for name, col in mapped.items() if row.get(col, "").strip()}
         meta |= {k: v for k, v in row.items() if k not in used and v.strip()}
         return Input(
-            where, fmt, None, root, meta, text=row[cols.text], mtime=mtime, encoding=encoding
+            where,
+            fmt,
+            None,
+            root,
+            meta,
+            text=row[cols.text],
+            mtime=mtime,
+            encoding=encoding,
+            key=key,
         )

@@ -1,7 +1,8 @@
 """The tagging stage: topics, places, countries, people and organisations, each with evidence.
 
-One :class:`Tagger` is built per worker process (it loads the taxonomy, the gazetteer and the
-name lists, about 0.4 s) and then called on every article::
+One :class:`Tagger` is built per run (it reads the taxonomy at once, so that a bad taxonomy file
+fails before anything is read; the gazetteer and the name lists, about 1 s, wait for the first
+article, so a re-run that finds nothing new never loads them) and then called on every article::
 
     tagger = Tagger(load_settings())
     article = tagger(article)
@@ -17,6 +18,7 @@ survive. The rules are described in ``docs/tags.md``; the word lists are the dat
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +48,32 @@ class Tagger:
         self._settings = settings
         self._ner = ner
         self.taxonomy: Taxonomy = _taxonomy(settings)
-        self.rules = NameRules.load()
-        self.gazetteer = Gazetteer.load(self.rules.first_names)
-        self.extractor = EntityExtractor(self.gazetteer, self.rules)
-        self._spacy: Any = None
-        if ner == "spacy":
-            from .tagging.spacy_ner import SpacyNer  # imports spaCy: only when asked for
+        if ner == "spacy":  # built now: a missing model is a usage error before the run starts
+            _ = self._spacy
 
-            self._spacy = SpacyNer(self.gazetteer, self.rules.legal_forms)
+    @cached_property
+    def rules(self) -> NameRules:
+        return NameRules.load()
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return Gazetteer.load(self.rules.first_names)
+
+    @cached_property
+    def extractor(self) -> EntityExtractor:
+        return EntityExtractor(self.gazetteer, self.rules)
+
+    @cached_property
+    def _spacy(self) -> Any:
+        if self._ner != "spacy":
+            return None
+        from .tagging.spacy_ner import SpacyNer  # imports spaCy: only when asked for
+
+        return SpacyNer(self.gazetteer, self.rules.legal_forms)
+
+    def load(self) -> None:
+        """Load the gazetteer and name lists now (before forking workers, which share them)."""
+        _ = self.extractor, self._spacy
 
     def __reduce__(self) -> tuple[Any, tuple[Settings, str]]:
         # Workers rebuild from the settings (0.4 s) rather than unpickle 34,000 cities.

@@ -130,6 +130,7 @@ class Taxonomy:
         self._context: set[tuple[int, bytes]] = set()  # (topic, form) that needs an anchor
         # the keys again, frozen for fast intersections (rebuilt after keywords are added)
         self._keys: tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes]] | None = None
+        self._anchors: dict[bytes, tuple[int, ...]] = {}
 
     # --- building -------------------------------------------------------------------------
     @classmethod
@@ -167,6 +168,7 @@ class Taxonomy:
             if not keys:
                 raise ValueError(f"{label}.context: {keyword!r} is not one of its keywords")
             self._context.update((index, k) for k in keys)
+            self._keys = None
 
     def _add_keyword(self, index: int, keyword: str, weight: float) -> None:
         self._keys = None
@@ -210,15 +212,12 @@ class Taxonomy:
             return []
         totals = [0.0] * len(self.topics)
         earned: list[list[tuple[bytes, float, int]]] = [[] for _ in self.topics]
-        context = self._context
-        anchored = {
-            index
-            for form in seen
-            for index, weight in self._postings[form]
-            if weight >= _ANCHOR and (index, form) not in context
-        }
+        context, postings, anchors = self._context, self._postings, self._anchors
+        anchored: set[int] = set()
+        for form in seen:
+            anchored.update(anchors[form])
         for form, (weighted, count) in seen.items():
-            for index, weight in self._postings[form]:
+            for index, weight in postings[form]:
                 if context and index not in anchored and (index, form) in context:
                     continue  # "home", "away" with no match, goal or league: not sport
                 points = weight * weighted
@@ -241,14 +240,22 @@ class Taxonomy:
         over its words.
         """
         if self._keys is None:
-            phrase_anchors = frozenset(self._phrases)
-            self._keys = (frozenset(self._words), frozenset(self._cased), phrase_anchors)
+            self._freeze()
+            assert self._keys is not None
         word_keys, cased_keys, phrase_anchors = self._keys
         words = words_of(text)
         counts = Counter(words)
-        # frozenset.intersection(dict) walks the dict; `dict.keys() & set` walks the set
+        # frozenset.intersection(dict) walks the dict; `dict.keys() & set` walks the set.
+        # _count inlined: the most frequent call of the tagger.
+        sqrt, get = math.sqrt, seen.get
         for form in word_keys.intersection(counts):
-            _count(seen, form, counts[form], factor)
+            n = counts[form]
+            entry = get(form)
+            if entry is None:
+                seen[form] = [sqrt(n) * factor, n]
+            else:
+                entry[0] += sqrt(n) * factor
+                entry[1] += n
         if cased:
             # A cased keyword ("Labour") whose lower case occurs as a word is counted as
             # written; str.count finds it inside longer words too ("Labourer"), so the count
@@ -266,6 +273,19 @@ class Taxonomy:
                     if n := joined.count(spaced):
                         _count(seen, spaced.strip(), n, factor)
         return len(words)
+
+    def _freeze(self) -> None:
+        """The tables scoring reads, built once all keywords are in."""
+        self._keys = (frozenset(self._words), frozenset(self._cased), frozenset(self._phrases))
+        # form -> the topics a match of it lets count their context keywords
+        self._anchors = {
+            form: tuple(
+                index
+                for index, weight in postings
+                if weight >= _ANCHOR and (index, form) not in self._context
+            )
+            for form, postings in self._postings.items()
+        }
 
     def _explain(
         self, index: int, score: float, earned: list[tuple[bytes, float, int]]
