@@ -179,6 +179,14 @@ def test_cli_cluster_local_and_a_bad_address(tmp_path: Path) -> None:
     assert code == 0, err
     record = store.run_records(corpus)[-1]
     assert (record["cluster"], record["ingested"]) == ("local:1", 1)
+    code, err = invoke(
+        "ingest", str(tmp_path / "a.txt"), "--corpus", "s3://bucket/c", "--cluster", "local:1"
+    )
+    assert (code, err) == (
+        2,
+        "Error: --cluster writes to a local or shared folder, not to s3://bucket/c: ingest on "
+        "the cluster into a shared folder, then copy the corpus to the bucket (docs/cluster.md)\n",
+    )
 
 
 def test_cluster_without_the_extra_is_a_one_line_error(

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .. import store
 from ..errors import UsageError
 from ..progress import ProgressCallback, Step
-from ..storage import CorpusPath, ObjectPath
+from ..storage import ObjectPath, is_uri
 from .sources import Input, Rejected
 
 # distributed is only partly typed: its clients and futures are Any here.
@@ -111,15 +111,15 @@ def connect(cluster: str | Client) -> Iterator[Client]:
         yield client
 
 
-def require_local(corpus: CorpusPath) -> Path:
-    """Stop with a one-line error for a corpus in a bucket: workers write parts to a folder they
-    share with the coordinator (a local or shared POSIX disk)."""
-    if isinstance(corpus, ObjectPath):
+def require_local(corpus: str | os.PathLike[str] | ObjectPath) -> None:
+    """Stop with a one-line error for a corpus in a bucket (told before any connection to it):
+    workers write parts to a folder they share with the coordinator (a local or shared POSIX
+    disk)."""
+    if isinstance(corpus, ObjectPath) or is_uri(corpus):
         raise UsageError(
             f"--cluster writes to a local or shared folder, not to {corpus}: ingest on the "
             "cluster into a shared folder, then copy the corpus to the bucket (docs/cluster.md)"
         )
-    return corpus
 
 
 def describe(cluster: str | Client) -> str:

@@ -581,12 +581,12 @@ def ingest(
     (12, {})
     """
     settings = settings or load_settings(config)
-    corpus = corpus_path(corpus)
     if cluster is not None:
         from .cluster import require_dask, require_local
 
         require_dask()  # before anything else: a missing extra is a usage error
         require_local(corpus)
+    corpus = corpus_path(corpus)
     if languages is not None:
         settings = settings.with_values(languages=[c.strip().lower() for c in languages])
     options = RunOptions(
@@ -659,11 +659,10 @@ def ingest(
             if client is None:
                 writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
             else:
-                from .cluster import ClusterWriter, require_local
+                from .cluster import ClusterWriter
 
-                writer = ClusterWriter(
-                    client, require_local(corpus), run_id, settings.get("batch_rows")
-                )
+                assert isinstance(corpus, Path)  # require_local above
+                writer = ClusterWriter(client, corpus, run_id, settings.get("batch_rows"))
         except OSError as exc:
             raise WriteFailed(f"cannot write to corpus {corpus}: {os_reason(exc)}") from None
         failure: str | None = None
