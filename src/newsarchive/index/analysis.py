@@ -225,6 +225,34 @@ def _latin_fold() -> dict[int, str]:
     return dict(accent_map)
 
 
+# Stemmers that only ever take letters off a word's end: a stem starts as its word does (lower
+# cased, accents folded), so a text's candidates for a word can be found by its first letters
+# before anything is stemmed. Arabic (articles, conjunctions), Indonesian, Irish, Greek, Polish
+# and Yiddish stemmers take prefixes off too; languages with no stemmer keep the word whole.
+SUFFIX_STEMMERS = frozenset(
+    {"ca", "da", "de", "en", "es", "fi", "fr", "hu", "it", "nb", "nl", "nn", "no", "pt", "ro"}
+    | {"ru", "sv"}
+)
+
+
+def stem_keeps_start(language: str | None) -> bool:
+    """Whether every word of ``language`` is indexed under a form that starts as the word's
+    lower-cased, accent-folded spelling does (see :data:`SUFFIX_STEMMERS`)."""
+    lang = base_language(language)
+    return lang in SUFFIX_STEMMERS or (lang not in SNOWBALL and lang != "ar")
+
+
+def count_words(text: str) -> int:
+    """How many words :func:`tokens` finds in ``text`` (no CJK or Arabic in it), unanalysed."""
+    return len(_word_patterns()[0].findall(text))
+
+
+def fold_lower(text: str) -> str:
+    """``text`` lower-cased with Latin accents folded, as an analysed word is written."""
+    low = text.lower()
+    return low if low.isascii() else low.translate(_latin_fold())
+
+
 def normalise(word: str) -> str:
     """Lower case, Arabic letters folded: the form before stemming.
 

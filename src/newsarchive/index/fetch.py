@@ -7,6 +7,7 @@ row, so a page of hits reads only the row groups that hold those rows, never the
 from __future__ import annotations
 
 import bisect
+import functools
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -97,16 +98,27 @@ def fetch_texts(corpus: CorpusPath, hits: list[EngineHit]) -> dict[str, str]:
             part not in readable
         ):  # the corpus was rewritten since indexing: the next update rebuilds
             lost.extend(h.doc_id for h in part_hits)
-    # pyarrow decompresses without the GIL: parts are read side by side
-    with ThreadPoolExecutor(max_workers=READERS) as pool:
-        for found, missing in pool.map(
-            lambda item: _read_rows(corpus / item[0], item[1]), readable.items()
-        ):
-            texts.update(found)
-            lost.extend(missing)
+    # pyarrow decompresses without the GIL: parts are read side by side, by threads kept for
+    # the next page of hits (starting them anew cost more than a page's reads)
+    jobs = [(corpus / part, part_hits) for part, part_hits in readable.items()]
+    answers = map(_read_rows_of, jobs) if len(jobs) < 2 else _readers().map(_read_rows_of, jobs)
+    for found, missing in answers:
+        texts.update(found)
+        lost.extend(missing)
     if lost:
         texts.update(_scan(corpus, lost))
     return texts
+
+
+@functools.cache
+def _readers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="newsarchive-fetch")
+
+
+def _read_rows_of(
+    job: tuple[Path | ObjectPath, list[EngineHit]],
+) -> tuple[dict[str, str], list[str]]:
+    return _read_rows(*job)
 
 
 def _read_rows(path: Path | ObjectPath, hits: list[EngineHit]) -> tuple[dict[str, str], list[str]]:

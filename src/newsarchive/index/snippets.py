@@ -12,11 +12,21 @@ index does), and the words to mark come from the query tree, not from the index.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .analysis import QueryAnalyser, Token, is_cjk, tokens
+from .analysis import (
+    QueryAnalyser,
+    Token,
+    count_words,
+    fold_lower,
+    is_cjk,
+    script_of,
+    stem_keeps_start,
+    tokens,
+)
 from .query import And, Field, Node, Or, Phrase, Prefix, Term
 
 TextToken = Token  # the name snippets have always used for an analysed word
@@ -147,9 +157,87 @@ def _phrase_runs(
 
 def text_tokens(text: str, language: str | None, spec: HighlightSpec) -> list[TextToken]:
     """The words of ``text`` (analysed in ``language``) that may match ``spec``: the others
-    are left out, keeping their positions, so that phrases stay exact."""
+    are left out, keeping their positions, so that phrases stay exact.
+
+    Only windows of the text around a word that may match are analysed (a regex finds them by
+    their first letters; a window reaches as far as the longest phrase can), and the words
+    between windows are only counted: most of a long article is never stemmed. Text whose
+    words may be stemmed from the front (Arabic, CJK, a language whose stemmer takes prefixes
+    off) is analysed whole.
+    """
     firsts = spec.first_letters()
-    return [t for t in tokens(text, language) if t.norm[:2] in firsts or t.norm[:1] in firsts]
+    if not firsts:
+        return []
+    windows = _windows(text, language, spec, firsts)
+    if windows is None:
+        return [t for t in tokens(text, language) if t.norm[:2] in firsts or t.norm[:1] in firsts]
+    found: list[TextToken] = []
+    base = at = 0  # words before ``at``
+    for lo, hi in windows:
+        base += count_words(text[at:lo])
+        words = tokens(text[lo:hi], language)
+        for t in words:
+            if t.norm[:2] in firsts or t.norm[:1] in firsts:
+                found.append(TextToken(t.norm, base + t.pos, lo + t.start, lo + t.end))
+        base, at = base + len(words), hi
+    return found
+
+
+_MAX_REACH = 64  # words a window reaches either side; beyond it the text is analysed whole
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def _windows(
+    text: str, language: str | None, spec: HighlightSpec, firsts: frozenset[str]
+) -> list[tuple[int, int]] | None:
+    """Character ranges of ``text`` that hold every word that may match, each starting and
+    ending at white space; None where the text must be analysed whole."""
+    reach = max(((len(words) - 1) * (slop + 1) for words, slop in spec.phrases), default=0)
+    if reach > _MAX_REACH or not stem_keeps_start(language) or script_of(text) != "other":
+        return None
+    folded = fold_lower(text)
+    if len(folded) != len(text):  # a letter folded to two (ß, æ): offsets would not line up
+        return None
+    windows: list[tuple[int, int]] = []
+    for m in _finder(firsts).finditer(folded):
+        lo = hi = m.start()
+        for _ in range(reach):  # back over ``reach`` words (a word never spans white space)
+            space = _last_space(text, lo)
+            if space < 0:
+                lo = 0
+                break
+            lo = space
+        else:
+            lo = _last_space(text, lo) + 1
+        spaces = _SPACE_RUN.finditer(text, hi)
+        for _ in range(reach + 1):  # this word and ``reach`` more
+            gap = next(spaces, None)
+            hi = len(text) if gap is None else gap.start()
+            if gap is None:
+                break
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def _last_space(text: str, before: int) -> int:
+    """Where the white space before the word that ends at or before ``before`` starts (-1:
+    none): one word back."""
+    i = before - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    while i >= 0 and not text[i].isspace():
+        i -= 1
+    return i
+
+
+@functools.lru_cache(maxsize=256)
+def _finder(firsts: frozenset[str]) -> re.Pattern[str]:
+    """Where a word starting with one of ``firsts`` may start, in lower-cased folded text."""
+    alternatives = sorted(firsts, key=lambda f: (-len(f), f))
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + ")")
 
 
 def _phrase_hits(tokens: Sequence[TextToken], words: tuple[str, ...], slop: int) -> Iterable[int]:
