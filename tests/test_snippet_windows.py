@@ -17,6 +17,10 @@ FRENCH = (
     "Les négociations reprendront jeudi à Paris, selon le ministère des Transports."
 )
 GERMAN = "Die Straße nach Köln blieb gesperrt. Der Streik der Lokführer dauert an, hieß es."
+DOTTED = (  # words joined across dots are one word: a window must not start inside one
+    "The U.S.-led talks (e.g. on tariffs) stalled; U.N. staff and U.K. officials left at 5.30pm.\n"
+    "Officials said the U.S. would return, i.e. soon."
+)
 ARABIC = "أعلن الاتحاد العام للشغل الإضراب. وقال المتحدث باسم الاتحاد إن المفاوضات ستستأنف."
 
 
@@ -37,6 +41,7 @@ def specs(text: str, language: str) -> list[HighlightSpec]:
     return [
         HighlightSpec(terms, (), ()),
         HighlightSpec(frozenset(), prefixes, ()),
+        HighlightSpec(frozenset(), tuple(sorted({n[:1] for n in norms[::4]})), ()),  # dense
         HighlightSpec(frozenset(), (), pairs),
         HighlightSpec(frozenset(norms[:1]), (), skips + long),
         HighlightSpec(frozenset({"zzzz"}), (), ()),  # nothing matches
@@ -45,6 +50,7 @@ def specs(text: str, language: str) -> list[HighlightSpec]:
 
 TEXTS = [(p.read_text(encoding="utf-8", errors="replace"), "en") for p in EXAMPLES] + [
     (FRENCH, "fr"),
+    (DOTTED, "en"),
     (GERMAN, "de"),  # ß folds to two letters: analysed whole
     (ARABIC, "ar"),  # a stemmer that takes prefixes off: analysed whole
 ]
@@ -61,11 +67,16 @@ def test_windows_keep_exactly_the_words_of_the_whole_text(text: str, language: s
         )
 
 
-def test_a_window_reaches_as_far_as_a_phrase_can() -> None:
-    # the phrase's two words are five words apart: slop 4 finds them, slop 3 does not
+def test_phrase_words_far_apart_keep_their_distance() -> None:
+    # the phrase's two words are five words apart, the words between them never analysed:
+    # slop 4 finds them, slop 3 does not
     text = "On Monday the strike by junior doctors in England began at eight in the morning."
     near = HighlightSpec(frozenset(), (), ((("strike", "england"), 4),))
     far = HighlightSpec(frozenset(), (), ((("strike", "england"), 3),))
+    assert [(t.norm, t.pos) for t in text_tokens(text, "en", near)] == [
+        ("strike", 3),
+        ("england", 8),
+    ]
     assert make_snippet(text, text_tokens(text, "en", near), near) == (
         "On Monday the **strike** by junior doctors in **England** began at eight in the morning."
     )

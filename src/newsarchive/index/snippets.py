@@ -159,16 +159,15 @@ def text_tokens(text: str, language: str | None, spec: HighlightSpec) -> list[Te
     """The words of ``text`` (analysed in ``language``) that may match ``spec``: the others
     are left out, keeping their positions, so that phrases stay exact.
 
-    Only windows of the text around a word that may match are analysed (a regex finds them by
-    their first letters; a window reaches as far as the longest phrase can), and the words
-    between windows are only counted: most of a long article is never stemmed. Text whose
-    words may be stemmed from the front (Arabic, CJK, a language whose stemmer takes prefixes
-    off) is analysed whole.
+    Only the words that may match are analysed (a regex finds them by their first letters in
+    the folded text) and the words between them are only counted, so most of a long article is
+    never stemmed. Text whose words may be stemmed from the front (Arabic, CJK, a language
+    whose stemmer takes prefixes off) is analysed whole.
     """
     firsts = spec.first_letters()
     if not firsts:
         return []
-    windows = _windows(text, language, spec, firsts)
+    windows = _windows(text, language, firsts)
     if windows is None:
         return [t for t in tokens(text, language) if t.norm[:2] in firsts or t.norm[:1] in firsts]
     found: list[TextToken] = []
@@ -183,51 +182,36 @@ def text_tokens(text: str, language: str | None, spec: HighlightSpec) -> list[Te
     return found
 
 
-_MAX_REACH = 64  # words a window reaches either side; beyond it the text is analysed whole
-_SPACE_RUN = re.compile(r"\s+")
+_SPACE = re.compile(r"\s")
 
 
 def _windows(
-    text: str, language: str | None, spec: HighlightSpec, firsts: frozenset[str]
+    text: str, language: str | None, firsts: frozenset[str]
 ) -> list[tuple[int, int]] | None:
-    """Character ranges of ``text`` that hold every word that may match, each starting and
-    ending at white space; None where the text must be analysed whole."""
-    reach = max(((len(words) - 1) * (slop + 1) for words, slop in spec.phrases), default=0)
-    if reach > _MAX_REACH or not stem_keeps_start(language) or script_of(text) != "other":
+    """Character ranges of ``text`` (from white space to white space) that hold every word
+    that may match; None where the text must be analysed whole."""
+    if not stem_keeps_start(language) or script_of(text) != "other":
         return None
     folded = fold_lower(text)
     if len(folded) != len(text):  # a letter folded to two (ß, æ): offsets would not line up
         return None
     windows: list[tuple[int, int]] = []
     for m in _finder(firsts).finditer(folded):
-        lo = hi = m.start()
-        for _ in range(reach):  # back over ``reach`` words (a word never spans white space)
-            space = _last_space(text, lo)
-            if space < 0:
-                lo = 0
-                break
-            lo = space
-        else:
-            lo = _last_space(text, lo) + 1
-        spaces = _SPACE_RUN.finditer(text, hi)
-        for _ in range(reach + 1):  # this word and ``reach`` more
-            gap = next(spaces, None)
-            hi = len(text) if gap is None else gap.start()
-            if gap is None:
-                break
+        if windows and m.start() < windows[-1][1]:
+            continue  # a second candidate in the same run of letters
+        lo = _last_space(text, m.start()) + 1
+        space = _SPACE.search(text, m.start())
+        hi = len(text) if space is None else space.start()
         if windows and lo <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+            windows[-1] = (windows[-1][0], hi)
         else:
             windows.append((lo, hi))
     return windows
 
 
 def _last_space(text: str, before: int) -> int:
-    """Where the white space before the word that ends at or before ``before`` starts (-1:
-    none): one word back."""
+    """The last white space before ``before`` (-1: none)."""
     i = before - 1
-    while i >= 0 and text[i].isspace():
-        i -= 1
     while i >= 0 and not text[i].isspace():
         i -= 1
     return i
