@@ -26,7 +26,6 @@ cells are neutralised, and text written to a terminal has its control characters
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -162,6 +161,8 @@ def _write_json(records: Records, out: TextIO, options: Options) -> int:
 
 
 def _write_csv(records: Records, out: TextIO, options: Options) -> int:
+    import csv
+
     columns = list(records.columns)
     writer = csv.writer(out, lineterminator=options.newline)
     # With "\n" line ends the csv module leaves a lone CR unquoted, and readers split the row
