@@ -23,12 +23,16 @@ from ..analysis.timeline import NORMALISE, PERIODS
 from ..output import Records, on_screen
 from .common import (
     corpus_option,
+    date_from_option,
+    date_to_option,
     format_option,
     formula_safe,
     index_options,
+    no_duplicates_option,
     plural,
     print_records,
     reports_errors,
+    source_option,
 )
 
 if TYPE_CHECKING:
@@ -69,19 +73,10 @@ def _scoped(func: Callable[..., Any], options: Sequence[Callable[[F], F]]) -> An
     return wrapper
 
 
-_NO_DUPLICATES = click.option(
-    "--no-duplicates",
-    is_flag=True,
-    help="Leave out duplicates and near-duplicates: each story counts once.",
-)
 _SCOPE = (
-    click.option("--source", help="Only articles from this source."),
-    click.option(
-        "--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY[-MM[-DD]])."
-    ),
-    click.option(
-        "--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY[-MM[-DD]])."
-    ),
+    source_option,
+    date_from_option,
+    date_to_option,
     click.option(
         "--field",
         "field",
@@ -90,7 +85,7 @@ _SCOPE = (
         help="Only articles whose own field NAME (a manifest column, e.g. label) has VALUE; "
         "repeat for several.",
     ),
-    _NO_DUPLICATES,
+    no_duplicates_option,
 )
 
 
@@ -103,7 +98,7 @@ def scope_options(func: F) -> F:
 
 def duplicates_scope(func: F) -> F:
     """``--no-duplicates`` alone, handed to the command as its ``scope``."""
-    scoped: F = _scoped(func, (_NO_DUPLICATES,))
+    scoped: F = _scoped(func, (no_duplicates_option,))
     return scoped
 
 

@@ -68,6 +68,20 @@ index_dir_option = click.option(
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 
+# the articles a command looks at (search passes them to the index; analysis makes a Scope)
+source_option = click.option("--source", help="Only articles from this source.")
+date_from_option = click.option(
+    "--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY[-MM[-DD]])."
+)
+date_to_option = click.option(
+    "--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY[-MM[-DD]])."
+)
+no_duplicates_option = click.option(
+    "--no-duplicates",
+    is_flag=True,
+    help="Leave out duplicates and near-duplicates: each story counts once.",
+)
+
 
 def index_options(func: F) -> F:
     """``--corpus`` and ``--index-dir``: the corpus and its full-text index."""

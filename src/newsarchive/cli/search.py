@@ -14,13 +14,17 @@ from ..index.api import ENGINES, SORTS, index_status, search, update_index
 from ..index.model import HIT_COLUMNS, Hit, SearchResults
 from ..output import FORMATS, Records, on_screen
 from .common import (
+    date_from_option,
+    date_to_option,
     format_option,
     index_options,
+    no_duplicates_option,
     plural,
     print_records,
     quiet_option,
     reports_errors,
     show_progress,
+    source_option,
 )
 
 
@@ -113,19 +117,9 @@ def _print_status(corpus: str, index_dir: str) -> None:
     help="Hits to show; 0 for all.",
 )
 @click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many hits (paging).")
-@click.option(
-    "--from",
-    "date_from",
-    metavar="DATE",
-    help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
-)
-@click.option(
-    "--to",
-    "date_to",
-    metavar="DATE",
-    help="Published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
-)
-@click.option("--source", help="Only articles from this source.")
+@date_from_option
+@date_to_option
+@source_option
 @click.option("--topic", help="Only articles with this topic.")
 @click.option(
     "--sort",
@@ -148,11 +142,7 @@ def _print_status(corpus: str, index_dir: str) -> None:
     help="Print 'value<TAB>count' over all hits instead: a field name as in queries (topics, "
     "people, year...), or one of the corpus's own fields (a manifest column such as label).",
 )
-@click.option(
-    "--no-duplicates",
-    is_flag=True,
-    help="Leave out duplicates and near-duplicates: each story once.",
-)
+@no_duplicates_option
 @reports_errors
 def search_cmd(
     query: str,
