@@ -6,6 +6,7 @@ do not pay for pyarrow, dateparser or the search engines they do not use.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from typing import Any
@@ -67,20 +68,26 @@ class LazyGroup(click.Group):
 def summary(name: str) -> str:
     """The first sentence of command ``name``'s docstring, read from its module's source, so
     that ``newsarchive --help`` imports no command module (and none of what they import)."""
+    module_name, _, attr = COMMANDS[name].partition(":")
+    # click's own shortening (first sentence), without a cut at the terminal's width
+    return click.Command(name, help=_docstrings(module_name)[attr]).get_short_help_str(limit=1000)
+
+
+@functools.cache
+def _docstrings(module_name: str) -> dict[str, str]:
+    """``function name -> docstring`` of the module-level functions of a command module."""
     import ast
     from importlib.util import find_spec
 
-    module_name, _, attr = COMMANDS[name].partition(":")
     spec = find_spec(f"{__name__}.{module_name}")
     assert spec is not None and spec.origin is not None
     with open(spec.origin, encoding="utf-8") as fh:
         tree = ast.parse(fh.read())
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == attr:
-            # click's own shortening (first sentence), without a cut at the terminal's width
-            doc = ast.get_docstring(node) or ""
-            return click.Command(name, help=doc).get_short_help_str(limit=1000)
-    raise LookupError(f"no function {attr} in {spec.origin}")
+    return {
+        node.name: ast.get_docstring(node) or ""
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
