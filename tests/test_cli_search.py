@@ -54,7 +54,7 @@ def test_index_command(tmp_path: Path) -> None:
         "state:    behind the corpus: run 'newsarchive index'\n"
     )
     second = CliRunner().invoke(main, ["index", *where])
-    assert re.match(r"Indexed 1 articles in \d+\.\d s; the index holds 9 articles", second.stderr)
+    assert re.match(r"Indexed 1 article in \d+\.\d s; the index holds 9 articles", second.stderr)
     quiet = CliRunner().invoke(main, ["index", "--quiet", "--rebuild", *where])
     assert (quiet.exit_code, quiet.output) == (0, "")
     status = CliRunner().invoke(main, ["index", "--status", *where])

@@ -52,3 +52,13 @@ def test_readme_links_every_doc() -> None:
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     unlinked = [p.name for p in sorted(DOCS.glob("*.md")) if f"docs/{p.name}" not in readme]
     assert unlinked == []
+
+
+def test_help_summaries_are_the_first_sentence_of_each_docstring() -> None:
+    from newsarchive.cli import summary
+
+    ctx = click.Context(main)
+    for name in sorted(COMMANDS):
+        command = main.get_command(ctx, name)
+        assert command is not None
+        assert summary(name) == command.get_short_help_str(limit=1000), name

@@ -392,14 +392,3 @@ def check_columns(columns: Sequence[str]) -> list[str]:
             f"unknown column(s) {', '.join(unknown)}; columns: {', '.join(STORED_FIELDS)}"
         )
     return list(columns)
-
-
-def plain(value: Any) -> Any:
-    """A stored value as JSON has it: timestamps in ISO 8601, the rest unchanged."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value

@@ -13,8 +13,6 @@ as a formula gets a leading ``'`` (``formula_safe=False`` writes it verbatim).
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -24,19 +22,18 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__, store
 from ..errors import UsageError
-from ..output import formula_safe
+from ..output import Options, Records, format_of, write_records
+from ..output import csv_cell as csv_cell  # re-exported: part of this module's API
 from ..storage import CorpusPath, absolute, corpus_path
-from .common import DEFAULT_COLUMNS, Scope, check_columns, in_printed_zone, plain, snapshot
+from .common import DEFAULT_COLUMNS, Scope, check_columns, in_printed_zone, snapshot
 from .hits import hit_ids
 
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-FORMATS = ("jsonl", "csv", "parquet", "tei")
-SUFFIXES = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet", ".xml": "tei"}
+FORMATS = ("jsonl", "csv", "parquet", "tei")  # rows of newsarchive.output.FORMATS
 SIDECAR_SUFFIX = ".export.json"
-LIST_SEPARATOR = "; "
 BATCH_ROWS = 1000
 
 
@@ -59,18 +56,13 @@ def sidecar_path(output: Path) -> Path:
     return output.with_name(output.name + SIDECAR_SUFFIX)
 
 
-def export_format(output: Path, fmt: str | None) -> str:
+def export_format(target: Path, fmt: str | None) -> str:
     """The format asked for, else the one the file name implies (``.jsonl .csv .parquet .xml``)."""
     if fmt is not None:
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         return fmt
-    guessed = SUFFIXES.get(output.suffix.lower())
-    if guessed is None:
-        raise UsageError(
-            f"cannot tell the format of {output.name}: pass --format {'|'.join(FORMATS)}"
-        )
-    return guessed
+    return format_of(target, FORMATS)
 
 
 def export(
@@ -127,7 +119,9 @@ def export(
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        rows = _WRITERS[kind](tmp, batches, record)
+        # CSV files end lines with CRLF, as RFC 4180 and spreadsheets expect
+        options = Options(formula_safe=formula_safe, newline="\r\n")
+        rows = write_records(_records(kind, batches, record), kind, tmp, options)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -180,84 +174,26 @@ def _rows(batches: Iterator[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
             yield row
 
 
-def _write_jsonl(path: Path, batches: Iterator[pa.RecordBatch], record: dict[str, Any]) -> int:
-    count = 0
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        for row in _rows(batches):
-            fh.write(json.dumps(plain(row), ensure_ascii=False) + "\n")
-            count += 1
-    return count
+def _spread_fields(rows: Iterator[dict[str, Any]], own: list[str]) -> Iterator[dict[str, Any]]:
+    """The researcher's fields as one column each, named by the field: spreadsheets read them."""
+    for row in rows:
+        fields = row.pop("fields", None) or {}
+        yield {**row, **{name: fields.get(name) for name in own}}
 
 
-def _write_csv(path: Path, batches: Iterator[pa.RecordBatch], record: dict[str, Any]) -> int:
-    count = 0
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        # the researcher's fields as one column each, named by the field: spreadsheets read them
-        own = record.get("fields", [])
-        header = [n for c in record["columns"] for n in (own if c == "fields" else [c])]
-        writer.writerow(header)
-        for row in _rows(batches):
-            values: list[Any] = []
-            for c in record["columns"]:
-                if c == "fields":
-                    values += [row["fields"].get(name) for name in own]
-                else:
-                    values.append(row[c])
-            cells = [csv_cell(v) for v in values]
-            if record["formula_safe"]:
-                # text and lists only: numbers and times stay numbers and times
-                cells = [
-                    formula_safe(cell) if isinstance(v, str | list) else cell
-                    for v, cell in zip(values, cells, strict=True)
-                ]
-            writer.writerow(cells)
-            count += 1
-    return count
+def _records(kind: str, batches: Iterator[pa.RecordBatch], record: dict[str, Any]) -> Records:
+    columns: list[str] = record["columns"]
+    rows = _rows(batches)
+    if kind == "csv" and "fields" in columns:
+        own: list[str] = record.get("fields", [])
+        columns = [n for c in columns for n in (own if c == "fields" else [c])]
+        rows = _spread_fields(rows, own)
 
+    def arrow() -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+        import pyarrow as pa
 
-def csv_cell(value: Any) -> str:
-    """One CSV cell: ``""`` for null, lists joined by ``"; "``, records as JSON, times ISO 8601.
+        schema = store.schema()
+        fields = [schema.field(c) for c in record["columns"]]
+        return pa.schema(fields).with_metadata(schema.metadata or {}), batches
 
-    >>> csv_cell(["health", "industrial-action"])
-    'health; industrial-action'
-    """
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        if any(isinstance(v, dict) for v in value):
-            return json.dumps(plain(value), ensure_ascii=False)
-        return LIST_SEPARATOR.join(str(v) for v in value)
-    return str(value)
-
-
-def _write_parquet(path: Path, batches: Iterator[pa.RecordBatch], record: dict[str, Any]) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = store.schema()
-    meta: dict[bytes | str, bytes | str] = {k: v for k, v in (schema.metadata or {}).items()}
-    meta[b"newsarchive.export"] = json.dumps(record).encode()
-    out_schema = pa.schema([schema.field(c) for c in record["columns"]], metadata=meta)
-    count = 0
-    with pq.ParquetWriter(path, out_schema, compression="zstd") as writer:
-        for batch in batches:
-            writer.write_batch(batch)
-            count += batch.num_rows
-    return count
-
-
-def _write_tei(path: Path, batches: Iterator[pa.RecordBatch], record: dict[str, Any]) -> int:
-    from .tei import write_tei
-
-    return write_tei(path, _rows(batches), record)
-
-
-_WRITERS = {
-    "jsonl": _write_jsonl,
-    "csv": _write_csv,
-    "parquet": _write_parquet,
-    "tei": _write_tei,
-}
+    return Records(columns, rows, record, arrow)

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from .. import store
 from ..errors import UsageError
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import pyarrow.dataset as pads
 
 Kind = Literal["all", "word", "phrase"]
+KINDS: tuple[str, ...] = get_args(Kind)
 DEFAULT_LIMIT = 25
 MIN_COUNT = 3  # a term must occur this often in the hits: rarer ones are noise
 CACHE_MIN = 2  # the cache keeps terms seen at least twice; exact for every MIN_COUNT >= 2

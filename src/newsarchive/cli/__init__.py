@@ -6,6 +6,7 @@ do not pay for pyarrow, dateparser or the search engines they do not use.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from typing import Any
@@ -27,44 +28,20 @@ for _var, _value in (
 ):
     os.environ.setdefault(_var, _value)
 
-# command name -> "module:function" inside newsarchive.cli; help text shown without importing it
-COMMANDS: dict[str, tuple[str, str]] = {
-    "ingest": ("ingest:ingest_cmd", "Ingest article files into a Parquet corpus (and index them)."),
-    "index": ("search:index_cmd", "Build or update the full-text index of a corpus."),
-    "search": ("search:search_cmd", "Search the corpus: boolean, phrase, field and date queries."),
-    "kwic": ("analysis:kwic_cmd", "Keyword-in-context concordance of a query's matches."),
-    "timeline": (
-        "analysis:timeline_cmd",
-        "Hits per day/week/month/year and their share (attention over time).",
-    ),
-    "stats": (
-        "analysis:stats_cmd",
-        "The corpus profile: sources, dates, languages, tags, removals.",
-    ),
-    "top-words": (
-        "analysis:top_words_cmd",
-        "Words and phrases over-represented in a query's hits (keyness).",
-    ),
-    "collocates": (
-        "analysis:collocates_cmd",
-        "Words that keep company with a word: log-Dice, MI, t-score, log-likelihood.",
-    ),
-    "show": (
-        "analysis:show_cmd",
-        "One article: metadata, date and tag evidence, clean or raw text.",
-    ),
-    "export": (
-        "analysis:export_cmd",
-        "Export the corpus or a query's hits: jsonl, csv, parquet, TEI.",
-    ),
-    "verify": (
-        "verify:verify_cmd",
-        "Check corpus and index for damage; --repair rebuilds what is derived.",
-    ),
-    "tags": (
-        "analysis:tags_cmd",
-        "Tag tools: 'tags explain DOC_ID' shows why an article has each tag.",
-    ),
+# command name -> "module:function" inside newsarchive.cli; each summary is its docstring's first line
+COMMANDS: dict[str, str] = {
+    "ingest": "ingest:ingest_cmd",
+    "index": "search:index_cmd",
+    "search": "search:search_cmd",
+    "kwic": "analysis:kwic_cmd",
+    "timeline": "analysis:timeline_cmd",
+    "stats": "analysis:stats_cmd",
+    "top-words": "analysis:top_words_cmd",
+    "collocates": "analysis:collocates_cmd",
+    "show": "analysis:show_cmd",
+    "export": "analysis:export_cmd",
+    "verify": "verify:verify_cmd",
+    "tags": "analysis:tags_cmd",
 }
 
 
@@ -77,16 +54,40 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module_name, _, attr = COMMANDS[cmd_name][0].partition(":")
+        module_name, _, attr = COMMANDS[cmd_name].partition(":")
         module = importlib.import_module(f"{__name__}.{module_name}")
         command: click.Command = getattr(module, attr)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # Short help straight from COMMANDS, so --help imports no command module.
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        rows = [(name, summary(name)) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def summary(name: str) -> str:
+    """The first sentence of command ``name``'s docstring, read from its module's source, so
+    that ``newsarchive --help`` imports no command module (and none of what they import)."""
+    module_name, _, attr = COMMANDS[name].partition(":")
+    # click's own shortening (first sentence), without a cut at the terminal's width
+    return click.Command(name, help=_docstrings(module_name)[attr]).get_short_help_str(limit=1000)
+
+
+@functools.cache
+def _docstrings(module_name: str) -> dict[str, str]:
+    """``function name -> docstring`` of the module-level functions of a command module."""
+    import ast
+    from importlib.util import find_spec
+
+    spec = find_spec(f"{__name__}.{module_name}")
+    assert spec is not None and spec.origin is not None
+    with open(spec.origin, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    return {
+        node.name: ast.get_docstring(node) or ""
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -6,6 +6,7 @@ result. Results go to stdout; notes (undated counts, files written) go to stderr
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -14,81 +15,104 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..output import on_screen
-from .common import corpus_option, csv_raw_option, formula_safe, index_dir_option, reports_errors
+from ..analysis.collocates import MEASURES
+from ..analysis.export import FORMATS as EXPORT_FORMATS
+from ..analysis.keyness import KINDS
+from ..analysis.kwic import SORTS
+from ..analysis.timeline import NORMALISE, PERIODS
+from ..output import Records, on_screen
+from .common import (
+    corpus_option,
+    date_from_option,
+    date_to_option,
+    format_option,
+    formula_safe,
+    index_options,
+    no_duplicates_option,
+    plural,
+    print_records,
+    reports_errors,
+    source_option,
+)
 
 if TYPE_CHECKING:
+    from ..analysis.collocates import Measure
     from ..analysis.common import Scope
-    from ..analysis.timeline import Timeline
+    from ..analysis.keyness import Kind
+    from ..analysis.kwic import Sort
+    from ..analysis.timeline import By, Normalise, Timeline
 
 F = TypeVar("F", bound=Callable[..., Any])
+# the formats of every command that prints rows (stats adds json)
 TABLE_FORMATS = ("table", "csv", "jsonl")
 
 
-def no_duplicates_option(func: F) -> F:
-    return click.option(
-        "--no-duplicates",
-        is_flag=True,
-        help="Leave out duplicates and near-duplicates: each story counts once.",
-    )(func)
+def _scoped(func: Callable[..., Any], options: Sequence[Callable[[F], F]]) -> Any:
+    """``func`` called with one ``scope`` (a :class:`Scope`) in place of the scope options.
+
+    Applied below :func:`reports_errors`, so a bad ``--field`` is reported in one line."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        source: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        no_duplicates: bool = False,
+        field: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> Any:
+        from ..analysis.common import Scope, with_fields
+
+        scope = Scope(source, date_from, date_to, no_duplicates)
+        kwargs["scope"] = with_fields(kwargs.get("corpus", "corpus"), scope, field)
+        return func(*args, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
 
 
-def scope_options(func: F) -> F:
-    """``--source``, ``--from``, ``--to``, ``--field``, ``--no-duplicates``: the articles a
-    command looks at."""
-    func = no_duplicates_option(func)
-    func = click.option(
+_SCOPE = (
+    source_option,
+    date_from_option,
+    date_to_option,
+    click.option(
         "--field",
         "field",
         multiple=True,
         metavar="NAME=VALUE",
         help="Only articles whose own field NAME (a manifest column, e.g. label) has VALUE; "
         "repeat for several.",
+    ),
+    no_duplicates_option,
+)
+
+
+def scope_options(func: F) -> F:
+    """``--source``, ``--from``, ``--to``, ``--field``, ``--no-duplicates``: the articles a
+    command looks at, handed to it as one ``scope``."""
+    scoped: F = _scoped(func, _SCOPE)
+    return scoped
+
+
+def duplicates_scope(func: F) -> F:
+    """``--no-duplicates`` alone, handed to the command as its ``scope``."""
+    scoped: F = _scoped(func, (no_duplicates_option,))
+    return scoped
+
+
+def group_by_option(func: F) -> F:
+    return click.option(
+        "--group-by",
+        metavar="FIELD",
+        help="One line per value of FIELD (source, language, topic, or the corpus's own, "
+        "e.g. label).",
     )(func)
-    func = click.option(
-        "--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY[-MM[-DD]])."
-    )(func)
-    func = click.option(
-        "--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY[-MM[-DD]])."
-    )(func)
-    return click.option("--source", help="Only articles from this source.")(func)
 
 
-def format_option(choices: Sequence[str] = TABLE_FORMATS) -> Callable[[F], F]:
-    """``--format``, and ``--csv-raw`` where CSV is one of the formats."""
-    fmt = click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(list(choices)),
-        default=choices[0],
-        show_default=True,
-        help="Output format.",
-    )
-    if "csv" not in choices:
-        return fmt
-    return lambda func: fmt(csv_raw_option(func))
-
-
-def _scope(
-    source: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    no_duplicates: bool = False,
-    fields: Sequence[str] = (),
-    corpus: str = "corpus",
-) -> Scope:
-    from ..analysis.common import Scope, with_fields
-
-    return with_fields(corpus, Scope(source, date_from, date_to, no_duplicates), fields)
-
-
-def _records(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> str:
-    """``rows`` as CSV (with a header) or JSON Lines."""
-    from ..output import csv_text
-
-    if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    return csv_text(rows, columns, formula_safe=formula_safe())
+def _print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> None:
+    print_records(Records(columns, rows), fmt)
 
 
 @contextmanager
@@ -107,11 +131,6 @@ def notes_on_stale_index() -> Iterator[None]:
         click.echo(f"Note: {message}.", err=True)
 
 
-def _count(n: int, noun: str) -> str:
-    """``1 article``, ``2 articles``."""
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
 def _share(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
 
@@ -121,8 +140,7 @@ def _share(value: float | None) -> str:
 
 @click.command("kwic")
 @click.argument("query")
-@corpus_option
-@index_dir_option
+@index_options
 @click.option(
     "--width",
     default=40,
@@ -132,32 +150,28 @@ def _share(value: float | None) -> str:
 )
 @click.option(
     "--sort",
-    type=click.Choice(["date", "left", "right", "none"]),
+    type=click.Choice(SORTS),
     default="date",
     show_default=True,
     help="Order: by date; by the words left or right of the match; or search order (none).",
 )
 @click.option("--limit", default=0, type=click.IntRange(0), help="Lines to show; 0 for all.")
-@format_option()
-@scope_options
+@format_option(*TABLE_FORMATS, default="table")
 @reports_errors
+@scope_options
 def kwic_cmd(
     query: str,
     corpus: str,
     index_dir: str,
     width: int,
-    sort: str,
+    sort: Sort,
     limit: int,
     fmt: str,
-    source: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    no_duplicates: bool,
-    field: tuple[str, ...],
+    scope: Scope,
 ) -> None:
-    """Keyword in context: every occurrence of QUERY's words in its hits, one per line.
+    """Keyword-in-context concordance of a query's matches.
 
-    Matches are the words as written (case aside): search finds 'strikes' for 'strike', the
+    Every occurrence of QUERY's words in its hits, one per line. Matches are the words as written (case aside): search finds 'strikes' for 'strike', the
     concordance shows only 'strike'; ask for 'strik*' to see every form.
 
     \b
@@ -172,12 +186,12 @@ def kwic_cmd(
             corpus=corpus,
             index_dir=index_dir,
             width=width,
-            sort=sort,  # type: ignore[arg-type]
+            sort=sort,
             limit=limit or None,
-            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
+            scope=scope,
         )
     if fmt != "table":
-        click.echo(_records([ln.to_dict() for ln in lines], COLUMNS, fmt), nl=False)
+        _print_rows([ln.to_dict() for ln in lines], COLUMNS, fmt)
         return
     # aligned by display width: a CJK character takes two columns of a terminal; control
     # characters in stored text are shown escaped, never sent to the terminal
@@ -193,7 +207,7 @@ def kwic_cmd(
         )
     shown = f"{len(lines):,} of " if len(lines) < lines.occurrences else ""
     click.echo(
-        f"{shown}{_count(lines.occurrences, 'occurrence')} in {_count(lines.articles, 'article')}",
+        f"{shown}{plural(lines.occurrences, 'occurrence')} in {plural(lines.articles, 'article')}",
         err=True,
     )
 
@@ -210,53 +224,44 @@ def kwic_cmd(
     multiple=True,
     help="A query to chart; repeat to compare several side by side.",
 )
-@corpus_option
-@index_dir_option
+@index_options
 @click.option(
     "--by",
-    type=click.Choice(["day", "week", "month", "year"]),
+    type=click.Choice(PERIODS),
     default="month",
     show_default=True,
     help="Period (weeks are ISO weeks, from Monday; all periods UTC).",
 )
-@click.option(
-    "--group-by",
-    metavar="FIELD",
-    help="One line per value of FIELD (source, language, topic, or the corpus's own, e.g. label).",
-)
+@group_by_option
 @click.option(
     "--normalise",
-    type=click.Choice(["group", "all"]),
+    type=click.Choice(NORMALISE),
     help="With --group-by: shares of the articles of the same value (group) or of all articles "
     "(all) [default: group with a QUERY, all without].",
 )
-@format_option()
+@format_option(*TABLE_FORMATS, default="table")
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False),
     help="Also draw the chart to FILE (.png or .svg): counts, and share of all articles.",
 )
-@scope_options
 @reports_errors
+@scope_options
 def timeline_cmd(
     query: str | None,
     more: tuple[str, ...],
     corpus: str,
     index_dir: str,
-    by: str,
+    by: By,
     group_by: str | None,
-    normalise: str | None,
+    normalise: Normalise | None,
     fmt: str,
     plot: str | None,
-    source: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    no_duplicates: bool,
-    field: tuple[str, ...],
+    scope: Scope,
 ) -> None:
-    """Attention over time: hits of QUERY per period, and their share of all articles then.
+    """Hits per day/week/month/year and their share (attention over time).
 
-    Every period from the first to the last appears, with zero where nothing matched. The share
+    The hits of QUERY per period, and their share of all articles then. Every period from the first to the last appears, with zero where nothing matched. The share
     is hits / all dated articles of the period (of --source when given). Undated articles
     cannot be placed on the axis: they are counted apart.
 
@@ -280,15 +285,15 @@ def timeline_cmd(
             queries,
             corpus=corpus,
             index_dir=index_dir,
-            by=by,  # type: ignore[arg-type]
-            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
+            by=by,
+            scope=scope,
             group_by=group_by,
-            normalise=normalise,  # type: ignore[arg-type]
+            normalise=normalise,
         )
     if fmt == "table":
         click.echo(format_timeline(tl))
     else:
-        click.echo(_records(tl.rows(), COLUMNS, fmt), nl=False)
+        _print_rows(tl.rows(), COLUMNS, fmt)
         if tl.undated_articles:
             click.echo(_undated_note(tl), err=True)
     if plot:
@@ -323,7 +328,7 @@ def format_timeline(tl: Timeline) -> str:
 
 def _undated_note(tl: Timeline) -> str:
     hits = ", ".join(f"{q} {tl.undated_hits[q]:,}" for q in tl.queries)
-    return f"Undated, not in the timeline: {_count(tl.undated_articles, 'article')}; hits: {hits}"
+    return f"Undated, not in the timeline: {plural(tl.undated_articles, 'article')}; hits: {hits}"
 
 
 # --- stats ------------------------------------------------------------------------------------------
@@ -338,33 +343,27 @@ def _undated_note(tl: Timeline) -> str:
     type=click.IntRange(1),
     help="Values listed per section.",
 )
-@click.option(
-    "--group-by",
-    metavar="FIELD",
-    help="One row per value of FIELD (source, language, topic, or the corpus's own, e.g. label).",
-)
-@format_option(("table", "json", "csv", "jsonl"))
+@group_by_option
+@format_option("table", "json", "csv", "jsonl", default="table")
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False),
     help="Draw articles per month to FILE (.png or .svg).",
 )
-@scope_options
 @reports_errors
+@scope_options
 def stats_cmd(
     corpus: str,
     top: int,
     group_by: str | None,
     fmt: str,
     plot: str | None,
-    source: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    no_duplicates: bool,
-    field: tuple[str, ...],
+    scope: Scope,
 ) -> None:
-    """The corpus profile: articles, sources, dates and how they were found, languages, kinds,
-    top tags, and the cleaning rules that removed most. With --group-by, one row per value:
+    """The corpus profile: sources, dates, languages, tags, removals.
+
+    Articles, sources, dates and how they were found, languages, kinds, top tags, and the
+    cleaning rules that removed most. With --group-by, one row per value:
     articles, share, duplicates, near-duplicates, words, dated, first and last day.
 
     \b
@@ -373,16 +372,12 @@ def stats_cmd(
     from ..analysis.stats import corpus_stats, plot_stats
 
     if group_by is not None:
-        _group_stats(
-            corpus, group_by, fmt, _scope(source, date_from, date_to, no_duplicates, field, corpus)
-        )
+        _group_stats(corpus, group_by, fmt, scope)
         return
     if fmt in ("csv", "jsonl"):
         raise click.UsageError("--format csv and jsonl are for --group-by; use json")
 
-    stats = corpus_stats(
-        corpus, top=top, scope=_scope(source, date_from, date_to, no_duplicates, field, corpus)
-    )
+    stats = corpus_stats(corpus, top=top, scope=scope)
     if fmt == "json":
         click.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -399,11 +394,8 @@ def _group_stats(corpus: str, field: str, fmt: str, scope: Scope) -> None:
     from ..analysis.stats import GROUP_COLUMNS, group_stats
 
     groups = group_stats(corpus, field, scope=scope)
-    if fmt == "json":
-        click.echo(json.dumps([g.to_dict() for g in groups], indent=2, ensure_ascii=False))
-        return
     if fmt != "table":
-        click.echo(_records([g.to_dict() for g in groups], GROUP_COLUMNS, fmt), nl=False)
+        _print_rows([g.to_dict() for g in groups], GROUP_COLUMNS, fmt)
         return
     vw = max([len(field), *(len(g.value) for g in groups)])
     click.echo(
@@ -422,14 +414,13 @@ def _group_stats(corpus: str, field: str, fmt: str, scope: Scope) -> None:
 
 @click.command("top-words")
 @click.argument("query")
-@corpus_option
-@index_dir_option
+@index_options
 @click.option(
     "--limit", default=25, show_default=True, type=click.IntRange(1), help="Terms to show."
 )
 @click.option(
     "--kind",
-    type=click.Choice(["all", "word", "phrase"]),
+    type=click.Choice(KINDS),
     default="all",
     show_default=True,
     help="Words, two-word phrases, or both.",
@@ -446,21 +437,23 @@ def _group_stats(corpus: str, field: str, fmt: str, scope: Scope) -> None:
     metavar="QUERY2",
     help="Compare with the hits of QUERY2 instead of the rest of the corpus (A against B).",
 )
-@format_option()
-@no_duplicates_option
+@format_option(*TABLE_FORMATS, default="table")
 @reports_errors
+@duplicates_scope
 def top_words_cmd(
     query: str,
     corpus: str,
     index_dir: str,
     limit: int,
-    kind: str,
+    kind: Kind,
     min_count: int,
     against: str | None,
     fmt: str,
-    no_duplicates: bool,
+    scope: Scope,
 ) -> None:
-    """Words and two-word phrases most over-represented in QUERY's hits against the rest of the
+    """Words and phrases over-represented in a query's hits (keyness).
+
+    Words and two-word phrases most over-represented in QUERY's hits against the rest of the
     corpus (or against QUERY2's hits), by log-likelihood (G²); stopwords aside.
 
     The first run on a corpus state counts the whole corpus once (cached in corpus/_state/).
@@ -476,15 +469,15 @@ def top_words_cmd(
             corpus=corpus,
             index_dir=index_dir,
             limit=limit,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             min_count=min_count,
             against=against,
-            scope=_scope(None, None, None, no_duplicates),
+            scope=scope,
         )
     columns = ("term", "kind", "hits", "rest", "g2")
     rows = [{c: getattr(w, c) for c in columns} for w in words]
     if fmt != "table":
-        click.echo(_records(rows, columns, fmt), nl=False)
+        _print_rows(rows, columns, fmt)
         return
     tw = max([len("term"), *(len(w.term) for w in words)])
     click.echo(f"{'term':<{tw}}  {'kind':<6}  {'hits':>7}  {'rest':>9}  {'G²':>9}")
@@ -498,8 +491,7 @@ def top_words_cmd(
 @click.command("collocates")
 @click.argument("word")
 @click.argument("query", required=False)
-@corpus_option
-@index_dir_option
+@index_options
 @click.option(
     "--window",
     default=5,
@@ -516,7 +508,7 @@ def top_words_cmd(
 )
 @click.option(
     "--measure",
-    type=click.Choice(["log_dice", "mi", "t_score", "log_likelihood"]),
+    type=click.Choice(MEASURES),
     default="log_dice",
     show_default=True,
     help="Ranking measure (all four are shown).",
@@ -525,9 +517,9 @@ def top_words_cmd(
     "--limit", default=25, show_default=True, type=click.IntRange(0), help="Rows; 0 for all."
 )
 @click.option("--stopwords", is_flag=True, help="List stopwords (the, of, …) as collocates too.")
-@format_option()
-@scope_options
+@format_option(*TABLE_FORMATS, default="table")
 @reports_errors
+@scope_options
 def collocates_cmd(
     word: str,
     query: str | None,
@@ -535,18 +527,16 @@ def collocates_cmd(
     index_dir: str,
     window: int,
     min_freq: int,
-    measure: str,
+    measure: Measure,
     limit: int,
     stopwords: bool,
     fmt: str,
-    source: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    no_duplicates: bool,
-    field: tuple[str, ...],
+    scope: Scope,
 ) -> None:
-    """Words that keep company with WORD: within --window words of it, in the hits of QUERY (or
-    the whole corpus), ranked by log-Dice, MI, t-score or log-likelihood.
+    """Words that keep company with a word: log-Dice, MI, t-score, log-likelihood.
+
+    Words within --window words of WORD, in the hits of QUERY (or the whole corpus), ranked by
+    the --measure chosen.
 
     \b
       newsarchive collocates strike
@@ -562,13 +552,13 @@ def collocates_cmd(
             index_dir=index_dir,
             window=window,
             min_freq=min_freq,
-            measure=measure,  # type: ignore[arg-type]
+            measure=measure,
             limit=limit or None,
             keep_stopwords=stopwords,
-            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
+            scope=scope,
         )
     if fmt != "table":
-        click.echo(_records([c.to_dict() for c in found], COLUMNS, fmt), nl=False)
+        _print_rows([c.to_dict() for c in found], COLUMNS, fmt)
         return
     tw = max([len("term"), *(len(c.term) for c in found)])
     click.echo(
@@ -595,9 +585,9 @@ def collocates_cmd(
 )
 @reports_errors
 def show_cmd(doc_id: str, corpus: str, raw: bool) -> None:
-    """One article: metadata, its date and the evidence, tags and theirs, then the clean text.
+    """One article: metadata, date and tag evidence, clean or raw text.
 
-    DOC_ID may be the first characters of an id, if only one article starts with them.
+    Its metadata, its date and the evidence, its tags and theirs, then the clean text. DOC_ID may be the first characters of an id, if only one article starts with them.
     """
     from ..analysis.show import load_article, render_article
 
@@ -630,14 +620,8 @@ def explain_cmd(doc_id: str, corpus: str) -> None:
 
 @click.command("export")
 @click.argument("query", required=False)
-@corpus_option
-@index_dir_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["jsonl", "csv", "parquet", "tei"]),
-    help="Output format [default: from the file name: .jsonl .csv .parquet .xml].",
-)
+@index_options
+@format_option(*EXPORT_FORMATS)
 @click.option(
     "--output", "-o", required=True, type=click.Path(dir_okay=False), help="File to write."
 )
@@ -645,9 +629,8 @@ def explain_cmd(doc_id: str, corpus: str) -> None:
     "--columns",
     help="Comma-separated columns (default: metadata, tags and clean text; not for TEI).",
 )
-@csv_raw_option
-@scope_options
 @reports_errors
+@scope_options
 def export_cmd(
     query: str | None,
     corpus: str,
@@ -655,15 +638,11 @@ def export_cmd(
     fmt: str | None,
     output: str,
     columns: str | None,
-    source: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    no_duplicates: bool,
-    field: tuple[str, ...],
+    scope: Scope,
 ) -> None:
-    """Export the whole corpus, or the articles matching QUERY.
+    """Export the corpus or a query's hits: jsonl, csv, parquet, TEI.
 
-    OUTPUT.export.json records the query, the corpus state and the newsarchive version (Parquet
+    The whole corpus, or the articles matching QUERY. OUTPUT.export.json records the query, the corpus state and the newsarchive version (Parquet
     files also carry it in their metadata, TEI files in their header).
 
     \b
@@ -680,11 +659,11 @@ def export_cmd(
             query=query,
             fmt=fmt,
             columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
-            scope=_scope(source, date_from, date_to, no_duplicates, field, corpus),
+            scope=scope,
             formula_safe=formula_safe(),
         )
     click.echo(
-        f"Exported {report.rows:,} articles to {report.path} ({report.format}); "
+        f"Exported {plural(report.rows, 'article')} to {report.path} ({report.format}); "
         f"export record in {report.sidecar}"
     )
     click.echo(f"Cite as: {report.record['citation']['text']}")

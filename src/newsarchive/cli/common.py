@@ -1,4 +1,5 @@
-"""What every command shares: error handling, progress bars, standard options."""
+"""What every command shares: error handling, progress bars, standard options, and the one
+``--format`` option and record printer over :mod:`newsarchive.output`."""
 
 from __future__ import annotations
 
@@ -6,11 +7,16 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import NewsarchiveError, QuerySyntaxError, UsageError, os_reason
+from ..output import FORMATS, suffixes
+
+if TYPE_CHECKING:
+    from ..output import Records
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,6 +68,31 @@ index_dir_option = click.option(
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 
+# the articles a command looks at (search passes them to the index; analysis makes a Scope)
+source_option = click.option("--source", help="Only articles from this source.")
+date_from_option = click.option(
+    "--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY[-MM[-DD]])."
+)
+date_to_option = click.option(
+    "--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY[-MM[-DD]])."
+)
+no_duplicates_option = click.option(
+    "--no-duplicates",
+    is_flag=True,
+    help="Leave out duplicates and near-duplicates: each story counts once.",
+)
+
+
+def index_options(func: F) -> F:
+    """``--corpus`` and ``--index-dir``: the corpus and its full-text index."""
+    return corpus_option(index_dir_option(func))
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 article``, ``2 articles``, ``1,234 articles``."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 _CSV_RAW = "newsarchive.csv_raw"
 
 
@@ -85,6 +116,36 @@ def formula_safe() -> bool:
     """Whether this command's CSV output neutralises spreadsheet formulas (no ``--csv-raw``)."""
     ctx = click.get_current_context(silent=True)
     return not (ctx is not None and ctx.find_root().meta.get(_CSV_RAW, False))
+
+
+def format_option(*choices: str, default: str | None = None) -> Callable[[F], F]:
+    """``--format`` over the library's formats ``choices`` (rows of
+    :data:`newsarchive.output.FORMATS`), and ``--csv-raw`` where CSV is one of them. Without a
+    ``default`` the format comes from the output file's name."""
+    unknown = [c for c in choices if c not in FORMATS]
+    assert not unknown, f"not in newsarchive.output.FORMATS: {unknown}"
+    fmt = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=default is not None,
+        help="Output format."
+        if default is not None
+        else f"Output format [default: from the file name: {suffixes(choices)}].",
+    )
+    if "csv" not in choices:
+        return fmt
+    return lambda func: fmt(csv_raw_option(func))
+
+
+def print_records(records: Records, fmt: str, output: str | None = None) -> None:
+    """``records`` as ``fmt`` on stdout, or in the file ``output``."""
+    from ..output import Options, write_records
+
+    terminal = output is None and sys.stdout.isatty()
+    options = Options(formula_safe=formula_safe(), terminal=terminal)
+    write_records(records, fmt, sys.stdout if output is None else Path(output), options)
 
 
 @contextmanager

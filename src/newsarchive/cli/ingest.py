@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..index.api import ENGINES
+from ..pipeline.tags import NER_ENGINES
 from ..settings import CLEAN_LEVELS
 from .common import (
     corpus_option,
     index_dir_option,
+    plural,
     quiet_option,
     reports_errors,
     show_progress,
@@ -50,7 +53,7 @@ MAX_LISTED = 100
 @index_dir_option
 @click.option(
     "--engine",
-    type=click.Choice(["whoosh", "tantivy"]),  # newsarchive.index.api.ENGINES, not imported here
+    type=click.Choice(ENGINES),
     help="Search engine of the index; another engine than the index's rebuilds it "
     "[default: the index's engine, whoosh for a new index].",
 )
@@ -78,7 +81,7 @@ MAX_LISTED = 100
 )
 @click.option(
     "--ner",
-    type=click.Choice(["builtin", "spacy"]),
+    type=click.Choice(NER_ENGINES),
     default="builtin",
     show_default=True,
     help="Name tagger for people and organisations.",
@@ -148,9 +151,9 @@ def ingest_cmd(
     follow_links: bool,
     quiet: bool,
 ) -> None:
-    """Ingest PATHS (files, folders, globs; .txt .html .htm, their .gz, .csv/.jsonl dumps).
+    """Ingest article files into a Parquet corpus (and index them).
 
-    Each article is decoded, cleaned of boilerplate (every removal recorded), dated and tagged,
+    PATHS are files, folders or globs: .txt .html .htm, their .gz, .csv/.jsonl dumps. Each article is decoded, cleaned of boilerplate (every removal recorded), dated and tagged,
     and stored in the Parquet corpus. Re-running the same command adds nothing new. Exit status:
     0 when every input went in, 1 when some were skipped (listed below and in the run record),
     2 for usage errors.
@@ -196,7 +199,8 @@ def ingest_cmd(
     except IngestInterrupted as stop:
         r = stop.report
         click.echo(
-            f"Interrupted: kept {r.ingested:,} articles committed in whole batches to {corpus}; "
+            f"Interrupted: kept {plural(r.ingested, 'article')} committed in whole batches to "
+            f"{corpus}; "
             "run the same command again to finish (nothing is added twice).",
             err=True,
         )
@@ -219,8 +223,7 @@ def format_summary(report: object, wall: float | None = None) -> str:
     assert isinstance(report, IngestReport)
     r = report
     lines = [
-        f"Ingested {r.ingested:,} new article{'' if r.ingested == 1 else 's'} into {r.corpus} "
-        f"(run {r.run_id})",
+        f"Ingested {plural(r.ingested, 'new article')} into {r.corpus} (run {r.run_id})",
         f"  inputs seen        {r.seen:>9,}",
         f"  ingested           {r.ingested:>9,}",
         f"  already in corpus  {r.already:>9,}",

@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
+from .. import __version__
 from ..errors import UsageError
 from ..index.api import ENGINES, SORTS, index_status, search, update_index
 from ..index.model import HIT_COLUMNS, Hit, SearchResults
-from ..output import on_screen
+from ..output import FORMATS, Records, on_screen
 from .common import (
-    corpus_option,
-    csv_raw_option,
-    formula_safe,
-    index_dir_option,
+    date_from_option,
+    date_to_option,
+    format_option,
+    index_options,
+    no_duplicates_option,
+    plural,
+    print_records,
     quiet_option,
     reports_errors,
     show_progress,
+    source_option,
 )
-
-FORMATS = ("table", "jsonl", "csv", "parquet")
 
 
 @click.command("index")
-@corpus_option
-@index_dir_option
+@index_options
 @click.option(
     "--rebuild", is_flag=True, help="Build the index afresh instead of adding new articles."
 )
@@ -87,8 +87,8 @@ def index_cmd(
             )
         verb = "Rebuilt the index with" if report.rebuilt else "Indexed"
         click.echo(
-            f"{verb} {report.added:,} articles in {report.seconds:.1f} s; "
-            f"the index holds {report.total:,} articles ({report.engine}, {index_dir}).",
+            f"{verb} {plural(report.added, 'article')} in {report.seconds:.1f} s; "
+            f"the index holds {plural(report.total, 'article')} ({report.engine}, {index_dir}).",
             err=True,
         )
 
@@ -108,8 +108,7 @@ def _print_status(corpus: str, index_dir: str) -> None:
 
 @click.command("search")
 @click.argument("query")
-@corpus_option
-@index_dir_option
+@index_options
 @click.option(
     "--limit",
     default=20,
@@ -118,19 +117,9 @@ def _print_status(corpus: str, index_dir: str) -> None:
     help="Hits to show; 0 for all.",
 )
 @click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many hits (paging).")
-@click.option(
-    "--from",
-    "date_from",
-    metavar="DATE",
-    help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
-)
-@click.option(
-    "--to",
-    "date_to",
-    metavar="DATE",
-    help="Published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
-)
-@click.option("--source", help="Only articles from this source.")
+@date_from_option
+@date_to_option
+@source_option
 @click.option("--topic", help="Only articles with this topic.")
 @click.option(
     "--sort",
@@ -139,15 +128,7 @@ def _print_status(corpus: str, index_dir: str) -> None:
     show_default=True,
     help="Order of hits; undated articles come last.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@csv_raw_option
+@format_option("table", "jsonl", "csv", "parquet", default="table")
 @click.option(
     "--output",
     "-o",
@@ -161,11 +142,7 @@ def _print_status(corpus: str, index_dir: str) -> None:
     help="Print 'value<TAB>count' over all hits instead: a field name as in queries (topics, "
     "people, year...), or one of the corpus's own fields (a manifest column such as label).",
 )
-@click.option(
-    "--no-duplicates",
-    is_flag=True,
-    help="Leave out duplicates and near-duplicates: each story once.",
-)
+@no_duplicates_option
 @reports_errors
 def search_cmd(
     query: str,
@@ -184,7 +161,7 @@ def search_cmd(
     facet: str | None,
     no_duplicates: bool,
 ) -> None:
-    """Search the corpus (query language: docs/search.md).
+    """Search the corpus: boolean, phrase, field and date queries (docs/search.md).
 
     \b
       newsarchive search '"junior doctors" AND strik*' --from 2016-01 --to 2016-04
@@ -193,8 +170,8 @@ def search_cmd(
     """
     if count and facet:
         raise UsageError("use --count or --facet, not both")
-    if fmt == "parquet" and not output:
-        raise UsageError("--format parquet writes a file: add --output FILE")
+    if FORMATS[fmt].needs_file and not output:
+        raise UsageError(f"--format {fmt} writes a file: add --output FILE")
     summary_only = count or facet is not None
     results = search(
         query,
@@ -226,20 +203,33 @@ def search_cmd(
 
 
 def _write_hits(results: SearchResults, fmt: str, output: str | None) -> None:
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        assert output is not None
-        pq.write_table(results.to_arrow(), output)
+    if fmt != "table":
+        print_records(_records(results, fmt), fmt, output)
+    elif not results.total:
         return
-    if fmt == "table" and not results.total:
-        return
-    render: Callable[[SearchResults, bool], str] = _RENDERERS[fmt]
-    if output is None:
-        click.echo(render(results, sys.stdout.isatty()), nl=False)
+    elif output is None:
+        click.echo(_table(results, sys.stdout.isatty()), nl=False)
     else:
         with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(render(results, False))
+            fh.write(_table(results, False))
+
+
+def _records(results: SearchResults, fmt: str) -> Records:
+    """The hits as records: scores rounded in text formats, as scored in Parquet."""
+    record = {
+        "query": results.query,
+        "total": results.total,
+        "format": fmt,
+        "columns": list(HIT_COLUMNS),
+        "rows": len(results.hits),
+        "newsarchive_version": __version__,
+    }
+
+    def arrow() -> tuple[Any, Any]:
+        table = results.to_arrow()
+        return table.schema, table.to_batches()
+
+    return Records(HIT_COLUMNS, (_plain(h) for h in results.hits), record, arrow)
 
 
 def _table(results: SearchResults, terminal: bool) -> str:
@@ -284,20 +274,3 @@ def _plain(hit: Hit) -> dict[str, Any]:
     row["published_at"] = hit.published_at.isoformat() if hit.published_at else None
     row["score"] = round(hit.score, 4)
     return row
-
-
-def _jsonl(results: SearchResults, terminal: bool) -> str:
-    return "".join(json.dumps(_plain(h), ensure_ascii=False) + "\n" for h in results.hits)
-
-
-def _csv(results: SearchResults, terminal: bool) -> str:
-    from ..output import csv_text
-
-    return csv_text((_plain(h) for h in results.hits), HIT_COLUMNS, formula_safe=formula_safe())
-
-
-_RENDERERS: dict[str, Callable[[SearchResults, bool], str]] = {
-    "table": _table,
-    "jsonl": _jsonl,
-    "csv": _csv,
-}

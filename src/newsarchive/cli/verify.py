@@ -6,12 +6,11 @@ import sys
 
 import click
 
-from .common import corpus_option, index_dir_option, reports_errors
+from .common import index_options, reports_errors
 
 
 @click.command("verify")
-@corpus_option
-@index_dir_option
+@index_options
 @click.option(
     "--repair",
     is_flag=True,
