@@ -292,3 +292,78 @@ def test_a_corpus_written_before_scores_reads_with_null_scores(tmp_path: Path) -
     assert removed == [
         [{"text": "Home", "rule": "template/s", "start": 0, "end": 4, "score": None}]
     ]
+
+
+def test_tables_of_figures_are_content() -> None:
+    """An earnings table (with its ``Nine mths`` label and headline), a results table and an
+    election table score like menus line by line, but stay; the page's menu and footer go."""
+    article = cleaned("tables")
+    assert by_rule(article) == [
+        *(("structure/menu", item) for item in ("Home", "News", "Business", "Sport")),
+        ("structure/menu", "Markets"),
+        ("structure/menu", "Contact"),
+        ("prompt/share", "Share this article"),
+        ("structure/menu", "Facebook"),
+        ("structure/menu", "Twitter"),
+        ("prompt/share", "Email"),
+        ("structure/footer", "Copyright 2019 Harbour Wire. All rights reserved."),
+    ]
+    kept = article.text.split("\n\n")
+    assert kept[:3] == [
+        "HARBOUR FOODS INC <HBF> 3RD QTR LOSS",
+        "BRISTOL, March 4 - Shr loss 86 cts vs profit 42 cts",
+        "Net loss 1.2 mln vs profit 900,000",
+    ]
+    for line in ("Nine mths", "Rovers 2 City 1 Att 9,412", "Ann Lee (LD) 437 votes 14.9 pct"):
+        assert line in kept
+    assert kept[-1].startswith("Turnout was 31 per cent")
+
+
+def test_a_sidebar_of_figures_among_menus_still_goes() -> None:
+    """Prices or scores in a page's sidebar touch no kept line: they go with the menus."""
+    story = (
+        "Council approves new bus lanes\n\n"
+        + "The council voted on Tuesday night to approve three new bus lanes in the city "
+        "centre, after a long debate about the cost to local shops and the loss of parking.\n\n" * 3
+    )
+    sidebar = "Markets\nFTSE 100 7,412.3 +0.4%\nDow Jones 33,102.1 -0.2%\nGold $1,912 +0.1%\n"
+    body = (
+        "Home\nNews\nSport\nWeather\n"
+        + story
+        + "Most read\nBus fares to rise\nNew park opens\n"
+        + sidebar
+        + "About us\nContact us\nJobs\n"
+    )
+    article = clean(Article(body=body, source="gazette"), RuleSet.load(Settings()))
+    gone = [text for _rule, text in by_rule(article)]
+    assert gone[gone.index("New park opens") :] == [
+        "New park opens",
+        "Markets",
+        "FTSE 100 7,412.3 +0.4%",
+        "Dow Jones 33,102.1 -0.2%",
+        "Gold $1,912 +0.1%",
+        "About us",
+        "Contact us",
+        "Jobs",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [
+        ("Shr loss 86 cts vs shr profit 42 cts", True),
+        ("Shr profit two cts vs loss 58 cts", True),
+        ("Net profit 1.2 mln vs 900,000", True),
+        ("Rovers 2 City 1", True),
+        ("Chelsea 20 14 4 2 43", True),
+        ("JAN8  7072     6876", True),
+        ("Nine mths", False),
+        ("Posted January 12, 2009 at 4:47 pm", False),
+        ("Page 1 of 3", False),
+        ("5520 posts (23 new)", False),
+        ("1,000-2,499", False),
+        ("Windows 7 review", False),
+    ],
+)
+def test_table_row(line: str, row: bool) -> None:
+    assert cs.table_row(line) is row

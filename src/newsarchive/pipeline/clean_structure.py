@@ -644,10 +644,12 @@ _DATE_OR_TIME = re.compile(
 )
 # What makes a row of figures a table row and not a line that merely holds numbers: a
 # comparison (``Net 1.2 mln vs 900,000``), an amount's unit (``mln``, ``cts``, ``pct``), columns
-# aligned with runs of spaces, or figures making up much of the line (a score, a vote count).
+# aligned with runs of spaces, a result (two names, each with a score), or figures making up
+# most of the line (a league table's row).
 _TABLE_SHAPE = re.compile(
     r"\bvs?\b\.?|\bversus\b|\b(?:mln|bln|billion|million|cts?|pct|percent|dlrs?|stg|pence|"
-    r"shrs?|revs|avg|net|loss|profit|votes?)\b|[%$£€]|\S {2,}\S",
+    r"shrs?|revs|avg|net|loss|profit|votes?)\b|[%$£€]|\S {2,}\S"
+    r"|^[^\W\d][^\d]* \d{1,3} [^\W\d][^\d]* \d{1,3}\b",  # a result: "Rovers 2 City 1"
     re.IGNORECASE,
 )
 _COMPARISON = re.compile(r"\bvs?\b\.?|\bversus\b", re.IGNORECASE)
@@ -685,9 +687,9 @@ def _keep_tables(
     A run of short lines scores like a menu, but a newswire's earnings, results and election
     tables are content. At least two table rows (:func:`table_row`), at most one label line
     apart (``Nine mths``, ``Year``), make a table. It is the story's when it touches what stays
-    (one of its rows, or the line right above or below it, is kept) or has as many lines as all
-    that stays (an earnings report is its table and a note): then it is kept whole, with
-    its labels and the heading line right above it. A page's sidebar of scores or prices stands
+    (one of its rows, or the line right above it or its heading, or right below it, is kept) or
+    has twice as many lines as all that stays (an earnings report is its table and a note): it
+    is kept whole, with its labels, the heading line right above it and a note right below. A page's sidebar of scores or prices stands
     among menus, which go, and goes with them. Comment, footer and link shapes are never rows.
     """
     candidates = [
@@ -715,17 +717,26 @@ def _keep_tables(
     kept = sum(map(stays, range(n)))
     for group in groups:
         first, last = group[0], group[-1]
+        top = first - 1 if first and is_heading(lines[first - 1]) else first
         if len(group) < _TABLE_MIN_ROWS or not (
-            stays(first - 1)
+            stays(top - 1)
             or stays(last + 1)
             or any(stays(k) for k in group)
-            or last + 1 - first >= kept  # the table is the bulk of the text
+            or last + 1 - first >= 2 * kept  # the table is the bulk of the text
         ):
             continue
-        top = first - 1 if first and is_heading(lines[first - 1]) else first
-        for k in range(top, last + 1):
+        # a sentence right under the table is its note ("Turnout was 31 per cent, ...")
+        note = last + 1 < n and _table_note(rows[last + 1])
+        for k in range(top, last + 1 + note):
             drop[k] = False  # (a line a named rule removed is not in drop)
     return True in drop
+
+
+def _table_note(row: tuple[float, ...]) -> bool:
+    """A sentence (ends like one, has function words) without link, comment or footer shape."""
+    return bool(
+        row[4] and row[3] and row[0] <= _LOG_SHAPE_WORDS and not (row[9] or row[12] or row[13])
+    )
 
 
 def _table_label(line: str) -> bool:
