@@ -18,6 +18,10 @@ Each removed line is labelled by what surrounds it, for the reader of ``removed`
 pm``), ``structure/footer`` (copyright, powered-by, back-to-top, archive counts, and what follows
 them), ``structure/related-list`` (the list under a heading such as ``MOST READ``),
 ``structure/menu`` (a run of short lines) and ``structure/other`` (anything else).
+
+Two kinds of short line are kept whatever their score: the story's headings (the headline, a
+live blog's post headings) and tables of figures that belong to the story (a newswire's
+earnings, results and election tables; :func:`table_row`).
 """
 
 from __future__ import annotations
@@ -689,8 +693,9 @@ def _keep_tables(
     apart (``Nine mths``, ``Year``), make a table. It is the story's when it touches what stays
     (one of its rows, or the line right above it or its heading, or right below it, is kept) or
     has twice as many lines as all that stays (an earnings report is its table and a note): it
-    is kept whole, with its labels, the heading line right above it and a note right below. A page's sidebar of scores or prices stands
-    among menus, which go, and goes with them. Comment, footer and link shapes are never rows.
+    is kept whole, with its labels, the heading line right above it and a note right below. A
+    page's sidebar of scores or prices stands among menus, which go, and goes with them.
+    Comment, footer and link shapes are never rows.
     """
     candidates = [
         i
