@@ -28,13 +28,19 @@ def by_rule(article: Article) -> list[tuple[str, str]]:
     return [(r.rule, r.text) for r in article.removed]
 
 
+def line_removals(article: Article) -> list[tuple[str, str]]:
+    """Each removed line with its rule (a removal may be a run of lines)."""
+    return [(r.rule, line) for r in article.removed for line in r.text.splitlines() if line]
+
+
 @pytest.mark.parametrize("name", ["liveblog", "comments"])
 def test_fixture_gives_exact_text_and_labels(name: str) -> None:
     article = cleaned(name)
     expected = (FIXTURES / f"{name}.expected.txt").read_text(encoding="utf-8")
     removed = (FIXTURES / f"{name}.removed.tsv").read_text(encoding="utf-8").splitlines()
     assert article.text == expected.rstrip("\n")
-    assert [f"{rule}\t{text}" for rule, text in by_rule(article)] == removed
+    # a run of lines removed by one rule is one removal: its line breaks written as \\n
+    assert [f"{rule}\t{text}".replace("\n", "\\n") for rule, text in by_rule(article)] == removed
     for r in article.removed:
         assert article.body[r.start : r.end] == r.text
 
@@ -80,7 +86,7 @@ def test_post_headings_between_paragraphs_are_kept_at_every_level() -> None:
 
 
 def test_each_label_at_work() -> None:
-    live, blog = by_rule(cleaned("liveblog")), by_rule(cleaned("comments"))
+    live, blog = line_removals(cleaned("liveblog")), line_removals(cleaned("comments"))
     assert ("structure/menu", "Sign In") in live
     assert ("structure/related-list", "Council confirms bin collection changes for Easter") in live
     assert ("structure/footer", "Copyright © 2023 Gazette Media Ltd. All rights reserved.") in live
@@ -136,7 +142,7 @@ def test_levels_off_keeps_everything_aggressive_removes_most() -> None:
     gone = {}
     for level in ("conservative", "balanced", "aggressive"):
         rules = RuleSet.load(Settings().with_values(**{"clean.structure": level}))
-        gone[level] = [r.text for r in clean(Article(body=page), rules).removed]
+        gone[level] = [line for _, line in line_removals(clean(Article(body=page), rules))]
     assert [t for t in gone["balanced"] if t not in gone["conservative"]] == [
         "Man charged after crash on M60 near Stockport",
         "Allotment diaries: the leeks that survived the frost",
@@ -209,12 +215,13 @@ def test_ingest_default_level_reports_structure_removals(cli: Cli, tmp_path: Pat
     assert code == 0, err
     lines = out.splitlines()
     at = lines.index("  removals by rule")
+    # removals, not lines: each run of lines removed by one rule counts once
     assert lines[at + 1 : at + 6] == [
-        "    structure/menu                            8",
-        "    structure/related-list                    4",
-        "    structure/footer                          2",
+        "    structure/menu                            2",
         "    prompt/newsletter                         1",
         "    related/read-more                         1",
+        "    structure/related-list                    1",
+        "    structure/footer                          1",
     ]
     assert run_record(tmp_path)["settings"]["clean.structure"] == "balanced"  # type: ignore[index]
 
@@ -291,4 +298,102 @@ def test_a_corpus_written_before_scores_reads_with_null_scores(tmp_path: Path) -
     removed = store.read_corpus(tmp_path / "c", columns=["removed"]).column(0).to_pylist()
     assert removed == [
         [{"text": "Home", "rule": "template/s", "start": 0, "end": 4, "score": None}]
+    ]
+
+
+def test_tables_of_figures_are_content() -> None:
+    """An earnings table (with its ``Nine mths`` label and headline), a results table and an
+    election table score like menus line by line, but stay; the page's menu and footer go."""
+    article = cleaned("tables")
+    assert line_removals(article) == [
+        *(("structure/menu", item) for item in ("Home", "News", "Business", "Sport")),
+        ("structure/menu", "Markets"),
+        ("structure/menu", "Contact"),
+        ("prompt/share", "Share this article"),
+        ("structure/menu", "Facebook"),
+        ("structure/menu", "Twitter"),
+        ("prompt/share", "Email"),
+        ("structure/footer", "Copyright 2019 Harbour Wire. All rights reserved."),
+    ]
+    kept = article.text.split("\n\n")
+    assert kept[:3] == [
+        "HARBOUR FOODS INC <HBF> 3RD QTR LOSS",
+        "BRISTOL, March 4 - Shr loss 86 cts vs profit 42 cts",
+        "Net loss 1.2 mln vs profit 900,000",
+    ]
+    for line in ("Nine mths", "Rovers 2 City 1 Att 9,412", "Ann Lee (LD) 437 votes 14.9 pct"):
+        assert line in kept
+    assert kept[-1].startswith("Turnout was 31 per cent")
+
+
+def test_a_sidebar_of_figures_among_menus_still_goes() -> None:
+    """Prices or scores in a page's sidebar touch no kept line: they go with the menus."""
+    story = (
+        "Council approves new bus lanes\n\n"
+        + "The council voted on Tuesday night to approve three new bus lanes in the city "
+        "centre, after a long debate about the cost to local shops and the loss of parking.\n\n" * 3
+    )
+    sidebar = "Markets\nFTSE 100 7,412.3 +0.4%\nDow Jones 33,102.1 -0.2%\nGold $1,912 +0.1%\n"
+    body = (
+        "Home\nNews\nSport\nWeather\n"
+        + story
+        + "Most read\nBus fares to rise\nNew park opens\n"
+        + sidebar
+        + "About us\nContact us\nJobs\n"
+    )
+    article = clean(Article(body=body, source="gazette"), RuleSet.load(Settings()))
+    gone = [text for _rule, text in line_removals(article)]
+    assert gone[gone.index("New park opens") :] == [
+        "New park opens",
+        "Markets",
+        "FTSE 100 7,412.3 +0.4%",
+        "Dow Jones 33,102.1 -0.2%",
+        "Gold $1,912 +0.1%",
+        "About us",
+        "Contact us",
+        "Jobs",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [
+        ("Shr loss 86 cts vs shr profit 42 cts", True),
+        ("Shr profit two cts vs loss 58 cts", True),
+        ("Net profit 1.2 mln vs 900,000", True),
+        ("Rovers 2 City 1", True),
+        ("Chelsea 20 14 4 2 43", True),
+        ("JAN8  7072     6876", True),
+        ("Nine mths", False),
+        ("Posted January 12, 2009 at 4:47 pm", False),
+        ("Page 1 of 3", False),
+        ("5520 posts (23 new)", False),
+        ("1,000-2,499", False),
+        ("Windows 7 review", False),
+    ],
+)
+def test_table_row(line: str, row: bool) -> None:
+    assert cs.table_row(line) is row
+
+
+def test_a_run_of_lines_removed_by_one_rule_is_one_removal() -> None:
+    """Exact offsets over the run (the body's text verbatim, blank lines included) and the
+    lowest score of its lines; a line of another rule starts a new removal."""
+    article = cleaned("comments")
+    body = article.body
+    menu, dateline = article.removed[:2]
+    assert (menu.rule, menu.start, menu.end) == ("structure/menu", 0, 29)
+    assert menu.text == body[0:29] == "Home\n\nAbout\n\nArchive\n\nContact"
+    lines = [m.group() for m in re.finditer(r"\S(?:[^\n]*\S)?", body)]
+    rules = RuleSet.load(Settings())
+    names = [rules.line_rule(body, *m.span()) for m in re.finditer(r"\S(?:[^\n]*\S)?", body)]
+    _, scores = cs.structure_removals(lines, names, "balanced")
+    assert menu.score == min(s for s in scores[:4] if s is not None)
+    assert dateline.rule == "dateline/published"
+    assert [r.rule for r in article.removed] == [
+        "structure/menu",
+        "dateline/published",
+        "comments/count",
+        "structure/comments",
+        "structure/footer",
     ]

@@ -356,7 +356,9 @@ def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozense
     scores as boilerplate (at the level of ``rules.structure_level``; an HTML page's structure
     was already read by trafilatura). A line that survives has its span-rule matches cut out,
     the whitespace left at each cut collapsed to one space. ``removed`` lists every cut in order
-    with offsets into ``body``. Like every stage, it fills only empty fields: an article whose
+    with offsets into ``body``; consecutive lines removed by the same rule are one cut (its text
+    the body from the first line's start to the last one's end, line breaks included; its score
+    the lowest of theirs). Like every stage, it fills only empty fields: an article whose
     ``text`` is already set is left alone. Lines an earlier stage already removed (an HTML
     page's boilerplate) stay removed, as they were.
     """
@@ -382,9 +384,11 @@ def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozense
     earlier = {(r.start, r.end) for r in article.removed}
     removed: list[Removal] = list(article.removed)
     i = 0  # the next span not yet placed
+    run_open = False  # whether removed[-1] is a whole line this loop removed, and may grow
     for line, name, score in zip(lines, names, scores, strict=True):
         start, end = line.span()
         if (start, end) in earlier:
+            run_open = False
             while i < len(spans) and spans[i][0] < end:
                 i += 1
             continue
@@ -392,14 +396,29 @@ def clean(article: Article, rules: RuleSet, templates: frozenset[str] = frozense
         while i < len(spans) and spans[i][0] < end:
             i += 1
         if name is not None:  # the line goes whole; spans inside it go with it
-            removed.append(Removal(line.group(), name, start, end, score))
+            last = removed[-1] if run_open else None
+            if last is not None and last.rule == name and body[last.end : start].isspace():
+                # the next line of a run removed by the same rule: one removal for the run (a
+                # million-line menu is one record, not a million), its text the body's verbatim
+                removed[-1] = Removal(
+                    body[last.start : end], name, last.start, end, _weaker(last.score, score)
+                )
+            else:
+                removed.append(Removal(line.group(), name, start, end, score))
+            run_open = True
             continue
+        run_open = False
         kept = _cut(body, start, end, spans[first:i], removed)
         if kept:
             paragraphs.append(kept)
     article.text = "\n\n".join(paragraphs)
     article.removed = sorted(removed, key=lambda r: r.start) if earlier else removed
     return article
+
+
+def _weaker(a: float | None, b: float | None) -> float | None:
+    """A run's score: the lowest of its lines' (every line of it scored at least that)."""
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _cut(body: str, start: int, end: int, spans: list[Span], removed: list[Removal]) -> str:

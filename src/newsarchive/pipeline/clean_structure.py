@@ -18,6 +18,10 @@ Each removed line is labelled by what surrounds it, for the reader of ``removed`
 pm``), ``structure/footer`` (copyright, powered-by, back-to-top, archive counts, and what follows
 them), ``structure/related-list`` (the list under a heading such as ``MOST READ``),
 ``structure/menu`` (a run of short lines) and ``structure/other`` (anything else).
+
+Two kinds of short line are kept whatever their score: the story's headings (the headline, a
+live blog's post headings) and tables of figures that belong to the story (a newswire's
+earnings, results and election tables; :func:`table_row`).
 """
 
 from __future__ import annotations
@@ -614,6 +618,7 @@ def structure_removals(
     if (
         True not in drop
         or all(d or g for d, g in zip(drop, gone, strict=True))
+        or not _keep_tables(lines, rows, drop, gone)
         or not _keep_headings(lines, rows, drop, gone)
     ):
         return list(names), [None] * len(names)
@@ -625,6 +630,122 @@ def structure_removals(
             named[i] = f"{CATEGORY}/{kinds[i]}"
             scores[i] = round(float(proba[i]), 3)
     return named, scores
+
+
+# --- tables ---------------------------------------------------------------------------------------
+
+# A figure: ``86``, ``1,742,000``, ``12.5``, ``-2.8``, ``(10.0)``, ``52.1%``, ``$4``, ``1986/87``,
+# ``7.67p``; a range (``100-499``, ``'06-07``) is one.
+_FIGURE = re.compile(r"(?<![\w.,/-])[-+(]?[$£€]?\d[\d,.]*(?:[-/]\d[\d,.]*)?(?:%|p\b)?\)?(?![\w-])")
+# Dates, times and page counts are figures a menu or a comment header has too (``January 12,
+# 2009``, ``4:47 pm``, ``12/03/2009``, ``Page 1 of 3``): taken out before figures are counted.
+_DATE_OR_TIME = re.compile(
+    r"\bpage \d+(?: of \d+)?|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?"
+    r"(?:,? \d{4})?\b|\b\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
+    r"dec)[a-z]*\.?(?:,? \d{4})?\b|\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b",
+    re.IGNORECASE,
+)
+# What makes a row of figures a table row and not a line that merely holds numbers: a
+# comparison (``Net 1.2 mln vs 900,000``), an amount's unit (``mln``, ``cts``, ``pct``), columns
+# aligned with runs of spaces, a result (two names, each with a score), or figures making up
+# most of the line (a league table's row).
+_TABLE_SHAPE = re.compile(
+    r"\bvs?\b\.?|\bversus\b|\b(?:mln|bln|billion|million|cts?|pct|percent|dlrs?|stg|pence|"
+    r"shrs?|revs|avg|net|loss|profit|votes?)\b|[%$£€]|\S {2,}\S"
+    r"|^[^\W\d][^\d]* \d{1,3} [^\W\d][^\d]* \d{1,3}\b",  # a result: "Rovers 2 City 1"
+    re.IGNORECASE,
+)
+_COMPARISON = re.compile(r"\bvs?\b\.?|\bversus\b", re.IGNORECASE)
+_TABLE_GAP = 1  # label lines (``Nine mths``, ``Year``) a table may have between its rows
+_TABLE_LABEL_WORDS = 5
+_TABLE_MIN_ROWS = 2
+
+
+def table_row(line: str) -> bool:
+    """Whether ``line`` reads as a row of a table of figures (results, earnings, votes).
+
+    >>> [table_row(s) for s in ("Shr loss 86 cts vs shr profit 42 cts", "Chelsea 20 14 4 2 43",
+    ...  "Revs 12.5 mln vs 10.1 mln", "Smith (Lab) 12,345 52.1%", "Nine mths")]
+    [True, True, True, True, False]
+    >>> [table_row(s) for s in ("Posted January 12, 2009 at 4:47 pm", "Page 1 of 3",
+    ...  "5520 posts (23 new)", "1,000-2,499")]
+    [False, False, False, False]
+    """
+    figures = _FIGURE.findall(_DATE_OR_TIME.sub(" ", line))
+    if not figures:
+        return False
+    words = len(_WORD.findall(line))
+    shaped = _TABLE_SHAPE.search(line) is not None
+    if len(figures) >= 2:
+        return shaped or len(figures) * 2 > words  # mostly figures: "Arsenal 3 1 1 10 4"
+    return _COMPARISON.search(line) is not None  # "Shr profit two cts vs loss 58 cts"
+
+
+def _keep_tables(
+    lines: Sequence[str], rows: list[tuple[float, ...]], drop: list[bool], ruled: list[bool]
+) -> bool:
+    """Take the lines of tables of figures out of ``drop`` (in place); whether any line is left.
+    ``rows`` are the lines' features, ``ruled`` marks the lines a named rule removed.
+
+    A run of short lines scores like a menu, but a newswire's earnings, results and election
+    tables are content. At least two table rows (:func:`table_row`), at most one label line
+    apart (``Nine mths``, ``Year``), make a table. It is the story's when it touches what stays
+    (one of its rows, or the line right above it or its heading, or right below it, is kept) or
+    has twice as many lines as all that stays (an earnings report is its table and a note): it
+    is kept whole, with its labels, the heading line right above it and a note right below. A
+    page's sidebar of scores or prices stands among menus, which go, and goes with them.
+    Comment, footer and link shapes are never rows.
+    """
+    candidates = [
+        i
+        for i, row in enumerate(rows)
+        if row[0] <= _LOG_SHAPE_WORDS
+        and not (row[9] or row[12] or row[13])
+        and _HAS_DIGIT(lines[i])
+        and table_row(lines[i])
+    ]
+    if len(candidates) < _TABLE_MIN_ROWS:
+        return True
+    groups: list[list[int]] = [[candidates[0]]]
+    for i in candidates[1:]:
+        last = groups[-1][-1]
+        if i - last - 1 <= _TABLE_GAP and all(_table_label(lines[k]) for k in range(last + 1, i)):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    n = len(lines)
+
+    def stays(k: int) -> bool:
+        return 0 <= k < n and not drop[k] and not ruled[k]
+
+    kept = sum(map(stays, range(n)))
+    for group in groups:
+        first, last = group[0], group[-1]
+        top = first - 1 if first and is_heading(lines[first - 1]) else first
+        if len(group) < _TABLE_MIN_ROWS or not (
+            stays(top - 1)
+            or stays(last + 1)
+            or any(stays(k) for k in group)
+            or last + 1 - first >= 2 * kept  # the table is the bulk of the text
+        ):
+            continue
+        # a sentence right under the table is its note ("Turnout was 31 per cent, ...")
+        note = last + 1 < n and _table_note(rows[last + 1])
+        for k in range(top, last + 1 + note):
+            drop[k] = False  # (a line a named rule removed is not in drop)
+    return True in drop
+
+
+def _table_note(row: tuple[float, ...]) -> bool:
+    """A sentence (ends like one, has function words) without link, comment or footer shape."""
+    return bool(
+        row[4] and row[3] and row[0] <= _LOG_SHAPE_WORDS and not (row[9] or row[12] or row[13])
+    )
+
+
+def _table_label(line: str) -> bool:
+    return len(_WORD.findall(line)) <= _TABLE_LABEL_WORDS and not _LINK.search(line)
 
 
 def _keep_headings(
