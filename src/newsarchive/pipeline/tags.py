@@ -25,9 +25,10 @@ from typing import Any
 from ..article import Article, Evidence
 from ..errors import UsageError
 from ..settings import Settings
-from .tagging.entities import EntityExtractor, Tags, headline_case, resolve
 from .tagging.names import NameRules
 from .tagging.places import Gazetteer
+from .tagging.resolve import Tags, resolve
+from .tagging.scan import EntityExtractor, headline_case
 from .tagging.topics import Taxonomy, load_taxonomy
 
 NER_ENGINES = ("builtin", "spacy")

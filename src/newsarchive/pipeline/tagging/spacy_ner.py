@@ -11,8 +11,9 @@ import importlib
 from typing import Any
 
 from ...errors import UsageError
-from .entities import Mentions, PlaceMention, Tags, resolve
 from .places import Gazetteer
+from .resolve import Tags, resolve
+from .scan import Mentions, PlaceMention
 
 MODELS = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_web_trf")
 MISSING = (
