@@ -318,6 +318,16 @@ def record_user_fields(corpus: str | CorpusPath, names: Iterable[str]) -> None:
         store.write_json_atomic(corpus_path(corpus) / store.STATE_DIR / STATE_FILE, sorted(new))
 
 
+def register(corpus: str | CorpusPath, row: FieldSpec) -> FieldTable:
+    """Add the researcher's own field ``row`` to the corpus's table, at run time: from then on
+    queries may name it, ``--facet`` counts it, ``--group-by`` groups by it and exports write it.
+    Returns the corpus's table. Built-in rows are added to :data:`BUILTIN` instead."""
+    if not row.own:
+        raise UsageError(f"only a field of the {OWN_COLUMN!r} column can be registered at run time")
+    record_user_fields(corpus, [field_name(row.name)])
+    return table(corpus)
+
+
 def facet_counts(name: str, counts: dict[str, int]) -> list[tuple[str, int]]:
     """A facet's ``(value, count)`` list from an engine's raw counts: dates in date order; other
     facets by count, then value, shown in the row's case. Shared by every engine."""
