@@ -1,8 +1,8 @@
 """The search query language, parsed into a small engine-neutral tree.
 
-One parser for the language; each engine compiles the tree (``whoosh_engine.compile_query``), so
-every engine answers the same query the same way. The language, with examples, is in
-``docs/search.md``::
+One parser for the language; one walk compiles the tree (``compiler.TreeCompiler``) and each
+engine supplies only the leaves, so every engine answers the same query the same way. The
+language, with examples, is in ``docs/search.md``::
 
     >>> parse('"junior doctors" strik* NOT title:football')
     And(children=(Phrase(words=('junior', 'doctors'), slop=0), Prefix(text='strik'), Not(child=Field(name='title', node=Term(text='football')))))

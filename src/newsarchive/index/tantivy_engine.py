@@ -9,16 +9,8 @@ index, searching and counting here.
 - **Words.** Title and text are analysed in Python (:mod:`.analysis`, per language, as whoosh
   gets them) and indexed as their analysed words joined by spaces, split by tantivy's
   ``whitespace`` tokenizer: the same words at the same positions on both engines. Names (place,
-  person, org) are not stemmed: whoosh's words are ``\\w+(\\.?\\w+)*`` (*U.S.* and *3.5* are one
-  word each); tantivy's regex tokenizer would find them but halves indexing speed, and its fast
-  ``simple`` tokenizer splits at every character that is not a letter or digit. So names are
-  prepared in Python (:func:`prepare`: a dot between two word characters and every underscore
-  become placeholder letters, and the few characters Rust calls alphanumeric but Python does not
-  become spaces) and then split by ``simple``. Names have two fields: their values whole, as
-  written (stored, and counted for facets), and their prepared words (``place_words``…) for
-  searching, lower-cased and accent-folded by tantivy's filters. The folding tables differ on a
-  few letters (ß, æ, œ, þ and ligatures): names holding them may match differently on the two
-  engines.
+  person, org) are prepared in Python and split by tantivy's ``simple`` tokenizer
+  (:mod:`.tantivy_schema`).
 - **Proximity.** tantivy's phrase slop is a budget over the whole phrase and lets two words swap
   places (slop 2 finds *b a* for ``"a b"``); ours is per neighbouring pair, in order. Exact phrases
   compile directly; a proximity phrase keeps what tantivy's slop 1 finds (surely right) and checks

@@ -10,7 +10,10 @@ become placeholder letters, and the few characters Rust calls alphanumeric but P
 become spaces) and then split by ``simple``. A name field keeps its values whole, as written
 (stored, and counted for facets), and their prepared words in a field of its own
 (``place_words``…) for searching: one field with a regex tokenizer did both, but tantivy clones
-the regex for every value, which cost a quarter of all indexing time.
+the regex for every value, which cost a quarter of all indexing time. Their words are
+lower-cased and accent-folded by tantivy's filters; the folding tables differ from whoosh's on a
+few letters (ß, æ, œ, þ and ligatures): names holding them may match differently on the two
+engines.
 """
 
 from __future__ import annotations
