@@ -30,6 +30,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -180,7 +181,7 @@ def _add_new(
     return engine.add(rows(), procs=procs, limitmb=LIMIT_MB)
 
 
-def _index_lock(index_dir: Path) -> Any:
+def _index_lock(index_dir: Path) -> AbstractContextManager[None]:
     """One updater per index (the same OS-released lock as the corpus writer's)."""
     return store.exclusive(
         index_dir,
@@ -350,14 +351,14 @@ def search(
         raise UsageError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
     if (limit is not None and limit < 0) or offset < 0:
         raise UsageError("limit and offset must not be negative")
-    engine, tree, own, corpus, index_dir = _prepare(
+    engine, tree, table, corpus, index_dir = _prepare(
         query, corpus, index_dir, date_from, date_to, source, topic, no_duplicates
     )
     total, found = engine.search(tree, limit=limit, offset=offset, sort=sort)
     hits = _with_snippets(engine, tree, corpus, found, offset, snippets)
 
     def facet(name: str) -> list[tuple[str, int]]:
-        return engine.facet(tree, fields.with_own(own).facet(name))
+        return engine.facet(tree, table.facet(name))
 
     return SearchResults(total, hits, query, _behind(corpus, index_dir), facet)
 
@@ -394,20 +395,20 @@ def _prepare(
     source: str | None,
     topic: str | None,
     no_duplicates: bool,
-) -> tuple[Engine, q.Node, list[str], CorpusPath, Path]:
-    """What a search needs: the engine, the query's tree, the corpus's own fields, the paths."""
-    own = fields.user_fields(corpus)
+) -> tuple[Engine, q.Node, fields.FieldTable, CorpusPath, Path]:
+    """What a search needs: the engine, the query's tree, the corpus's field table, the paths."""
+    table = fields.table(corpus)
     tree = build_query(
         query,
         date_from=date_from,
         date_to=date_to,
         source=source,
         topic=topic,
-        user_fields=own,
+        user_fields=table.own,
         no_duplicates=no_duplicates,
     )
     corpus, index_dir = corpus_path(corpus), index_path(index_dir)
-    return _open_for_search(index_dir, corpus), tree, own, corpus, index_dir
+    return _open_for_search(index_dir, corpus), tree, table, corpus, index_dir
 
 
 def _open_for_search(index_dir: Path, corpus: CorpusPath | None = None) -> Engine:
