@@ -17,11 +17,10 @@ from typing import Generic, TypeVar
 from . import fields
 from . import query as q
 from .analysis import QueryAnalyser
-from .fields import FieldSpec
+from .fields import OWN_INDEX_FIELD, FieldSpec
 
 Q = TypeVar("Q")
 Leaf = q.Term | q.Phrase | q.Prefix
-OWN_INDEX_FIELD = "user"  # the one index field of every own field's terms (``fields.index_term``)
 
 
 class Mark(enum.Enum):

@@ -53,6 +53,9 @@ OWN_COLUMN = "fields"  # the map column holding the researcher's own fields
 # Separates an own field's name from its value in the one index field that holds them all, so
 # a new name needs no change to either engine's schema.
 SEP = "\x1e"
+# The two index fields both engines hold every own field in: terms (``index_term``) and the
+# values as written (``name SEP value``), counted for facets.
+OWN_INDEX_FIELD, OWN_FACET_FIELD = "user", "user_facet"
 TAG_GAP = 100  # positions between two values of a tag field: a phrase never spans two names
 
 

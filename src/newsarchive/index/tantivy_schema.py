@@ -27,9 +27,8 @@ import tantivy
 
 from . import fields
 from .analysis import norms
-from .compiler import OWN_INDEX_FIELD
 from .engines import EPOCH, MICROSECOND
-from .fields import FieldSpec
+from .fields import OWN_FACET_FIELD, OWN_INDEX_FIELD, FieldSpec
 from .model import local_time
 
 # tokenizer names recorded in the schema (tokenizers themselves are registered on each opening)
@@ -37,7 +36,6 @@ WORDS = "newsarchive_words"  # names' words: prepared text, split by ``simple``
 ANALYSED = "newsarchive_analysed"  # title and text: words analysed in Python, joined by spaces
 LOWER = "newsarchive_lower"  # lists of values: whole, any case; counted whole as written
 DOT, UNDERSCORE = "\ua66e", "\u01c2"  # letters that stand for . and _ inside a word (no case)
-OWN_FACET_FIELD = "user_facet"  # every own field's values as written, ``name SEP value``
 
 
 def words_field(row: FieldSpec) -> str:

@@ -50,9 +50,9 @@ from whoosh.support.charset import accent_map
 from . import fields
 from . import query as q
 from .analysis import Form, QueryAnalyser, is_cjk, norms
-from .compiler import OWN_INDEX_FIELD, Mark, TreeCompiler
+from .compiler import Mark, TreeCompiler
 from .engines import EPOCH, MICROSECOND, CorpusTexts, IndexRow
-from .fields import TAG_GAP, FieldSpec, facet_counts
+from .fields import OWN_FACET_FIELD, OWN_INDEX_FIELD, TAG_GAP, FieldSpec, facet_counts
 from .model import EngineHit, IndexLocked, SearchIndexError, in_zone, local_time
 
 SCHEMA_VERSION = 3  # bump when the schema or analysers change: indexes are then rebuilt
@@ -61,7 +61,6 @@ MAX_SEGMENTS = 8  # more segments than this and the smallest are merged ...
 KEEP_SEGMENTS = 3  # ... into one, keeping this many of the largest as they are
 SEP = "\x1f"  # joins list values (topics, places, ...) into one field value
 UNDATED = 2**62  # sort key that puts undated articles after every dated one
-OWN_FACET_FIELD = "user_facet"  # every own field's values as written, ``name SEP value``
 
 
 def facet_field(row: FieldSpec) -> str:
