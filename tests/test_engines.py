@@ -14,6 +14,7 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
@@ -29,8 +30,10 @@ from newsarchive.index import (
     search,
     update_index,
 )
+from newsarchive.index import tantivy_compiler as tc
 from newsarchive.index import tantivy_engine as te
-from newsarchive.index.api import ENGINES
+from newsarchive.index import tantivy_schema as ts
+from newsarchive.index.api import ENGINES, IndexedCorpus
 from newsarchive.progress import Step
 from searchfixtures import (
     FIXTURES,
@@ -564,21 +567,21 @@ def test_analysis_matches_whoosh() -> None:
     assert split.analyze(joined) == whoosh == joined.split()
     assert whoosh[:9] == ["striker", "were", "strike", "the", "cafe", "s", "cafe", "u.s", "3.5"]
     assert whoosh[-7:] == ["हिन्दी", "人口", "口老", "老龄", "龄化", "化", "الامير"]
-    assert te.analyse("person", "Jeremy Hunt-Smith") == ["jeremy", "hunt", "smith"]
+    assert ts.analyse("person", "Jeremy Hunt-Smith") == ["jeremy", "hunt", "smith"]
 
 
 def test_name_values_are_prepared_one_by_one() -> None:
     """Names are prepared in one call for all; values that need no change come back as given,
     and a value holding the joining newline is still prepared on its own."""
     plain = ["Jeremy Hunt", "Leeds"]
-    assert te._prepared(plain) is plain
-    dot, under = te.DOT, te.UNDERSCORE
-    assert te._prepared(["J.K. Rowling", "St. Helens", "x_y"]) == [
+    assert ts._prepared(plain) is plain
+    dot, under = ts.DOT, ts.UNDERSCORE
+    assert ts._prepared(["J.K. Rowling", "St. Helens", "x_y"]) == [
         f"J{dot}K. Rowling",
         "St. Helens",
         f"x{under}y",
     ]
-    assert te._prepared(["U.S.\nArmy", "a.b"]) == [f"U{dot}S.\nArmy", f"a{dot}b"]
+    assert ts._prepared(["U.S.\nArmy", "a.b"]) == [f"U{dot}S.\nArmy", f"a{dot}b"]
 
 
 def test_the_characters_only_rust_calls_word_characters() -> None:
@@ -590,14 +593,15 @@ def test_the_characters_only_rust_calls_word_characters() -> None:
     tokens = iter(simple.analyze(" ".join(f"a{c}b" for c in chars)))
     rust = {c for c in chars if next(tokens) != "a" or next(tokens) != "b"}
     expected = set()
-    for item in te.RUST_ONLY_WORD_CHARS.split():
+    for item in ts.RUST_ONLY_WORD_CHARS.split():
         first, _, last = item.partition("-")
         expected |= {chr(c) for c in range(int(first, 16), int(last or first, 16) + 1)}
     assert {c for c in rust if not re.match(r"\w", c)} == expected
 
 
-def test_docstring_examples() -> None:
-    failed, tried = doctest.testmod(te)
+@pytest.mark.parametrize("module", [ts, tc], ids=["schema", "compiler"])
+def test_docstring_examples(module: ModuleType) -> None:
+    failed, tried = doctest.testmod(module)
     assert (failed, tried > 0) == (0, True)
 
 
@@ -697,7 +701,7 @@ def test_segments_stay_few_and_old_files_go(tmp_path: Path) -> None:
     for i in range(24):  # one commit, one new segment each
         write_corpus(corpus, council_minutes(1, start=i))
         update_index(corpus, index_dir)
-    engine = te.TantivyIndex.open(index_dir / "tantivy")
+    engine = te.TantivyIndex.open(index_dir / "tantivy", IndexedCorpus(None, index_dir))
     assert engine.doc_count() == 8 + 24
     assert engine.segment_count() <= 8
     meta = json.loads((index_dir / "tantivy" / "meta.json").read_text(encoding="utf-8"))

@@ -20,7 +20,8 @@ from newsarchive.index import (
     search,
     update_index,
 )
-from newsarchive.index.whoosh_engine import KEEP_SEGMENTS, MAX_SEGMENTS, WhooshIndex
+from newsarchive.index.api import IndexedCorpus
+from newsarchive.index.whoosh_engine import KEEP_SEGMENTS, MAX_SEGMENTS, WhooshIndex, document
 from newsarchive.progress import Step
 from searchfixtures import FIXTURES, LATE, STRIKE, council_minutes, write_corpus, write_inputs
 
@@ -177,7 +178,9 @@ def test_multiprocess_writer(corpus: Path, tmp_path: Path) -> None:
     # every 500 rows, the last, then the commit that merges (no total, so no bar stuck at 100 %)
     assert calls == [Step("indexing", 500, 608), Step("indexing", 608, 608), Step("merging", 0)]
     assert agrees(corpus, index_dir)
-    assert WhooshIndex.open(index_dir / "whoosh").segment_count() >= 2  # one per worker
+    assert (
+        WhooshIndex.open(index_dir / "whoosh", IndexedCorpus(None, index_dir)).segment_count() >= 2
+    )  # one per worker
     everything = search("*", corpus=corpus, index_dir=index_dir, limit=0)
     assert dict(everything.facet("topic")) == {
         "local": 600,
@@ -198,10 +201,10 @@ def test_multiprocess_writer(corpus: Path, tmp_path: Path) -> None:
 def test_segments_stay_bounded(corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "indexes"
     update_index(corpus, index_dir)
-    engine = WhooshIndex.open(index_dir / "whoosh")
+    engine = WhooshIndex.open(index_dir / "whoosh", IndexedCorpus(None, index_dir))
     for i, a in enumerate(council_minutes(MAX_SEGMENTS + 2)):
         writer = engine.ix.writer()
-        writer.add_document(**engine.document(a.to_row(), f"extra-{i}", 0))
+        writer.add_document(**document(a.to_row(), f"extra-{i}", 0))
         writer.commit(merge=False)  # one new segment each, as multisegment writes leave them
     assert engine.segment_count() == MAX_SEGMENTS + 3
     engine.bound_segments()
@@ -224,7 +227,7 @@ def test_foreign_whoosh_writer_is_reported(corpus: Path, tmp_path: Path) -> None
     index_dir = tmp_path / "indexes"
     update_index(corpus, index_dir)
     write_corpus(corpus, [LATE])
-    engine = WhooshIndex.open(index_dir / "whoosh")
+    engine = WhooshIndex.open(index_dir / "whoosh", IndexedCorpus(None, index_dir))
     writer = engine.ix.writer()
     try:
         with pytest.raises(IndexLocked) as refused:

@@ -128,7 +128,7 @@ def test_facets(dirs: tuple[Path, Path]) -> None:
         ("Manchester", 1),
         ("York", 1),
     ]
-    with pytest.raises(UsageError, match="unknown facet 'colour'; facets: topic, source"):
+    with pytest.raises(UsageError, match="unknown facet 'colour'; facets: source, topic"):
         strike.facet("colour")
 
 

@@ -110,23 +110,12 @@ def query_matcher(query: str) -> QueryMatcher:
     return QueryMatcher(tree)
 
 
-_TEXT_FIELDS = ("text", "title")  # the title is the first paragraph of the clean text
-
-
 def _alternatives(node: Node) -> list[str]:
     """The positive words, phrases and prefixes of ``node`` that search the text."""
-    from ..index.query import And, Field, Or, Phrase, Prefix, Term
+    from ..index.compiler import text_leaves
+    from ..index.query import Phrase
 
-    match node:
-        case Term(text):
-            return [text]
-        case Phrase(words, _):
-            return [" ".join(words)]
-        case Prefix(text):
-            return [text]
-        case And(children) | Or(children):
-            return [alt for child in children for alt in _alternatives(child)]
-        case Field(name, child) if name in _TEXT_FIELDS:
-            return _alternatives(child)
-        case _:  # NOT, other fields, dates, *: nothing to show in context
-            return []
+    return [
+        " ".join(leaf.words) if isinstance(leaf, Phrase) else leaf.text
+        for leaf in text_leaves(node)
+    ]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..article import PAGE_FORMATS
 from ..errors import NewsarchiveError
+from ..index.fields import tag_columns
 from ..output import on_screen
 from ..storage import CorpusPath
 from .common import rows_in_order, snapshot
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     import pyarrow.dataset as pads
 
 Mark = Callable[[str, str], str]  # (removed text, rule) -> how it is shown
-TAG_FIELDS = ("topics", "places", "countries", "people", "organisations")
+TAG_FIELDS = tag_columns()  # the lists of tags, as the field table has them
 MAX_LISTED_IDS = 5
 
 

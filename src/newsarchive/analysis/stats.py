@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
+from ..index.fields import tag_columns
 from ..storage import CorpusPath
 from .common import Scope, read_columns, snapshot
 from .timeline import period_counts, period_label, period_range
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 Counts = list[tuple[str, int]]
-TAG_COLUMNS = ("topics", "places", "countries", "people", "organisations")
+TAG_COLUMNS = tag_columns()  # the lists of tags, as the field table has them
 DEFAULT_TOP = 10
 NONE_LABEL = "(none)"
 

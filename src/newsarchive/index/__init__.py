@@ -1,5 +1,6 @@
-"""Full-text search: one query language (``query``), engines that compile it (``whoosh_engine``),
-and the engine-agnostic API below. Importing this package loads no engine."""
+"""Full-text search: one field table (``fields``), one query language (``query``) compiled by one
+walk (``compiler``), engines by name (``engines``: ``whoosh_engine``, ``tantivy_engine``), and
+the engine-agnostic API below. Importing this package loads no engine."""
 
 from .api import build_query, index_status, indexed_ids, matching_ids, search, update_index
 from .model import (

@@ -26,11 +26,12 @@ IndexReport(added=2225, total=2225, corpus_state='5c1f…', seconds=9.8, engine=
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,9 @@ from ..storage import CorpusPath, absolute, corpus_path, index_path
 from . import fields
 from . import query as q
 from .analysis import ANALYSIS_VERSION
+from .engines import DEFAULT_ENGINE, Engine, IndexRow, engine_class
+from .engines import ENGINES as REGISTRY
 from .model import (
-    Engine,
     EngineHit,
     Hit,
     IndexLocked,
@@ -54,42 +56,35 @@ from .model import (
     SearchIndexError,
     SearchResults,
 )
-from .query import FIELD_ALIASES
 
 STATE_FILE = "state.json"
-ENGINES = ("whoosh", "tantivy")  # each engine's index lives in the index folder under its name
-DEFAULT_ENGINE = "whoosh"  # pure Python; tantivy is an optional extra
+ENGINES = tuple(REGISTRY)  # each engine's index lives in the index folder under its name
 LOCK_FILE = ".lock"
 MP_THRESHOLD = 2000  # fewer new articles than this: one writer (starting workers costs more)
 LIMIT_MB = 256  # the indexing buffer: whoosh's per process, tantivy's for all its threads
 SORTS = ("relevance", "newest", "oldest")
-FACETS = (
-    "topic",
-    "source",
-    "country",
-    "place",
-    "person",
-    "org",
-    "kind",
-    "language",
-    "year",
-    "month",
-)
 
 
-def facet_name(name: str, own: Sequence[str] = ()) -> str:
-    """The facet a name (``topics``, ``people``, ``lang``…) stands for, as ``name:`` would;
-    ``own`` are the corpus's own fields (``label``), facets under their own name.
+@dataclass(frozen=True, slots=True)
+class IndexedCorpus:
+    """The corpus an engine reads article text from: the one searched, else the one recorded."""
 
-    >>> facet_name("topics"), facet_name("year"), facet_name("label", ["label"])
-    ('topic', 'year', 'label')
-    """
-    facet = FIELD_ALIASES.get(name, name)
-    if facet in FACETS:
-        return facet
-    if name in own:
-        return name
-    raise UsageError(f"unknown facet {name!r}; facets: {', '.join([*FACETS, *own])}")
+    corpus: CorpusPath | None
+    index_dir: Path
+
+    def texts(self, hits: Sequence[EngineHit]) -> dict[str, str]:
+        from .fetch import fetch_texts
+
+        corpus = self.corpus
+        if corpus is None:
+            recorded = _read_state(self.index_dir).get("corpus")
+            if not isinstance(recorded, str):
+                raise SearchIndexError(
+                    "a proximity search reads article text, but the corpus of the index in "
+                    f"{self.index_dir} is unknown"
+                )
+            corpus = corpus_path(recorded)
+        return fetch_texts(corpus, list(hits))
 
 
 # --- updating --------------------------------------------------------------------------------------
@@ -122,13 +117,16 @@ def update_index(
         _recover(index_dir)
         recorded = _recorded_engine(index_dir)
         name = engine or recorded or DEFAULT_ENGINE
-        cls, schema_version = _engine_class(name)
-        current = None if rebuild else _open_current(index_dir, name, schema_version)
+        cls = engine_class(name)
+        schema_version = cls.schema_version
+        current = None if rebuild else _open_current(index_dir, name, corpus)
         if current is not None and current.terms("part") - {p.name for p in parts}:
             current = None  # parts were rewritten or removed: their rows cannot be trusted
         fresh = index_dir / f"{name}.new"
         rebuilt = current is None
-        index = current if current is not None else cls.create(fresh)
+        index = (
+            current if current is not None else cls.create(fresh, IndexedCorpus(corpus, index_dir))
+        )
         added = _add_new(index, parts, procs, progress)
         total = index.doc_count()
         if rebuilt:
@@ -139,22 +137,6 @@ def update_index(
             shutil.rmtree(index_dir / switched, ignore_errors=True)
     seconds = time.monotonic() - started
     return IndexReport(added, total, state, seconds, name, rebuilt, switched_from=switched)
-
-
-def _engine_class(name: str) -> tuple[Any, int]:
-    """The engine's index class and schema version; a clear error if it is not installed."""
-    if name not in ENGINES:
-        raise UsageError(f"unknown search engine {name!r}; use one of: {', '.join(ENGINES)}")
-    try:
-        module = importlib.import_module(f".{name}_engine", __package__)
-    except ImportError as exc:
-        if exc.name != name:
-            raise
-        raise UsageError(
-            f"the {name} engine needs the {name} package: pip install 'newsarchive[{name}]'"
-        ) from None
-    cls = module.TantivyIndex if name == "tantivy" else module.WhooshIndex
-    return cls, int(module.SCHEMA_VERSION)
 
 
 def _recorded_engine(index_dir: Path) -> str | None:
@@ -179,7 +161,7 @@ def _add_new(
         procs = min(2, os.cpu_count() or 1) if todo >= MP_THRESHOLD else 1
     known = engine.terms("doc_id")
 
-    def documents() -> Iterator[Any]:
+    def rows() -> Iterator[IndexRow]:
         done = 0
         for part in new_parts:
             for row_number, row in fetch.part_rows(part):
@@ -189,17 +171,17 @@ def _add_new(
                 if row["doc_id"] in known:
                     continue
                 known.add(row["doc_id"])
-                yield engine.document(row, part.name, row_number)
+                yield row, part.name, row_number
         if progress is not None:
             progress(Step("indexing", done, todo))
             # the engine commits (and merges segments) once the last document is taken: that
             # can take as long as the adding, so say so rather than sit at 100 %
             progress(Step("merging", 0))
 
-    return engine.add(documents(), procs=procs, limitmb=LIMIT_MB)
+    return engine.add(rows(), procs=procs, limitmb=LIMIT_MB)
 
 
-def _index_lock(index_dir: Path) -> Any:
+def _index_lock(index_dir: Path) -> AbstractContextManager[None]:
     """One updater per index (the same OS-released lock as the corpus writer's)."""
     return store.exclusive(
         index_dir,
@@ -209,27 +191,19 @@ def _index_lock(index_dir: Path) -> Any:
     )
 
 
-def _open_current(index_dir: Path, name: str, schema_version: int) -> Engine | None:
+def _open_current(index_dir: Path, name: str, corpus: CorpusPath) -> Engine | None:
     """The live index if it can be updated in place; None if it must be rebuilt."""
     recorded = _read_state(index_dir)
     if (
         recorded.get("engine") != name
-        or recorded.get("schema_version") != schema_version
+        or recorded.get("schema_version") != engine_class(name).schema_version
         or recorded.get("analysis_version") != ANALYSIS_VERSION
     ):
         return None
     try:
-        return _open_engine(name, index_dir / name)
+        return engine_class(name).open(index_dir / name, IndexedCorpus(corpus, index_dir))
     except SearchIndexError:
         return None
-
-
-def _open_engine(name: str, path: Path, corpus: CorpusPath | None = None) -> Engine:
-    cls, _ = _engine_class(name)
-    index: Engine = cls.open(path)
-    if corpus is not None and name == "tantivy":
-        index.corpus = corpus  # type: ignore[attr-defined]  # proximity phrases read its text
-    return index
 
 
 def _swap_in(index_dir: Path, name: str, fresh: Path) -> None:
@@ -307,7 +281,7 @@ def index_status(
         corpus_state=store.corpus_state(corpus),
         index_state=recorded.get("corpus_state"),
         schema_ok=exists
-        and recorded.get("schema_version") == _engine_class(str(name))[1]
+        and recorded.get("schema_version") == engine_class(str(name)).schema_version
         and recorded.get("analysis_version") == ANALYSIS_VERSION,
     )
 
@@ -377,23 +351,14 @@ def search(
         raise UsageError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
     if (limit is not None and limit < 0) or offset < 0:
         raise UsageError("limit and offset must not be negative")
-    own = fields.user_fields(corpus)
-    tree = build_query(
-        query,
-        date_from=date_from,
-        date_to=date_to,
-        source=source,
-        topic=topic,
-        user_fields=own,
-        no_duplicates=no_duplicates,
+    engine, tree, table, corpus, index_dir = _prepare(
+        query, corpus, index_dir, date_from, date_to, source, topic, no_duplicates
     )
-    corpus, index_dir = corpus_path(corpus), index_path(index_dir)
-    engine = _open_for_search(index_dir, corpus)
     total, found = engine.search(tree, limit=limit, offset=offset, sort=sort)
     hits = _with_snippets(engine, tree, corpus, found, offset, snippets)
 
     def facet(name: str) -> list[tuple[str, int]]:
-        return engine.facet(tree, facet_name(name, own))
+        return engine.facet(tree, table.facet(name))
 
     return SearchResults(total, hits, query, _behind(corpus, index_dir), facet)
 
@@ -415,18 +380,35 @@ def matching_ids(
 
     >>> ids = set(matching_ids("floods", date_from="2016").ids)  # doctest: +SKIP
     """
+    engine, tree, _, corpus, index_dir = _prepare(
+        query, corpus, index_dir, date_from, date_to, source, topic, no_duplicates
+    )
+    return MatchingIds(engine.matching_ids(tree), query, _behind(corpus, index_dir))
+
+
+def _prepare(
+    query: str,
+    corpus: str | CorpusPath,
+    index_dir: str | Path,
+    date_from: str | date | None,
+    date_to: str | date | None,
+    source: str | None,
+    topic: str | None,
+    no_duplicates: bool,
+) -> tuple[Engine, q.Node, fields.FieldTable, CorpusPath, Path]:
+    """What a search needs: the engine, the query's tree, the corpus's field table, the paths."""
+    table = fields.table(corpus)
     tree = build_query(
         query,
         date_from=date_from,
         date_to=date_to,
         source=source,
         topic=topic,
-        user_fields=fields.user_fields(corpus),
+        user_fields=table.own,
         no_duplicates=no_duplicates,
     )
     corpus, index_dir = corpus_path(corpus), index_path(index_dir)
-    ids = _open_for_search(index_dir, corpus).matching_ids(tree)
-    return MatchingIds(ids, query, _behind(corpus, index_dir))
+    return _open_for_search(index_dir, corpus), tree, table, corpus, index_dir
 
 
 def _open_for_search(index_dir: Path, corpus: CorpusPath | None = None) -> Engine:
@@ -440,7 +422,8 @@ def _open_for_search(index_dir: Path, corpus: CorpusPath | None = None) -> Engin
     if name is not None:
         for folder in (name, f"{name}.old"):  # .old: a rebuild is being swapped in
             if (index_dir / folder).is_dir():
-                return _open_engine(name, index_dir / folder, corpus)
+                texts = IndexedCorpus(corpus, index_dir)
+                return engine_class(name).open(index_dir / folder, texts)
     raise IndexMissing(
         f"no search index in {index_dir}: run 'newsarchive index --index-dir {index_dir}' first"
     )

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NewsarchiveError
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
-
-    from .analysis import QueryAnalyser
-    from .query import Node
-
-
-# query fields whose values are matched whole (any case), not word by word, on both engines
-VALUE_FIELDS = frozenset({"source", "topic", "country", "kind", "language"})
 
 
 class SearchIndexError(NewsarchiveError):
@@ -81,32 +74,6 @@ class EngineHit:
     part: str  # the corpus part file name
     row: int  # the row in that part
     language: str | None = None  # the article's language: its text is analysed in it
-
-
-class Engine(Protocol):
-    """What the API asks of an engine's index (``WhooshIndex``, ``TantivyIndex``)."""
-
-    engine: str
-
-    def doc_count(self) -> int: ...
-
-    def terms(self, field: str) -> set[str]: ...
-
-    def indexed_ids(self) -> list[str]: ...
-
-    def document(self, row: dict[str, Any], part: str, row_number: int) -> Any: ...
-
-    def add(self, docs: Iterable[Any], *, procs: int = 1, limitmb: int = 256) -> int: ...
-
-    def search(
-        self, tree: Node, *, limit: int | None, offset: int, sort: str
-    ) -> tuple[int, list[EngineHit]]: ...
-
-    def matching_ids(self, tree: Node) -> list[str]: ...
-
-    def facet(self, tree: Node, name: str) -> list[tuple[str, int]]: ...
-
-    def query_analyser(self, tree: Node) -> QueryAnalyser: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,19 +166,6 @@ class MatchingIds:
     ids: list[str]
     query: str
     index_behind: bool = False  # the corpus has parts the index has not seen yet
-
-
-def facet_counts(name: str, counts: dict[str, int]) -> list[tuple[str, int]]:
-    """Dates in date order; other facets by count, then value. Shared by every engine."""
-    if name == "year":
-        years: dict[str, int] = {}
-        for month, n in counts.items():
-            years[month[:4]] = years.get(month[:4], 0) + n
-        return sorted(years.items())
-    if name == "month":
-        return sorted(counts.items())
-    display: Callable[[str], str] = str.upper if name == "country" else str
-    return sorted(((display(v), n) for v, n in counts.items()), key=lambda vn: (-vn[1], vn[0]))
 
 
 def local_time(published: datetime, offset: int | None) -> datetime:

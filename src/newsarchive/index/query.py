@@ -1,8 +1,8 @@
 """The search query language, parsed into a small engine-neutral tree.
 
-One parser for the language; each engine compiles the tree (``whoosh_engine.compile_query``), so
-every engine answers the same query the same way. The language, with examples, is in
-``docs/search.md``::
+One parser for the language; one walk compiles the tree (``compiler.TreeCompiler``) and each
+engine supplies only the leaves, so every engine answers the same query the same way. The
+language, with examples, is in ``docs/search.md``::
 
     >>> parse('"junior doctors" strik* NOT title:football')
     And(children=(Phrase(words=('junior', 'doctors'), slop=0), Prefix(text='strik'), Not(child=Field(name='title', node=Term(text='football')))))
@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from types import MappingProxyType
 
 from ..errors import QuerySyntaxError
+from . import fields
 
 # --- the tree ------------------------------------------------------------------------------------
 
@@ -91,32 +92,9 @@ class Not:
 
 Node = Term | Phrase | Prefix | MatchAll | Field | DateRange | And | Or | Not
 
-# Field names users type, in the order error messages list them, with accepted aliases.
-FIELDS: tuple[str, ...] = (
-    "title",
-    "text",
-    "source",
-    "topic",
-    "place",
-    "country",
-    "person",
-    "org",
-    "kind",
-    "language",
-    "date",
-)
-_ALIASES = {
-    "topics": "topic",
-    "places": "place",
-    "countries": "country",
-    "people": "person",
-    "organisation": "org",
-    "organisations": "org",
-    "organization": "org",
-    "organizations": "org",
-    "lang": "language",
-}
-FIELD_ALIASES: Mapping[str, str] = MappingProxyType(_ALIASES)
+# Field names users type, in the order error messages list them (the field table's).
+FIELDS: tuple[str, ...] = tuple(f.name for f in fields.BUILTIN if f.query)
+FIELD_ALIASES: Mapping[str, str] = MappingProxyType(dict(fields.ALIASES))
 """Other names a field may be written as (``topics:`` is ``topic:``); facets accept them too."""
 MIN_PREFIX = 2  # "a*" would expand to most of the vocabulary: slow and meaningless
 # Parentheses and NOTs inside each other; the parser and the engines' compilers recurse once per
@@ -261,9 +239,10 @@ def _lex_field(
 ) -> int:
     """A ``field:`` prefix: a built-in field, or one of the corpus's own fields (``own``)."""
     written = m.group(1)
-    name = _ALIASES.get(written.lower(), written.lower())
-    if name not in FIELDS and name not in own:
-        known = ", ".join([*FIELDS, *sorted(own)])
+    table = fields.with_own(own)
+    name = table.resolve(written)
+    if name is None:
+        known = ", ".join(table.query_names)
         raise QuerySyntaxError(
             f"unknown field '{written}:' at position {m.start()}; fields: {known}", m.start()
         )

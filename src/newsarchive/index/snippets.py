@@ -27,7 +27,8 @@ from .analysis import (
     stem_keeps_start,
     tokens,
 )
-from .query import And, Field, Node, Or, Phrase, Prefix, Term
+from .compiler import text_leaves
+from .query import Node, Phrase, Prefix, Term
 
 TextToken = Token  # the name snippets have always used for an analysed word
 
@@ -74,23 +75,14 @@ def highlight_spec(
             elif words:
                 phrases.append((words, slop))
 
-    def walk(node: Node) -> None:
-        match node:
+    for leaf in text_leaves(tree):
+        match leaf:
             case Term(text):
                 add_words(normalize(text), 0)
             case Phrase(words, slop):
                 add_words(normalize(" ".join(words)), slop)
             case Prefix(text):
                 prefixes.append(fold(text))
-            case And(children) | Or(children):
-                for child in children:
-                    walk(child)
-            case Field("text" | "title", child):  # the title heads the text
-                walk(child)
-            case _:  # other fields, dates, NOT (excluded words are absent by definition)
-                pass
-
-    walk(tree)
     return HighlightSpec(frozenset(terms), tuple(prefixes), tuple(phrases))
 
 

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from whoosh import columns, fields, formats, index, sorting
+from whoosh import columns, formats, index, sorting
+from whoosh import fields as whoosh_fields
 from whoosh import query as wq
 from whoosh.analysis import (
     CharsetFilter,
@@ -46,46 +47,29 @@ from whoosh.matching import AndNotMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.support.charset import accent_map
 
-from . import fields as user_fields
+from . import fields
 from . import query as q
 from .analysis import Form, QueryAnalyser, is_cjk, norms
-from .model import (
-    VALUE_FIELDS,
-    EngineHit,
-    IndexLocked,
-    SearchIndexError,
-    facet_counts,
-    in_zone,
-    local_time,
-)
+from .compiler import Mark, TreeCompiler
+from .engines import EPOCH, MICROSECOND, CorpusTexts, IndexRow
+from .fields import OWN_FACET_FIELD, OWN_INDEX_FIELD, TAG_GAP, FieldSpec, facet_counts
+from .model import EngineHit, IndexLocked, SearchIndexError, in_zone, local_time
 
 SCHEMA_VERSION = 3  # bump when the schema or analysers change: indexes are then rebuilt
 ENGINE = "whoosh"
 MAX_SEGMENTS = 8  # more segments than this and the smallest are merged ...
 KEEP_SEGMENTS = 3  # ... into one, keeping this many of the largest as they are
 SEP = "\x1f"  # joins list values (topics, places, ...) into one field value
-TAG_GAP = 100  # positions between list values, so a phrase never spans two people
 UNDATED = 2**62  # sort key that puts undated articles after every dated one
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-TITLE_BOOST = 2.0
-DEFAULT_FIELDS = (("title", TITLE_BOOST), ("text", 1.0))
 
-# facet name -> index field that keeps the values as written
-FACET_FIELDS: dict[str, str] = {
-    "source": "facet_source",
-    "topic": "facet_topic",
-    "country": "country",
-    "place": "facet_place",
-    "person": "facet_person",
-    "org": "facet_org",
-    "kind": "kind",
-    "language": "language",
-    "month": "month",
-    "year": "month",
-}
 
-TEXT_FIELDS = frozenset({"title", "text"})  # analysed per language by .analysis
-_KEEP_CASE = {"topic", "place", "person", "org"}  # list fields with a facet_ copy as written
+def facet_field(row: FieldSpec) -> str:
+    """The index field a facet counts: its values as written, or as matched (lower case)."""
+    if row.own:
+        return OWN_FACET_FIELD
+    if row.kind == "date":
+        return "month"
+    return f"facet_{row.name}" if row.case == "written" else row.name
 
 
 # --- analysis --------------------------------------------------------------------------------------
@@ -144,63 +128,45 @@ def text_analyzer() -> Any:
     return SpaceSeparatedTokenizer()
 
 
-def _values(lowercase: bool) -> fields.FieldType:
+def _values(lowercase: bool) -> whoosh_fields.FieldType:
     """A list of whole values (``SEP``-joined), e.g. topics; matched whole, not by word."""
     analyzer = RegexTokenizer(rf"[^{SEP}\s](?:[^{SEP}]*[^{SEP}\s])?")
     if lowercase:
         analyzer = analyzer | LowercaseFilter()
-    return fields.FieldType(formats.Existence(), analyzer, scorable=False)
+    return whoosh_fields.FieldType(formats.Existence(), analyzer, scorable=False)
 
 
-def schema() -> fields.Schema:
+def schema() -> whoosh_fields.Schema:
+    """The schema: the fields of the table (:mod:`.fields`), and those every hit needs."""
     tag_words = TagWordsTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-    return fields.Schema(
-        doc_id=fields.ID(stored=True, unique=True),
-        part=fields.ID(stored=True),
-        row=fields.STORED(),
-        title=fields.TEXT(analyzer=text_analyzer()),
-        headline=fields.STORED(),  # the title as written
-        text=fields.TEXT(analyzer=text_analyzer()),
-        published_at=fields.DATETIME(),
-        published=fields.STORED(),
-        url=fields.STORED(),
-        newest=fields.COLUMN(columns.NumericColumn("q")),
-        oldest=fields.COLUMN(columns.NumericColumn("q")),
-        month=fields.ID(),
-        source=fields.ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
-        kind=fields.ID(analyzer=IDAnalyzer(lowercase=True)),
-        language=fields.ID(analyzer=IDAnalyzer(lowercase=True), stored=True),
-        topic=_values(lowercase=True),
-        country=_values(lowercase=True),
-        place=fields.TEXT(analyzer=tag_words),
-        person=fields.TEXT(analyzer=tag_words),
-        org=fields.TEXT(analyzer=tag_words),
-        facet_source=_values(lowercase=False),
-        facet_topic=_values(lowercase=False),
-        facet_place=_values(lowercase=False),
-        facet_person=_values(lowercase=False),
-        facet_org=_values(lowercase=False),
-        **_user_schema(),
-    )
-
-
-# --- the researcher's own fields (index/fields.py): one term field, one as-written field --------
-
-
-def _user_schema() -> dict[str, fields.FieldType]:
-    return {"user": _values(lowercase=False), "user_facet": _values(lowercase=False)}
-
-
-def _user_document(row: dict[str, Any]) -> dict[str, str]:
-    terms, shown = user_fields.index_values(row)
-    return {"user": SEP.join(terms), "user_facet": SEP.join(shown)}
-
-
-def _user_query(node: q.Term | q.Phrase | q.Prefix, name: str) -> wq.Query:
-    if isinstance(node, q.Prefix):
-        return wq.Prefix("user", user_fields.index_term(name, node.text))
-    text = node.text if isinstance(node, q.Term) else " ".join(node.words)
-    return wq.Term("user", user_fields.index_term(name, text))
+    built: dict[str, whoosh_fields.FieldType] = {
+        "doc_id": whoosh_fields.ID(stored=True, unique=True),
+        "part": whoosh_fields.ID(stored=True),
+        "row": whoosh_fields.STORED(),
+        "headline": whoosh_fields.STORED(),  # the title as written
+        "published_at": whoosh_fields.DATETIME(),
+        "published": whoosh_fields.STORED(),
+        "url": whoosh_fields.STORED(),
+        "newest": whoosh_fields.COLUMN(columns.NumericColumn("q")),
+        "oldest": whoosh_fields.COLUMN(columns.NumericColumn("q")),
+        "month": whoosh_fields.ID(),
+        OWN_INDEX_FIELD: _values(lowercase=False),  # fields.index_term of each own value
+        OWN_FACET_FIELD: _values(lowercase=False),
+    }
+    for row in fields.BUILTIN:
+        if row.kind == "words":
+            built[row.name] = whoosh_fields.TEXT(analyzer=text_analyzer())
+        elif row.kind == "tag":
+            built[row.name] = whoosh_fields.TEXT(analyzer=tag_words)
+        elif row.kind == "value" and row.many:
+            built[row.name] = _values(lowercase=True)
+        elif row.kind == "value":
+            built[row.name] = whoosh_fields.ID(
+                stored=row.stored, analyzer=IDAnalyzer(lowercase=True)
+            )
+        if row.facet and facet_field(row) not in built:
+            built[facet_field(row)] = _values(lowercase=False)
+    return whoosh_fields.Schema(**built)
 
 
 def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
@@ -209,23 +175,17 @@ def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
         "doc_id": row["doc_id"],
         "part": part,
         "row": row_number,
-        "text": norms(row["text"] or "", row["language"]),
         "url": row["url"],
-        "source": row["source"] or "",
-        "facet_source": row["source"] or "",
-        "kind": row["kind"] or "",
-        "language": row["language"] or "",
         "newest": UNDATED,
         "oldest": UNDATED,
     }
     if row["title"]:
-        doc["title"] = norms(row["title"], row["language"])
         doc["headline"] = row["title"]
     published: datetime | None = row["published_at"]
     if published is not None:
         # date: queries and months go by the day as printed; the order by the instant (UTC).
         local = local_time(published, row["published_offset"])  # whoosh dates are naive
-        micros = (published - EPOCH) // timedelta(microseconds=1)
+        micros = (published - EPOCH) // MICROSECOND
         doc.update(
             published_at=local,
             published=in_zone(published, row["published_offset"]).isoformat(),  # day as printed
@@ -233,88 +193,68 @@ def document(row: dict[str, Any], part: str, row_number: int) -> dict[str, Any]:
             oldest=micros,
             month=f"{local:%Y-%m}",
         )
-    for column, name in (
-        ("topics", "topic"),
-        ("countries", "country"),
-        ("places", "place"),
-        ("people", "person"),
-        ("organisations", "org"),
-    ):
-        if row[column]:
-            joined = SEP.join(row[column])
-            doc[name] = joined
-            if name in _KEEP_CASE:
-                doc[f"facet_{name}"] = joined
-    doc.update(_user_document(row))
+    for spec in fields.BUILTIN:
+        value = row[spec.column] if spec.column is not None else None
+        if spec.kind == "words":
+            doc[spec.name] = norms(value or "", row["language"])
+        elif spec.kind in ("value", "tag"):
+            joined = SEP.join(value or ()) if spec.many else value or ""
+            doc[spec.name] = joined
+            if spec.facet and spec.case == "written":
+                doc[facet_field(spec)] = joined
+    terms, shown = fields.index_values(row)
+    doc[OWN_INDEX_FIELD], doc[OWN_FACET_FIELD] = SEP.join(terms), SEP.join(shown)
     return {k: v for k, v in doc.items() if v != ""}  # whoosh indexes "" as a term
 
 
 # --- compiling query trees -------------------------------------------------------------------------
 
 
-class Compiler:
+class Compiler(TreeCompiler[wq.Query]):
     """Turns a :mod:`query` tree into a whoosh query, analysing words as the index did."""
 
-    def __init__(self, schema: fields.Schema, analyser: QueryAnalyser) -> None:
+    def __init__(self, schema: whoosh_fields.Schema, analyser: QueryAnalyser) -> None:
+        super().__init__(analyser)
         self.schema = schema
-        self.analyser = analyser
 
-    def analyse(self, field: str, text: str) -> list[tuple[str, ...]]:
-        """The ways ``text`` may stand in ``field``: one per candidate language in title and
-        text, the field's own analysis in the others."""
-        if field in TEXT_FIELDS:
-            return self.analyser.forms(text)
-        found = tuple(t.text for t in self.schema[field].analyzer(text, mode="query"))
-        return [found] if found else []
+    def finish(self, query: wq.Query) -> wq.Query:
+        return query.normalize()
 
-    def compile(self, node: q.Node) -> wq.Query:
-        return self.node(node, None).normalize()
+    def all(self) -> wq.Query:
+        return wq.Every()
 
-    def node(self, node: q.Node, field: str | None) -> wq.Query:
-        match node:
-            case q.And(children):
-                return self.conjunction(children, field)
-            case q.Or(children):
-                return wq.Or([self.node(c, field) for c in children])
-            case q.Not(child):
-                return _AndNot(wq.Every(), self.node(child, field))
-            case q.Field(name, child):
-                return self.node(child, name)
-            case q.DateRange(start, end):
-                return wq.DateRange("published_at", _naive(start), _naive(end), endexcl=True)
-            case q.MatchAll():
-                return wq.Every()
-        leaf: q.Term | q.Phrase | q.Prefix = node
-        if field is None:
-            return wq.Or([self.leaf(leaf, name, boost) for name, boost in DEFAULT_FIELDS])
-        return self.leaf(leaf, field, 1.0)
+    def none(self) -> wq.Query:
+        return wq.NullQuery
 
-    def conjunction(self, children: tuple[q.Node, ...], field: str | None) -> wq.Query:
-        # NOT inside AND subtracts from the rest rather than scanning every document
-        keep = [self.node(c, field).normalize() for c in children if not isinstance(c, q.Not)]
-        drop = [self.node(c.child, field) for c in children if isinstance(c, q.Not)]
-        # whoosh normalises And(Every(), x) to Every() (right for Or, wrong for And): drop them
-        keep = [k for k in keep if not _matches_all(k)]
-        base = wq.And(keep) if keep else wq.Every()
-        return _AndNot(base, wq.Or(drop)) if drop else base
+    def either(self, parts: list[wq.Query]) -> wq.Query:
+        return wq.Or(parts)
 
-    def leaf(self, node: q.Term | q.Phrase | q.Prefix, name: str, boost: float) -> wq.Query:
-        """``node`` in index field ``name`` (query field names are index field names)."""
-        if name in VALUE_FIELDS:
-            return self.value(node, name)
-        if user_fields.is_user(name):
-            return _user_query(node, name)
-        if isinstance(node, q.Prefix):
-            text = self.analyser.prefix(node.text) if name in TEXT_FIELDS else fold(node.text)
-            return wq.Prefix(name, text, boost=boost)
-        text = node.text if isinstance(node, q.Term) else " ".join(node.words)
-        slop = 0 if isinstance(node, q.Term) else node.slop
-        if name in TEXT_FIELDS:
+    def both(self, parts: list[wq.Query]) -> wq.Query:
+        return wq.And(parts)
+
+    def but_not(self, base: list[wq.Query], excluded: list[wq.Query]) -> wq.Query:
+        kept = base[0] if len(base) == 1 else wq.And(base)
+        return _AndNot(kept, excluded[0] if len(excluded) == 1 else wq.Or(excluded))
+
+    def dates(self, start: date | None, end: date | None) -> wq.Query:
+        return wq.DateRange("published_at", _naive(start), _naive(end), endexcl=True)
+
+    def value(self, field: str, text: str, *, prefix: bool) -> wq.Query:
+        return (wq.Prefix if prefix else wq.Term)(field, text.lower())
+
+    def prefix(self, row: FieldSpec, text: str, boost: float) -> wq.Query:
+        folded = self.analyser.prefix(text) if row.kind == "words" else fold(text)
+        return wq.Prefix(row.name, folded, boost=boost)
+
+    def match(self, row: FieldSpec, text: str, slop: int, boost: float) -> wq.Query | Mark:
+        name = row.name
+        if row.kind == "words":
             found = [self.scoped(name, form, slop, boost) for form in self.analyser.scoped(text)]
         else:
-            found = [self.words(name, words, slop, boost) for words in self.analyse(name, text)]
+            analysed = tuple(t.text for t in self.schema[name].analyzer(text, mode="query"))
+            found = [self.words(name, analysed, slop, boost)] if analysed else []
         if not found:  # punctuation only: matches nothing, and AND ignores it
-            return wq.NullQuery
+            return Mark.NONE
         return found[0] if len(found) == 1 else wq.Or(found)
 
     def scoped(self, name: str, form: Form, slop: int, boost: float) -> wq.Query:
@@ -330,17 +270,10 @@ class Compiler:
     @staticmethod
     def words(name: str, words: tuple[str, ...], slop: int, boost: float) -> wq.Query:
         if len(words) == 1:
-            if name in TEXT_FIELDS and is_cjk(words[0]):  # one CJK character starts a token
-                return wq.Prefix(name, words[0], boost=boost)
+            if fields.spec(name).kind == "words" and is_cjk(words[0]):  # one CJK character
+                return wq.Prefix(name, words[0], boost=boost)  # starts a token
             return wq.Term(name, words[0], boost=boost)
         return _Phrase(name, words, slop=slop + 1, boost=boost)  # whoosh: slop 1 = adjacent
-
-    @staticmethod
-    def value(node: q.Term | q.Phrase | q.Prefix, name: str) -> wq.Query:
-        if isinstance(node, q.Prefix):
-            return wq.Prefix(name, node.text.lower())
-        text = node.text if isinstance(node, q.Term) else " ".join(node.words)
-        return wq.Term(name, text.strip().lower())
 
 
 class _AndNotMatcher(AndNotMatcher):  # type: ignore[misc]
@@ -397,10 +330,6 @@ class _Phrase(wq.Phrase):  # type: ignore[misc]
             terms.append(wq.Term(self.fieldname, term))
         m = _Near(terms, slop=self.slop, ordered=True, mindist=1).matcher(searcher, context)
         return matching.WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
-
-
-def _matches_all(query: wq.Query) -> bool:
-    return isinstance(query, wq.Every) and not query.fieldname
 
 
 def fold(text: str) -> str:
@@ -465,7 +394,7 @@ class WhooshIndex:
     """One whoosh index folder. Open with :meth:`open` or :meth:`create`."""
 
     engine = ENGINE
-    document = staticmethod(document)
+    schema_version = SCHEMA_VERSION
 
     def __init__(self, ix: Any) -> None:
         self.ix = ix
@@ -475,12 +404,12 @@ class WhooshIndex:
         return Compiler(self.ix.schema, QueryAnalyser(self.terms("language"), tree))
 
     @classmethod
-    def create(cls, path: Path) -> WhooshIndex:
+    def create(cls, path: Path, corpus: CorpusTexts) -> WhooshIndex:
         path.mkdir(parents=True, exist_ok=True)
         return cls(index.create_in(str(path), schema()))
 
     @classmethod
-    def open(cls, path: Path) -> WhooshIndex:
+    def open(cls, path: Path, corpus: CorpusTexts) -> WhooshIndex:
         """Raises :class:`SearchIndexError` if there is no readable index at ``path``."""
         try:
             return cls(index.open_dir(str(path)))
@@ -511,8 +440,8 @@ class WhooshIndex:
 
     # --- writing
 
-    def add(self, docs: Iterable[dict[str, Any]], *, procs: int = 1, limitmb: int = 256) -> int:
-        """Add ``docs`` in one commit: all or nothing. Returns how many were added."""
+    def add(self, rows: Iterable[IndexRow], *, procs: int = 1, limitmb: int = 256) -> int:
+        """Index ``rows`` in one commit: all or nothing. Returns how many were added."""
         from whoosh.index import LockError
 
         before = self.ix.doc_count_all()
@@ -529,8 +458,8 @@ class WhooshIndex:
             ) from None
         added = 0
         try:
-            for doc in docs:
-                writer.add_document(**doc)
+            for row in rows:
+                writer.add_document(**document(*row))
                 added += 1
         except BaseException:
             writer.cancel()
@@ -581,15 +510,16 @@ class WhooshIndex:
 
     def facet(self, tree: q.Node, name: str) -> list[tuple[str, int]]:
         """Counts per value of facet ``name`` over every hit of ``tree``."""
-        field = FACET_FIELDS.get(name, "user_facet")
+        row = fields.spec(name)
+        field = facet_field(row)
         with self.ix.searcher() as searcher:
             docs = set(searcher.docs_for_query(self.compiler(tree).compile(tree)))
             reader = searcher.reader()
             counts: dict[str, int] = {}
             for term in reader.lexicon(field):
                 value: str | None = term.decode("utf-8")
-                if field == "user_facet" and value is not None:
-                    value = user_fields.facet_value(name, value)
+                if row.own and value is not None:
+                    value = fields.facet_value(name, value)
                 if value is None:
                     continue
                 n = sum(1 for d in reader.postings(field, term).all_ids() if d in docs)
