@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 from pathlib import Path
 
@@ -52,3 +53,12 @@ def test_readme_links_every_doc() -> None:
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     unlinked = [p.name for p in sorted(DOCS.glob("*.md")) if f"docs/{p.name}" not in readme]
     assert unlinked == []
+
+
+def test_safety_doc_lists_exactly_the_skip_reasons() -> None:
+    from newsarchive.errors import SKIP_REASONS
+
+    text = (DOCS / "safety.md").read_text(encoding="utf-8")
+    start = text.index("Reason codes:")
+    paragraph = text[start : text.index("\n\n", start)]
+    assert sorted(set(re.findall(r"`([a-z-]+)`", paragraph))) == sorted(SKIP_REASONS)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__, store
 from ..article import Article, Removal
-from ..errors import Skip, WriteFailed, os_reason
+from ..errors import Skip, SkipReason, WriteFailed, os_reason
 from ..progress import ProgressCallback, Step
 from ..settings import Settings, load_settings
 from ..storage import CorpusPath, corpus_path
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .dedup import Signature
 
 # Reasons that mean "this file is not an article" rather than "an article was lost".
-IGNORED_REASONS = frozenset({"not-an-article"})
+IGNORED_REASONS: frozenset[SkipReason] = frozenset({"not-an-article"})
 # Inputs per task for a worker: large enough that handing over a task costs little, small
 # enough that the progress bar moves and the last tasks of a run end together.
 CHUNK = 64

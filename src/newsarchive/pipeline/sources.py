@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from ..article import PAGE_FORMATS, Article
-from ..errors import Skip, UsageError
+from ..errors import Skip, SkipReason, UsageError
 from ..settings import Settings
 from .decode import (
     BOMS,
@@ -110,7 +110,7 @@ class Rejected:
     """An input that was seen but cannot be loaded, with its reason code (see ``errors.Skip``)."""
 
     source_path: str
-    reason: str
+    reason: SkipReason
     detail: str
 
 
@@ -741,18 +741,18 @@ def _inside(path: str, roots: Sequence[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
-def _classify(name: str) -> tuple[str | None, str]:
-    """``(format, "")`` for an input file, or ``(None, "reason: detail")``."""
+def _classify(name: str) -> tuple[str | None, SkipReason | None, str]:
+    """``(format, None, "")`` for an input file, or ``(None, reason, detail)``."""
     inner = name[:-3] if name.lower().endswith(".gz") else name
     ext = os.path.splitext(inner)[1].lower()
     if name.startswith("."):
-        return None, "not-an-article: hidden file"
+        return None, "not-an-article", "hidden file"
     if name.lower() == MANIFEST_NAME:
-        return None, "not-an-article: a manifest"
+        return None, "not-an-article", "a manifest"
     if ext == ".dtd":
-        return None, "not-an-article: an SGML document type definition"
+        return None, "not-an-article", "an SGML document type definition"
     if _NOT_ARTICLES.match(inner):
-        return None, "not-an-article: documentation, not an article"
+        return None, "not-an-article", "documentation, not an article"
     fmt = (
         ARTICLE_FORMATS.get(ext)
         or DUMP_FORMATS.get(ext)
@@ -761,8 +761,12 @@ def _classify(name: str) -> tuple[str | None, str]:
     )
     if fmt is None:
         known = ", ".join([*ARTICLE_FORMATS, *DUMP_FORMATS, *SGML_FORMATS, *ARCHIVE_FORMATS])
-        return None, f"unsupported: {ext or 'no extension'}; readable: {known} and their .gz forms"
-    return fmt, ""
+        return (
+            None,
+            "unsupported",
+            f"{ext or 'no extension'}; readable: {known} and their .gz forms",
+        )
+    return fmt, None, ""
 
 
 class _Glob:
@@ -992,13 +996,14 @@ class _Walk:
         rel: str | None = None,
     ) -> Iterator[Input | Rejected]:
         key = _display(rel or os.path.basename(path))
-        fmt, why = _classify(os.path.basename(path))
+        fmt, reason, detail = _classify(os.path.basename(path))
         if beside_sgml and fmt == "txt":  # Reuters-21578's README, category lists, DTD notes
-            fmt, why = None, "not-an-article: documentation of the SGML collection beside it"
+            fmt, reason = None, "not-an-article"
+            detail = "documentation of the SGML collection beside it"
         if self.explicit is not None and path == self.explicit.path:
-            fmt, why = None, "not-an-article: the manifest"
+            fmt, reason, detail = None, "not-an-article", "the manifest"
         if fmt is None:
-            reason, detail = why.split(": ", 1)
+            assert reason is not None
             yield Rejected(_display(path), reason, detail)
             return
         if st is None:  # a file argument, or a file a manifest lists
