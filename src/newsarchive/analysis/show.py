@@ -78,7 +78,7 @@ def pre_clean_text(row: dict[str, Any], max_line_chars: int | None = None) -> st
     from ..pipeline.decode import normalise
     from ..settings import Settings
 
-    limit = max_line_chars or Settings().get("max_line_chars")
+    limit = max_line_chars or Settings().max_line_chars
     text = row["raw_text"]
     if row.get("format") in PAGE_FORMATS:
         from ..pipeline.html import extract

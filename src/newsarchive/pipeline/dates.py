@@ -550,7 +550,7 @@ class Dater:
         """The ``date_order`` setting for ``source`` (cached: asked once per article)."""
         order = self._orders.get(source)
         if order is None:
-            order = self._orders[source] = str(self.settings.get("date_order", source or None))
+            order = self._orders[source] = self.settings.for_source(source).date_order
         return order
 
     # --- the cascade's sources ---------------------------------------------------------------
@@ -733,7 +733,7 @@ class Dater:
     def _far_from_evidence(self, article: Article, reading: Reading) -> Problem | None:
         """A header date far from what else is known of the article's time: a date in the body
         that looked like a header (a bond's maturity, an anniversary) rather than its own."""
-        span = int(self.settings.get("header_date_span_days", article.source or None))
+        span = self.settings.for_source(article.source).header_date_span_days
         when = reading.utc
         for label, (start, end) in self._evidence(article):
             gap = (start - when).days if when < start else (when - end).days
@@ -781,7 +781,7 @@ class Dater:
     def _setting_range(self, source: str) -> tuple[datetime, datetime] | None:
         """The ``date_range`` setting for ``source``, read once (a bad value fails at start)."""
         if source not in self._ranges:
-            self._ranges[source] = _date_range(self.settings.get("date_range", source or None))
+            self._ranges[source] = _date_range(self.settings.for_source(source).date_range)
         return self._ranges[source]
 
     def _implausible(self, reading: Reading) -> Problem | None:
@@ -854,7 +854,7 @@ def _header_matches(window: str, tables: _Tables) -> Iterator[re.Match[str]]:
 
 def _check_orders(settings: Settings) -> None:
     """Fail at start-up, not per article, on a ``date_order`` value the stage cannot use."""
-    values = [("settings", settings.get("date_order"))]
+    values = [("settings", settings.date_order)]
     values += [
         (f"sources.{name}", table["date_order"])
         for name, table in settings.per_source.items()

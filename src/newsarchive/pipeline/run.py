@@ -233,8 +233,8 @@ class Pipeline:
         )
         self.tagger = Tagger(self.settings, ner=options.ner)
         self.signature = signature
-        self.languages = tuple(self.settings.get("languages"))
-        if self.languages and not self.settings.get("language_hint"):
+        self.languages = self.settings.languages
+        if self.languages and not self.settings.language_hint:
             from .structure import load_models
 
             load_models(self.languages)  # now: an unknown code is a usage error before the run
@@ -300,7 +300,7 @@ class Pipeline:
             raise Skip("no-text", f"nothing left after cleaning (removed by {', '.join(rules)})")
         add_structure(
             article,
-            language_hint=self.settings.get("language_hint", article.source),
+            language_hint=self.settings.for_source(article.source).language_hint,
             languages=self.languages,
         )
         _one_line_fields(article)
@@ -611,7 +611,7 @@ def ingest(
         follow_links=follow_links,
     )
     # Pull the first input before taking the lock, so a wrong PATH is a usage error at once.
-    head = list(itertools.islice(inputs, settings.get("template_sample")))
+    head = list(itertools.islice(inputs, settings.template_sample))
     total = None
     if progress is not None:
         total = _count_inputs(paths, manifest, columns or DumpColumns(), settings, progress)
@@ -623,7 +623,7 @@ def ingest(
             if client is None and store.is_corpus(corpus)
             else store.KnownArticles(set(), {})
         )
-        near = NearDuplicates.load(corpus, settings.get("near_duplicate_threshold"), known.doc_ids)
+        near = NearDuplicates.load(corpus, settings.near_duplicate_threshold, known.doc_ids)
         # Files with the stamp (path, size, mtime) they had when stored are not read again; the
         # models load only once a file needs reading.
         stamps = InputStamps(corpus, settings)
@@ -633,10 +633,8 @@ def ingest(
             report.already += 1
 
         inputs = stamps.unread(itertools.chain(head, inputs), known.doc_ids, already)
-        head = list(itertools.islice(inputs, settings.get("template_sample")))
-        to_read = len(head) == settings.get("template_sample") or any(
-            isinstance(i, Input) for i in head
-        )
+        head = list(itertools.islice(inputs, settings.template_sample))
+        to_read = len(head) == settings.template_sample or any(isinstance(i, Input) for i in head)
         if to_read:  # read only then: it imports pyarrow.dataset and pandas (0.5 s)
             options.corpus_range = pipeline.dater.corpus_range = _trusted_range(corpus)
         if jobs > 1 and to_read and client is None:
@@ -657,12 +655,12 @@ def ingest(
         writer: store.CorpusWriter | ClusterWriter
         try:
             if client is None:
-                writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
+                writer = store.CorpusWriter(corpus, run_id, settings.batch_rows)
             else:
                 from .cluster import ClusterWriter
 
                 assert isinstance(corpus, Path)  # require_local above
-                writer = ClusterWriter(client, corpus, run_id, settings.get("batch_rows"))
+                writer = ClusterWriter(client, corpus, run_id, settings.batch_rows)
         except OSError as exc:
             raise WriteFailed(f"cannot write to corpus {corpus}: {os_reason(exc)}") from None
         failure: str | None = None

@@ -155,10 +155,10 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     else:
         decoded = _file_text(inp, settings)
     raw, encoding = decoded.text, decoded.encoding
-    raw, cut = _capped(raw, settings.get("max_article_chars"))
+    raw, cut = _capped(raw, settings.max_article_chars)
     page = extract(strip_escapes(_without_doctype(raw))) if inp.format in PAGE_FORMATS else None
     shown = page.text if page else article_text(raw) if inp.format == "sgml" else raw
-    body = normalise(strip_escapes(shown), max_line_chars=settings.get("max_line_chars"))
+    body = normalise(strip_escapes(shown), max_line_chars=settings.max_line_chars)
     # Hard-wrapped plain text (a Reuters record's body too) is joined into paragraphs before
     # anything reads its lines; the cleaner's offsets point into this body, and raw_text keeps
     # the lines as they came.
@@ -236,7 +236,7 @@ def _file_text(inp: Input, settings: Settings) -> Decoded:
 
 def _read(path: str, settings: Settings) -> bytes:
     """The file's bytes (decompressed for ``.gz``), within ``max_file_mb``."""
-    limit = int(settings.get("max_file_mb") * MB)
+    limit = int(settings.max_file_mb * MB)
     fd, size = _open_regular(path)
     try:
         if size > limit:
@@ -247,7 +247,7 @@ def _read(path: str, settings: Settings) -> bytes:
     if not data:
         raise Skip("empty", "0 bytes")
     if path.lower().endswith(".gz"):
-        data = _gunzip(data, limit, settings.get("max_decompression_ratio"))
+        data = _gunzip(data, limit, settings.max_decompression_ratio)
     return data
 
 
@@ -469,7 +469,7 @@ def _binary_stream(path: str, settings: Settings) -> Iterator[IO[bytes]]:
         if not path.lower().endswith(".gz"):
             yield raw
             return
-        ratio = settings.get("max_decompression_ratio")
+        ratio = settings.max_decompression_ratio
         # A streamed dump may be big; only the expansion ratio bounds it.
         with io.BufferedReader(_CappedGzip(raw, int(ratio * size), ratio, 1 << 62)) as gz:
             yield gz
@@ -484,7 +484,7 @@ def _text_lines(path: str, settings: Settings) -> Iterator[tuple[_Lines, str, st
     codec = _STREAM_CODECS.get(label, label)
     with _binary_stream(path, settings) as binary:
         stream = io.TextIOWrapper(binary, encoding=codec, errors="surrogateescape", newline="")
-        yield _Lines(stream, int(settings.get("max_file_mb") * MB)), label, codec
+        yield _Lines(stream, int(settings.max_file_mb * MB)), label, codec
 
 
 def _sniff(sample: bytes) -> str:

@@ -44,8 +44,8 @@ def warc_inputs(
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     shown = _display(path)
-    limit = int(settings.get("max_file_mb") * MB)
-    ratio = settings.get("max_decompression_ratio")
+    limit = int(settings.max_file_mb * MB)
+    ratio = settings.max_decompression_ratio
     seen, last = 0, 0
     try:
         with open(path, "rb") as fh:
