@@ -269,3 +269,14 @@ def load_settings(config: str | Path | None = None) -> Settings:
         for name, table in data.get("sources", {}).items()
     }
     return replace(base, **values, per_source=per_source, base_dir=path.parent.resolve())
+
+
+def from_run_record(record: dict[str, Any]) -> Settings:
+    """The settings a run used, from its record (``_runs/RUN.json``); names this version does not
+    know (a record from another version) are left out, and missing ones keep their defaults."""
+    values = {k: v for k, v in (record.get("settings") or {}).items() if k in _BY_NAME}
+    per_source = {
+        source: {k: v for k, v in table.items() if k in _BY_NAME}
+        for source, table in (record.get("settings_per_source") or {}).items()
+    }
+    return replace(Settings(), **_attributes(values), per_source=per_source)
