@@ -1,7 +1,8 @@
 """One registry of settings, with the user's TOML file layered over the shipped defaults.
 
-Every tunable number lives here with its help text (``docs/settings.md`` lists them all, and a
-test checks that it does). A user's ``newsarchive.toml`` (``--config FILE``) overrides any of them::
+Every tunable number is a typed field of :class:`Settings`, with its default and help text (the
+table of ``docs/settings.md`` is generated from them by ``docs/gen_settings.py``, and a test
+checks it is current). A user's ``newsarchive.toml`` (``--config FILE``) overrides any of them::
 
     [settings]
     max_file_mb = 100
