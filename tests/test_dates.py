@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from newsarchive.article import Article
 from newsarchive.errors import UsageError
-from newsarchive.pipeline import dates
+from newsarchive.pipeline import date_reading, dates
 from newsarchive.pipeline.dates import Dater, Problem, Reading
 from newsarchive.settings import Settings
 
@@ -114,7 +114,7 @@ def test_header_day_is_printed_local_day_while_stored_in_utc(dater: Dater) -> No
 
 def test_et_follows_daylight_saving(dater: Dater) -> None:
     assert dater.read("Sep 30, 2014 10:34 AM ET") == Reading(
-        datetime(2014, 9, 30, 10, 34, tzinfo=dates._tables().zones["ET"]),
+        datetime(2014, 9, 30, 10, 34, tzinfo=date_reading._tables().zones["ET"]),
         "minute",
         "Sep 30, 2014 10:34 AM ET",
     )
@@ -425,6 +425,7 @@ def test_now_bounds_from_above(dater: Dater) -> None:
 
 def test_module_examples() -> None:
     assert doctest.testmod(dates, optionflags=doctest.ELLIPSIS).failed == 0
+    assert doctest.testmod(date_reading, optionflags=doctest.ELLIPSIS).failed == 0
 
 
 def test_docs_examples() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 from pathlib import Path
 
@@ -62,3 +63,12 @@ def test_help_summaries_are_the_first_sentence_of_each_docstring() -> None:
         command = main.get_command(ctx, name)
         assert command is not None
         assert summary(name) == command.get_short_help_str(limit=1000), name
+
+
+def test_safety_doc_lists_exactly_the_skip_reasons() -> None:
+    from newsarchive.errors import SKIP_REASONS
+
+    text = (DOCS / "safety.md").read_text(encoding="utf-8")
+    start = text.index("Reason codes:")
+    paragraph = text[start : text.index("\n\n", start)]
+    assert sorted(set(re.findall(r"`([a-z-]+)`", paragraph))) == sorted(SKIP_REASONS)

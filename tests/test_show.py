@@ -7,17 +7,22 @@ from pathlib import Path
 
 import pytest
 
+import newsarchive
+from newsarchive import store
 from newsarchive.analysis.common import snapshot
 from newsarchive.analysis.show import (
     ArticleNotFound,
     explain_tags,
     find_doc_id,
+    ingest_settings,
     load_article,
     marked_text,
     render_article,
     render_evidence,
+    show_article,
 )
 from newsarchive.article import Removal
+from newsarchive.settings import Settings
 from test_corpus_api import ARTICLES, Fixture, build_corpus
 
 UNDATED_VIEW = """\
@@ -193,4 +198,26 @@ def test_tags_explain(fx: Fixture) -> None:
         "  York  gazetteer  matched “York”\n"
         "countries\n"
         "  GB  place:York  matched “York”"
+    )
+
+
+def test_raw_view_is_rebuilt_with_the_settings_of_the_ingest(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(
+        "Harbour wall repaired\n\nBy Ann Lee\n\n"
+        "Workers repaired the harbour wall at Whitby after the storm of last week damaged it.\n",
+        encoding="utf-8",
+    )
+    corpus = tmp_path / "corpus"
+    settings = newsarchive.load_settings().with_values(max_line_chars=40)
+    newsarchive.ingest([src], corpus=corpus, index=False, jobs=1, settings=settings)
+    row = load_article(corpus, store.read_corpus(corpus, columns=["doc_id"])[0][0].as_py())
+    assert ingest_settings(corpus, row["ingest_run"]).max_line_chars == 40
+    assert ingest_settings(corpus, "20000101T000000Z-gone00") == Settings()  # no record: shipped
+    # the long line broken at 40 characters, as the cleaner saw it (not as the shipped 200000)
+    assert show_article(corpus, row["doc_id"], raw=True).endswith(
+        "-" * 40 + "\nHarbour wall repaired\n\n[-By Ann Lee-]{byline/by-line}\n\n"
+        "Workers repaired the harbour wall at\nWhitby after the storm of last week\n"
+        "damaged it.\n"
     )

@@ -75,9 +75,9 @@ class Corpus:
 
     def show(self, doc_id: str, *, raw: bool = False) -> str:
         """The article view of ``newsarchive show`` (``print`` it); ``doc_id`` may be a prefix."""
-        from .analysis.show import load_article, render_article
+        from .analysis.show import show_article
 
-        return render_article(load_article(self.path, doc_id), raw=raw)
+        return show_article(self.path, doc_id, raw=raw)
 
     def stats(self, *, top: int = 10, **scope: str | bool | None) -> CorpusStats:
         """The corpus profile of ``newsarchive stats``: ``print(c.stats().to_text())``, or

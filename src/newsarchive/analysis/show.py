@@ -19,7 +19,8 @@ from ..article import PAGE_FORMATS
 from ..errors import NewsarchiveError
 from ..index.fields import tag_columns
 from ..output import on_screen
-from ..storage import CorpusPath
+from ..settings import Settings, from_run_record
+from ..storage import CorpusPath, corpus_path
 from .common import rows_in_order, snapshot
 
 if TYPE_CHECKING:
@@ -70,22 +71,37 @@ def load_article(corpus: str | CorpusPath, id_or_prefix: str) -> dict[str, Any]:
 # --- the pre-clean text -----------------------------------------------------------------------------
 
 
-def pre_clean_text(row: dict[str, Any], max_line_chars: int | None = None) -> str:
-    """The text the cleaner worked on, rebuilt from ``raw_text`` as ingest built it.
+def pre_clean_text(row: dict[str, Any], settings: Settings | None = None) -> str:
+    """The text the cleaner worked on, rebuilt from ``raw_text`` as ingest built it, with the
+    settings of that ingest (:func:`ingest_settings`; the shipped ones if not given).
 
-    ``max_line_chars`` defaults to the shipped setting; if the ingest used another, the offsets
-    will not agree and :func:`marked_text` finds the spans by their text instead.
+    If the offsets still do not agree (an older ingest), :func:`marked_text` finds the spans by
+    their text instead.
     """
     from ..pipeline.decode import normalise
-    from ..settings import Settings
 
-    limit = max_line_chars or Settings().get("max_line_chars")
     text = row["raw_text"]
     if row.get("format") in PAGE_FORMATS:
         from ..pipeline.html import extract
 
         text = extract(text).text
-    return normalise(text, max_line_chars=limit)
+    return normalise(text, max_line_chars=(settings or Settings()).max_line_chars)
+
+
+def ingest_settings(corpus: str | CorpusPath, run_id: str | None) -> Settings:
+    """The settings run ``run_id`` ingested with, from its record ``_runs/RUN.json``; the
+    shipped settings when the record is gone or unreadable."""
+    import json
+
+    from ..store import RUNS_DIR
+
+    record = corpus_path(corpus) / RUNS_DIR / f"{run_id}.json"
+    if not run_id or not record.is_file():
+        return Settings()
+    try:
+        return from_run_record(json.loads(record.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):  # a damaged record: `verify` reports it
+        return Settings()
 
 
 def marked_text(
@@ -155,8 +171,25 @@ def _by_search(
 # --- rendering --------------------------------------------------------------------------------------
 
 
-def render_article(row: dict[str, Any], *, raw: bool = False, mark: Mark = bracket_mark) -> str:
-    """The article view ``newsarchive show`` prints."""
+def show_article(
+    corpus: str | CorpusPath, id_or_prefix: str, *, raw: bool = False, mark: Mark = bracket_mark
+) -> str:
+    """``newsarchive show``: one article (by id or unique id prefix) as :func:`render_article`
+    shows it, its raw text rebuilt with the settings it was ingested with."""
+    row = load_article(corpus, id_or_prefix)
+    settings = ingest_settings(corpus, row.get("ingest_run")) if raw else None
+    return render_article(row, raw=raw, mark=mark, settings=settings)
+
+
+def render_article(
+    row: dict[str, Any],
+    *,
+    raw: bool = False,
+    mark: Mark = bracket_mark,
+    settings: Settings | None = None,
+) -> str:
+    """The article view ``newsarchive show`` prints; ``settings``: those of the article's ingest
+    (the shipped ones if not given), for rebuilding the raw text."""
     # Stored text comes from scrapers: its control characters are shown (\x1b), never obeyed.
     shown = _on_screen(row)
     title = on_screen(row.get("title") or "(untitled)", one_line=True)
@@ -168,7 +201,7 @@ def render_article(row: dict[str, Any], *, raw: bool = False, mark: Mark = brack
             "Raw text (removed spans marked " + mark("…", "rule") + ")",
             "-" * 40,
             marked_text(
-                pre_clean_text(row),
+                pre_clean_text(row, settings),
                 row.get("removed") or [],
                 lambda text, rule: mark(on_screen(text), on_screen(rule, one_line=True)),
                 show=on_screen,

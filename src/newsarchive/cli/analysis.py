@@ -589,9 +589,9 @@ def show_cmd(doc_id: str, corpus: str, raw: bool) -> None:
 
     Its metadata, its date and the evidence, its tags and theirs, then the clean text. DOC_ID may be the first characters of an id, if only one article starts with them.
     """
-    from ..analysis.show import load_article, render_article
+    from ..analysis.show import show_article
 
-    click.echo(render_article(load_article(corpus, doc_id), raw=raw, mark=_styled_mark))
+    click.echo(show_article(corpus, doc_id, raw=raw, mark=_styled_mark))
 
 
 def _styled_mark(text: str, rule: str) -> str:

@@ -195,7 +195,7 @@ class RuleSet:
         """
         shipped = resources.files("newsarchive").joinpath("data", "rules.toml")
         rules = parse_rules(shipped.read_text(encoding="utf-8"), "the shipped rules.toml")
-        for value in settings.get("rules"):
+        for value in settings.rules:
             rules = layer(rules, read_rules(settings.path(value)))
         per_source = {
             source: values["clean.structure"]
@@ -203,8 +203,8 @@ class RuleSet:
             if "clean.structure" in values
         }
         return cls(
-            disable(rules, settings.get("disable_rules")),
-            structure=settings.get("clean.structure"),
+            disable(rules, settings.disable_rules),
+            structure=settings.clean_structure,
             structure_per_source=per_source,
         )
 
@@ -482,7 +482,7 @@ class TemplateLearner:
 
     def add(self, source: str, body: str) -> None:
         """Count the short lines of one article of ``source``."""
-        if self._articles[source] >= self._settings.get("template_sample", source):
+        if self._articles[source] >= self._settings.for_source(source).template_sample:
             return
         self._articles[source] += 1
         self._cache.pop(source, None)
@@ -500,9 +500,9 @@ class TemplateLearner:
 
     def _learn(self, source: str) -> frozenset[str]:
         articles = self._articles[source]
-        if articles < max(2, self._settings.get("template_min_articles", source)):
+        if articles < max(2, self._settings.for_source(source).template_min_articles):
             return frozenset()
         # A line seen in one article only is never template, however small the share setting.
-        needed = max(2, math.ceil(self._settings.get("template_share", source) * articles))
+        needed = max(2, math.ceil(self._settings.for_source(source).template_share * articles))
         counts = self._counts.get(source, Counter())
         return frozenset(line for line, count in counts.items() if count >= needed)

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, store
-from ..article import Article, Removal
-from ..errors import Skip, WriteFailed, os_reason
+from ..article import Article
+from ..errors import Skip, SkipReason, WriteFailed, os_reason
 from ..progress import ProgressCallback, Step
 from ..settings import Settings, load_settings
 from ..storage import CorpusPath, corpus_path
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .dedup import Signature
 
 # Reasons that mean "this file is not an article" rather than "an article was lost".
-IGNORED_REASONS = frozenset({"not-an-article"})
+IGNORED_REASONS: frozenset[SkipReason] = frozenset({"not-an-article"})
 # Inputs per task for a worker: large enough that handing over a task costs little, small
 # enough that the progress bar moves and the last tasks of a run end together.
 CHUNK = 64
@@ -205,7 +205,8 @@ _WARM_UP = Input(
 
 
 class Pipeline:
-    """The per-process stages, built once per worker: load → clean → structure → dates → tags."""
+    """The per-process stages, built once per worker: load, then the :class:`.stages.Stage`
+    list (clean → structure → one-line fields → dates → tags)."""
 
     def __init__(
         self,
@@ -213,31 +214,36 @@ class Pipeline:
         templates: dict[str, frozenset[str]],
         known_ids: set[str] | frozenset[str] = frozenset(),
     ) -> None:
-        from .clean import RuleSet
         from .dates import Dater
         from .dedup import signature
+        from .stages import Cleaner, Stage, Structurer, one_line_fields
         from .tags import Tagger
 
         self.options = options
-        self.settings = options.settings
-        self.templates = templates
+        self.settings = settings = options.settings
         self.known_ids = known_ids
         self.run_id = ""
         self.ingested_at: datetime | None = None
-        self.rules = RuleSet.load(self.settings)
+        # the two stages the runner tells more later: the templates learnt, the corpus's dates
+        self.cleaner = Cleaner.from_settings(settings, templates)
         self.dater = Dater(
-            self.settings,
+            settings,
             cli_date=options.cli_date,
             use_mtime=options.use_mtime,
             corpus_range=options.corpus_range,
         )
-        self.tagger = Tagger(self.settings, ner=options.ner)
+        tagger = Tagger(settings, ner=options.ner)
+        structurer = Structurer(settings)  # last: a bad --ner or taxonomy is reported first
+        self.stages: list[Stage] = [self.cleaner, structurer, one_line_fields, self.dater, tagger]
         self.signature = signature
-        self.languages = tuple(self.settings.get("languages"))
-        if self.languages and not self.settings.get("language_hint"):
-            from .structure import load_models
 
-            load_models(self.languages)  # now: an unknown code is a usage error before the run
+    @property
+    def templates(self) -> dict[str, frozenset[str]]:
+        return self.cleaner.templates
+
+    @templates.setter
+    def templates(self, templates: dict[str, frozenset[str]]) -> None:
+        self.cleaner.templates = templates
 
     def warm_up(self) -> None:
         """Take a made-up article through every stage here, before workers are forked, so that
@@ -280,9 +286,6 @@ class Pipeline:
         return Chunk(outcomes, store.to_batch(articles) if articles else None)
 
     def _process(self, inp: Input) -> Outcome:
-        from .clean import clean
-        from .structure import add_structure
-
         article = load(inp, self.settings, source=self.options.source)
         article.doc_id = make_doc_id(inp.key or article.source_path, article.raw_text)
         if article.doc_id in self.known_ids:
@@ -291,34 +294,10 @@ class Pipeline:
             legacy = make_doc_id(article.source_path, article.raw_text)
             if legacy in self.known_ids:
                 return Already(article.source_path, legacy)
-        clean(article, self.rules, self.templates.get(article.source, frozenset()))
-        if article.cut_chars:  # recorded where the text stops, as the cleaner records its cuts
-            end = len(article.body)
-            article.removed.append(Removal("", "max_article_chars", end, end))
-        if not article.text.strip():
-            rules = sorted({r.rule for r in article.removed})
-            raise Skip("no-text", f"nothing left after cleaning (removed by {', '.join(rules)})")
-        add_structure(
-            article,
-            language_hint=self.settings.get("language_hint", article.source),
-            languages=self.languages,
-        )
-        _one_line_fields(article)
-        article.content_hash = content_hash(article.text)
-        self.dater(article)
-        self.tagger(article)
+        for stage in self.stages:
+            article = stage(article)
         article.body = ""  # consumed by the stages; not worth sending back to the main process
         return article
-
-
-def _one_line_fields(article: Article) -> None:
-    """Titles and names come from pages, manifests and dumps: drop the control characters and
-    terminal escapes they may carry, so no reader's terminal obeys them."""
-    from .decode import one_line
-
-    if article.title is not None:
-        article.title = one_line(article.title) or None
-    article.authors = [a for a in map(one_line, article.authors) if a]
 
 
 class _SampleLoader:
@@ -611,7 +590,7 @@ def ingest(
         follow_links=follow_links,
     )
     # Pull the first input before taking the lock, so a wrong PATH is a usage error at once.
-    head = list(itertools.islice(inputs, settings.get("template_sample")))
+    head = list(itertools.islice(inputs, settings.template_sample))
     total = None
     if progress is not None:
         total = _count_inputs(paths, manifest, columns or DumpColumns(), settings, progress)
@@ -623,7 +602,7 @@ def ingest(
             if client is None and store.is_corpus(corpus)
             else store.KnownArticles(set(), {})
         )
-        near = NearDuplicates.load(corpus, settings.get("near_duplicate_threshold"), known.doc_ids)
+        near = NearDuplicates.load(corpus, settings.near_duplicate_threshold, known.doc_ids)
         # Files with the stamp (path, size, mtime) they had when stored are not read again; the
         # models load only once a file needs reading.
         stamps = InputStamps(corpus, settings)
@@ -633,10 +612,8 @@ def ingest(
             report.already += 1
 
         inputs = stamps.unread(itertools.chain(head, inputs), known.doc_ids, already)
-        head = list(itertools.islice(inputs, settings.get("template_sample")))
-        to_read = len(head) == settings.get("template_sample") or any(
-            isinstance(i, Input) for i in head
-        )
+        head = list(itertools.islice(inputs, settings.template_sample))
+        to_read = len(head) == settings.template_sample or any(isinstance(i, Input) for i in head)
         if to_read:  # read only then: it imports pyarrow.dataset and pandas (0.5 s)
             options.corpus_range = pipeline.dater.corpus_range = _trusted_range(corpus)
         if jobs > 1 and to_read and client is None:
@@ -657,12 +634,12 @@ def ingest(
         writer: store.CorpusWriter | ClusterWriter
         try:
             if client is None:
-                writer = store.CorpusWriter(corpus, run_id, settings.get("batch_rows"))
+                writer = store.CorpusWriter(corpus, run_id, settings.batch_rows)
             else:
                 from .cluster import ClusterWriter
 
                 assert isinstance(corpus, Path)  # require_local above
-                writer = ClusterWriter(client, corpus, run_id, settings.get("batch_rows"))
+                writer = ClusterWriter(client, corpus, run_id, settings.batch_rows)
         except OSError as exc:
             raise WriteFailed(f"cannot write to corpus {corpus}: {os_reason(exc)}") from None
         failure: str | None = None

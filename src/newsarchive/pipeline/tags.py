@@ -91,7 +91,7 @@ class Tagger:
 
     def _topics(self, article: Article, title: str) -> None:
         cased = not headline_case(title)
-        limit = int(self._settings.get("max_topics", article.source or None))  # per source too
+        limit = self._settings.for_source(article.source).max_topics  # per source too
         for s in self.taxonomy.score(title, article.text, title_cased=cased, limit=limit):
             article.topics.append(s.label)
             article.tag_evidence.append(
@@ -119,8 +119,8 @@ def _rebuild(settings: Settings, ner: str) -> Tagger:
 
 
 def _taxonomy(settings: Settings) -> Taxonomy:
-    base = settings.get("taxonomy")
-    extra = settings.get("extra_taxonomy")
+    base = settings.taxonomy
+    extra = settings.extra_taxonomy
     if isinstance(extra, str):
         extra = [extra]
     base_path: Path | None = settings.path(base) if base else None

@@ -2,7 +2,7 @@
 
 Common Crawl's CC-NEWS and most web archives keep pages as WARC *response* records: the HTTP
 response (status line, headers, body) with the crawler's own headers around it. Each response of
-status 200 whose ``Content-Type`` is HTML becomes one :class:`~.sources.Input` of format ``warc``;
+status 200 whose ``Content-Type`` is HTML becomes one :class:`~.inputs.Input` of format ``warc``;
 its body goes through the same HTML path as an ``.html`` file (decoding, trafilatura, htmldate).
 Every other response is reported with a reason: ``not-an-article`` for another status, another
 content type or a revisit (like a README in a folder, these leave the exit code at 0);
@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import Skip
 from ..settings import Settings
-from .sources import MB, Input, Rejected, _display, _gunzip
+from .inputs import MB, Input, Rejected, escape_path
+from .reading import gunzip
 
 if TYPE_CHECKING:
     from fastwarc.warc import WarcRecord
@@ -43,9 +44,9 @@ def warc_inputs(
     :class:`Rejected`; a file that cannot be read on ends in one ``bad-warc`` line."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-    shown = _display(path)
-    limit = int(settings.get("max_file_mb") * MB)
-    ratio = settings.get("max_decompression_ratio")
+    shown = escape_path(path)
+    limit = int(settings.max_file_mb * MB)
+    ratio = settings.max_decompression_ratio
     seen, last = 0, 0
     try:
         with open(path, "rb") as fh:
@@ -99,7 +100,7 @@ def _http_decoded(data: bytes, http: Any, limit: int, ratio: float) -> bytes:
         data = _dechunked(data)
     encoding = (http.get("Content-Encoding") or "").strip().lower()
     if encoding in ("gzip", "x-gzip") and data.startswith(b"\x1f\x8b"):
-        return _gunzip(data, limit, ratio)  # bounded like a .gz file: raises Skip
+        return gunzip(data, limit, ratio)  # bounded like a .gz file: raises Skip
     if encoding == "deflate":
         inflater = zlib.decompressobj()
         try:
