@@ -68,7 +68,8 @@ def test_ctrl_c_keeps_whole_batches_and_says_so(inputs: Path, tmp_path: Path, ta
     kept = audit(paths.corpus, INPUTS)[0]
     assert 0 < kept <= INPUTS
     assert stopped.stderr == (
-        f"Interrupted: kept {kept:,} articles committed in whole batches to {paths.corpus}; "
+        f"Interrupted: kept {kept:,} article{'' if kept == 1 else 's'} committed in whole "
+        f"batches to {paths.corpus}; "
         "run the same command again to finish (nothing is added twice).\n"
     )
     (record,) = [json.loads(f.read_text("utf-8")) for f in (paths.corpus / "_runs").glob("*.json")]
