@@ -85,6 +85,22 @@ def test_updates_add_only_new_articles(corpus: Path, tmp_path: Path) -> None:
     )
 
 
+def test_searches_reuse_the_open_index_until_it_changes(corpus: Path, tmp_path: Path) -> None:
+    from newsarchive.index import api
+
+    index_dir = tmp_path / "indexes"
+    update_index(corpus, index_dir)
+    first = api._open_for_search(index_dir, corpus)
+    assert search("strike", corpus=corpus, index_dir=index_dir).total == 4
+    assert api._open_for_search(index_dir, corpus) is first  # kept open between searches
+    write_corpus(corpus, [LATE])
+    update_index(corpus, index_dir)  # rewrites the state: the next search opens it anew
+    assert api._open_for_search(index_dir, corpus) is not first
+    assert [h.doc_id for h in search("contract vote", corpus=corpus, index_dir=index_dir).hits] == [
+        "strike-may"
+    ]
+
+
 def test_an_article_stored_twice_is_indexed_once(corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "indexes"
     update_index(corpus, index_dir)

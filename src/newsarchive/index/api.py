@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -411,7 +412,31 @@ def _prepare(
     return _open_for_search(index_dir, corpus), tree, table, corpus, index_dir
 
 
+# Engines opened for searching, kept for the next search of the same index (a notebook's or a
+# server's many queries): opening one cost more than most queries. An entry is used only while
+# the index's state file is the one it was opened under; every update or rebuild rewrites it.
+_OPEN_ENGINES: OrderedDict[tuple[str, str], tuple[tuple[int, int, int], Engine]] = OrderedDict()
+_OPEN_MAX = 4
+
+
 def _open_for_search(index_dir: Path, corpus: CorpusPath | None = None) -> Engine:
+    try:
+        st = (index_dir / STATE_FILE).stat()
+    except OSError:
+        return _open_engine_for_search(index_dir, corpus)
+    key, stamp = (str(index_dir.absolute()), str(corpus)), (st.st_ino, st.st_size, st.st_mtime_ns)
+    kept = _OPEN_ENGINES.get(key)
+    if kept is not None and kept[0] == stamp:
+        _OPEN_ENGINES.move_to_end(key)
+        return kept[1]
+    engine = _open_engine_for_search(index_dir, corpus)
+    _OPEN_ENGINES[key] = (stamp, engine)
+    while len(_OPEN_ENGINES) > _OPEN_MAX:
+        _OPEN_ENGINES.popitem(last=False)
+    return engine
+
+
+def _open_engine_for_search(index_dir: Path, corpus: CorpusPath | None) -> Engine:
     name = _recorded_engine(index_dir)
     state = _read_state(index_dir)
     if name is not None and state and state.get("analysis_version") != ANALYSIS_VERSION:
