@@ -121,12 +121,34 @@ def _read_rows_of(
     return _read_rows(*job)
 
 
+_FOOTERS: dict[tuple[str, int, int], Any] = {}  # (path, mtime, size) -> a part's metadata
+_FOOTERS_MAX = 512
+
+
+def _open_part(path: Path | ObjectPath) -> Any:
+    """``store.open_part``, with the part's footer parsed once for every later page of hits
+    (parsing it cost about as much as reading a row group's text)."""
+    if isinstance(path, ObjectPath):
+        return store.open_part(path)
+    import pyarrow.parquet as pq
+
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    footer = _FOOTERS.get(key)
+    pf = pq.ParquetFile(path, metadata=footer)
+    if footer is None:
+        if len(_FOOTERS) >= _FOOTERS_MAX:
+            _FOOTERS.clear()
+        _FOOTERS[key] = pf.metadata
+    return pf
+
+
 def _read_rows(path: Path | ObjectPath, hits: list[EngineHit]) -> tuple[dict[str, str], list[str]]:
     """The hits' texts from one part file, and the doc_ids not found at their row."""
 
     texts: dict[str, str] = {}
     lost: list[str] = []
-    with store.open_part(path) as pf:
+    with _open_part(path) as pf:
         sizes = [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)]
         starts = [sum(sizes[:i]) for i in range(len(sizes))]
         by_group: dict[int, list[EngineHit]] = defaultdict(list)
