@@ -7,7 +7,7 @@ Whatever ``structure/…`` removes from it is lost content. Each record is read 
 a ``.sgm`` file (:func:`newsarchive.pipeline.sgml.article_text`) and cleaned at ``balanced``.
 
 Before tables were recognised: 0.83 % of the words and 945 of 21,577 articles lost a line;
-with them 0.35 % and 534 (what is left is mostly column-aligned market reports whose rows have
+with them 0.36 % and 542 (what is left is mostly column-aligned market reports whose rows have
 no figures, ``JAN9 UNTRD``).
 
 Run: ``.venv/bin/python -m pytest tests/eval/test_eval_clean_tables.py -m eval -q -s``

@@ -653,13 +653,17 @@ _DATE_OR_TIME = re.compile(
 _TABLE_SHAPE = re.compile(
     r"\bvs?\b\.?|\bversus\b|\b(?:mln|bln|billion|million|cts?|pct|percent|dlrs?|stg|pence|"
     r"shrs?|revs|avg|net|loss|profit|votes?)\b|[%$£€]|\S {2,}\S"
-    r"|^[^\W\d][^\d]* \d{1,3} [^\W\d][^\d]* \d{1,3}\b",  # a result: "Rovers 2 City 1"
+    # a result, "Rovers 2 City 1": names of words one space apart (no backtracking to speak of)
+    r"|^[^\W\d][\w'.&-]*(?: [^\W\d][\w'.&-]*)* \d{1,3} [^\W\d][\w'.&-]*(?: [^\W\d][\w'.&-]*)* \d{1,3}\b",
     re.IGNORECASE,
 )
 _COMPARISON = re.compile(r"\bvs?\b\.?|\bversus\b", re.IGNORECASE)
 _TABLE_GAP = 1  # label lines (``Nine mths``, ``Year``) a table may have between its rows
 _TABLE_LABEL_WORDS = 5
 _TABLE_MIN_ROWS = 2
+# digits per character of a row: "Shr profit two cts vs loss 58 cts" has 0.06; a sentence with
+# a year and a figure in it, "Sales rose 12% in 2004, the company said on Tuesday", has less
+_TABLE_MIN_DIGITS = 0.05
 
 
 def table_row(line: str) -> bool:
@@ -672,14 +676,15 @@ def table_row(line: str) -> bool:
     ...  "5520 posts (23 new)", "1,000-2,499")]
     [False, False, False, False]
     """
-    figures = _FIGURE.findall(_DATE_OR_TIME.sub(" ", line))
-    if not figures:
+    figures = len(_FIGURE.findall(line))
+    if figures > 1 or (figures and _COMPARISON.search(line)):
+        # dates are figures too, but rarely: the slower count only where there are any
+        figures = len(_FIGURE.findall(_DATE_OR_TIME.sub(" ", line)))
+    else:
         return False
-    words = len(_WORD.findall(line))
-    shaped = _TABLE_SHAPE.search(line) is not None
-    if len(figures) >= 2:
-        return shaped or len(figures) * 2 > words  # mostly figures: "Arsenal 3 1 1 10 4"
-    return _COMPARISON.search(line) is not None  # "Shr profit two cts vs loss 58 cts"
+    if figures >= 2:
+        return _TABLE_SHAPE.search(line) is not None or figures * 2 > len(_WORD.findall(line))
+    return figures == 1 and _COMPARISON.search(line) is not None
 
 
 def _keep_tables(
@@ -702,7 +707,7 @@ def _keep_tables(
         for i, row in enumerate(rows)
         if row[0] <= _LOG_SHAPE_WORDS
         and not (row[9] or row[12] or row[13])
-        and _HAS_DIGIT(lines[i])
+        and row[8] >= _TABLE_MIN_DIGITS
         and table_row(lines[i])
     ]
     if len(candidates) < _TABLE_MIN_ROWS:
