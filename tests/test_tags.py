@@ -566,3 +566,17 @@ def test_a_dateline_after_the_headline_line_is_read(tagger: Tagger) -> None:
     assert evidence(article, "countries") == [Evidence("countries", "JP", "dateline", "Tokyo")]
     # a title that only starts the first sentence is no headline line
     assert tag(tagger, "TOKYO", "TOKYO, March 3 - Rates fell.").countries == ["JP"]
+
+
+def test_topics_with_equal_points_tie_whatever_the_order_of_their_sums() -> None:
+    # 0.1 + 0.2 + 0.3 and 0.3 + 0.2 + 0.1 differ in the last bit, and the keywords are summed
+    # in set order (salted hashes): rounded, the two topics tie and the label decides.
+    tax = Taxonomy.from_tables(
+        [
+            {"label": "zeta", "weights": {"alpha": 0.1, "beta": 0.2, "gamma": 0.3}},
+            {"label": "eta", "weights": {"delta": 0.3, "epsilon": 0.2, "kappa": 0.1}},
+        ],
+        {"min_score": 0.1},
+    )
+    scores = tax.score("", "alpha beta gamma delta epsilon kappa")
+    assert [(s.label, round(s.score, 6)) for s in scores] == [("eta", 0.4), ("zeta", 0.4)]
