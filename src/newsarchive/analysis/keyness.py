@@ -293,6 +293,10 @@ def keywords(
     if c == 0 or d <= 0:
         return []  # no hits, or the hits are the whole corpus: nothing to compare with
     table = hits.table.join(corpus.table, "term", join_type="left outer", right_suffix="_all")
+    # In term order: numpy's vectorised log may differ in the last bit with an element's place
+    # in the array, and the hits' order follows the order of their ids (a set); sorted, the
+    # scores (rounded to two decimals) are the same in every run.
+    table = table.sort_by("term")
     if kind != "all":
         is_phrase = pc.match_substring(table.column("term"), " ")
         table = table.filter(is_phrase if kind == "phrase" else pc.invert(is_phrase))
