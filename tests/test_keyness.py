@@ -37,6 +37,18 @@ def test_words_and_phrases_skip_stopwords_numbers_and_punctuation() -> None:
     assert {"the", "don't", "would"} <= stopwords() and "said" not in stopwords()
 
 
+def test_words_split_where_python_splits_white_space() -> None:
+    # runs of spaces, tabs and line ends are one gap: the words either side make a phrase
+    assert terms("Wheat \t exports\n\nrose  sharply in\r\nApril ") == (
+        ["wheat", "exports", "rose", "sharply", "april"],
+        ["wheat exports", "exports rose", "rose sharply"],
+    )
+    # no-break space, line separator, vertical tab, NEL: words apart, and (as punctuation is)
+    # a break between phrases
+    text = "\u00a0Wheat\u00a0\u00a0exports\u2028rose\x0bsharply\x85\x1cin\u3000April  "
+    assert terms(text) == (["wheat", "exports", "rose", "sharply", "april"], [])
+
+
 def test_g2_is_dunnings_log_likelihood() -> None:
     assert round(g2(10, 2, 100, 900), 2) == 35.66
     assert round(g2(4, 0, 100, 900), 2) == 18.42  # absent from the rest of the corpus
@@ -80,7 +92,7 @@ def test_the_corpus_table_is_cached_per_corpus_state(
 ) -> None:
     fx = build_corpus(tmp_path, ARTICLES[:4])
     first = top_words("strike", corpus=fx.corpus, index_dir=fx.index_dir, min_count=2)
-    cache = fx.corpus / store.STATE_DIR / f"wordfreq-{store.corpus_state(fx.corpus)}-v2.arrow"
+    cache = fx.corpus / store.STATE_DIR / f"wordfreq-{store.corpus_state(fx.corpus)}-v3.arrow"
     assert cache.is_file()
 
     def no_recount(*_: object) -> object:
@@ -97,7 +109,7 @@ def test_the_corpus_table_is_cached_per_corpus_state(
     with pytest.warns(IndexBehindWarning, match="changed since it was indexed"):
         top_words("strike", corpus=fx.corpus, index_dir=fx.index_dir, min_count=2)
     assert [p.name for p in (fx.corpus / store.STATE_DIR).glob("wordfreq-*")] == [
-        f"wordfreq-{store.corpus_state(fx.corpus)}-v2.arrow"
+        f"wordfreq-{store.corpus_state(fx.corpus)}-v3.arrow"
     ]
 
 

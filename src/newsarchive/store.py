@@ -250,12 +250,10 @@ class KnownArticles:
 def known_articles(path: str | CorpusPath) -> KnownArticles:
     # Part by part with ParquetFile: pyarrow.dataset (and read_table) imports pandas, 0.5 s,
     # most of what a re-run that finds nothing new costs.
-    import pyarrow.parquet as pq
-
     known = KnownArticles(set(), {})
     for part in part_files(path):
-        source = part.fs.open_input_file(part.key) if isinstance(part, ObjectPath) else part
-        table = pq.ParquetFile(source).read(columns=["doc_id", "content_hash"])
+        with open_part(part) as pf:
+            table = pf.read(columns=["doc_id", "content_hash"])
         for doc_id, content_hash in zip(
             table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
         ):

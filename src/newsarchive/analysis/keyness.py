@@ -40,7 +40,7 @@ KINDS: tuple[str, ...] = get_args(Kind)
 DEFAULT_LIMIT = 25
 MIN_COUNT = 3  # a term must occur this often in the hits: rarer ones are noise
 CACHE_MIN = 2  # the cache keeps terms seen at least twice; exact for every MIN_COUNT >= 2
-TOKENIZER_VERSION = 2  # bump when tokenising changes: old caches are then ignored
+TOKENIZER_VERSION = 3  # bump when tokenising changes: old caches are then ignored
 CACHE_GLOB = "wordfreq-*.arrow"
 READ_CHUNK = 2000  # corpus texts read at a time: memory stays flat however large the corpus
 _MERGE_EVERY = 16  # batch tables summed into one this often: memory stays at one table
@@ -132,7 +132,9 @@ def _terms(
     texts = _prepared(texts)
     lower = pc.replace_substring(pc.utf8_lower(texts), "’", "'")
     marked = pc.replace_substring_regex(lower, _BREAK, " . ")
-    lists = pc.utf8_split_whitespace(marked)
+    # Not utf8_split_whitespace: it gave a varying number of empty tokens for the same text
+    # (pyarrow 26, with the system allocator), so counts moved from run to run.
+    lists = pc.split_pattern_regex(pc.utf8_trim_whitespace(marked), _SPACES)
     # Any: the stubs give list_flatten the type of its input; it returns the flat strings.
     tokens: Any = pc.utf8_trim(pc.list_flatten(lists), "'")
     counted: Any = pc.and_(
@@ -152,6 +154,8 @@ def _terms(
     return words, phrases
 
 
+# What str.split() splits at: white space, Unicode separators, the ASCII separators 1C–1F, NEL.
+_SPACES = r"[\s\x{0b}\p{Z}\x{1c}-\x{1f}\x{85}]+"
 # Digits (with any letters stuck to them: "3rd", "mp3") and punctuation or symbols break phrases.
 _BREAK = r"[\pL\pM']*\pN[\pL\pM\pN']*|[^\pL\pM\s']+"
 
@@ -293,10 +297,6 @@ def keywords(
     if c == 0 or d <= 0:
         return []  # no hits, or the hits are the whole corpus: nothing to compare with
     table = hits.table.join(corpus.table, "term", join_type="left outer", right_suffix="_all")
-    # In term order: numpy's vectorised log may differ in the last bit with an element's place
-    # in the array, and the hits' order follows the order of their ids (a set); sorted, the
-    # scores (rounded to two decimals) are the same in every run.
-    table = table.sort_by("term")
     if kind != "all":
         is_phrase = pc.match_substring(table.column("term"), " ")
         table = table.filter(is_phrase if kind == "phrase" else pc.invert(is_phrase))

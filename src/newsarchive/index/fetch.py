@@ -100,8 +100,9 @@ def fetch_texts(corpus: CorpusPath, hits: list[EngineHit]) -> dict[str, str]:
             lost.extend(h.doc_id for h in part_hits)
     # pyarrow decompresses without the GIL: parts are read side by side, by threads kept for
     # the next page of hits (starting them anew cost more than a page's reads)
-    jobs = [(corpus / part, part_hits) for part, part_hits in readable.items()]
-    answers = map(_read_rows_of, jobs) if len(jobs) < 2 else _readers().map(_read_rows_of, jobs)
+    paths = [corpus / part for part in readable]
+    mapper = map if len(paths) < 2 else _readers().map
+    answers = mapper(_read_rows, paths, list(readable.values()))
     for found, missing in answers:
         texts.update(found)
         lost.extend(missing)
@@ -113,12 +114,6 @@ def fetch_texts(corpus: CorpusPath, hits: list[EngineHit]) -> dict[str, str]:
 @functools.cache
 def _readers() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="newsarchive-fetch")
-
-
-def _read_rows_of(
-    job: tuple[Path | ObjectPath, list[EngineHit]],
-) -> tuple[dict[str, str], list[str]]:
-    return _read_rows(*job)
 
 
 _FOOTERS: dict[tuple[str, int, int], Any] = {}  # (path, mtime, size) -> a part's metadata
