@@ -20,13 +20,15 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..index.fields import tag_columns
+
 if TYPE_CHECKING:
     from lxml import etree
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 SCHEMA = "data/tei/newsarchive-tei.rng"
-# The columns a TEI document is built from.
+# The columns a TEI document is built from; its keywords are the field table's tag columns.
 COLUMNS = (
     "doc_id",
     "title",
@@ -37,16 +39,11 @@ COLUMNS = (
     "published_at",
     "published_offset",
     "language",
-    "topics",
-    "places",
-    "countries",
-    "people",
-    "organisations",
+    *tag_columns(),
     "text",
 )
 # lxml's stubs type nsmap keys as str; the default namespace's key is None all the same.
 NSMAP: Any = {None: TEI_NS}
-KEYWORD_FIELDS = ("topics", "places", "countries", "people", "organisations")
 # Characters XML 1.0 cannot hold; scraped text sometimes has them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
@@ -148,7 +145,7 @@ def article(row: dict[str, Any]) -> etree._Element:
 
 def _profile(header: etree._Element, row: dict[str, Any]) -> None:
     language = row.get("language")
-    tags = [(f, row.get(f) or []) for f in KEYWORD_FIELDS if row.get(f)]
+    tags = [(f, row.get(f) or []) for f in tag_columns() if row.get(f)]
     if not (language and _LANGUAGE.fullmatch(language)) and not tags:
         return
     profile = _sub(header, "profileDesc")
