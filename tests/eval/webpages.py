@@ -12,9 +12,13 @@ from __future__ import annotations
 import csv
 import functools
 import importlib.util
+import re
 from collections import defaultdict
 from pathlib import Path
 from types import ModuleType
+
+import lxml.html
+from lxml import etree
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 PAGES = DATA / "webpages"
@@ -53,3 +57,50 @@ def scores(texts: dict[str, str]) -> dict[str, tuple[float, float, float]]:
         mr = sum(v[1] for v in values) / len(values)
         out[ds] = (mp, mr, 2 * mp * mr / (mp + mr) if mp + mr else 0.0)
     return out
+
+
+# The dump recipe of the data set's README ("How the dump was made"), for pages outside it.
+_BLOCK_TAGS = """address article aside blockquote body button caption center dd details dialog dir
+div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr iframe legend li main
+menu nav ol optgroup option p pre section select summary table tbody td tfoot th thead tr ul"""
+_BLOCKS = frozenset(_BLOCK_TAGS.split())
+_DROPPED = frozenset({"head", "script", "style", "noscript", "template"})
+_SPACE = re.compile(r"\s+")
+
+
+def naive_dump(data: bytes) -> str:
+    """A page's naive plain-text dump made as the development set's ``text/`` was: decoded as
+    UTF-8 (errors replaced), every block-level element starts and ends a block, ``<br>`` breaks
+    a line, white space collapsed, head/script/style/comments dropped; one block per line with
+    a blank line between blocks. "" when lxml cannot parse the page."""
+    try:
+        root = lxml.html.document_fromstring(data.decode("utf-8", errors="replace").encode())
+    except (etree.ParserError, ValueError):
+        return ""
+    blocks: list[str] = []
+    pieces: list[str] = []
+
+    def end_block() -> None:
+        lines = (_SPACE.sub(" ", line).strip() for line in "".join(pieces).split("\n"))
+        block = "\n".join(line for line in lines if line)
+        if block:
+            blocks.append(block)
+        pieces.clear()
+
+    def walk(element: etree._Element) -> None:
+        tag = element.tag.lower() if isinstance(element.tag, str) else None
+        if tag == "br":
+            pieces.append("\n")
+        elif tag is not None and tag not in _DROPPED:
+            if tag in _BLOCKS:
+                end_block()
+            pieces.append((element.text or "").replace("\n", " "))
+            for child in element:
+                walk(child)
+            if tag in _BLOCKS:
+                end_block()
+        pieces.append((element.tail or "").replace("\n", " "))
+
+    walk(root)
+    end_block()
+    return "\n\n".join(blocks) + "\n"
