@@ -12,6 +12,7 @@ from .. import __version__
 from ..errors import UsageError
 from ..index.api import ENGINES, SORTS, index_status, search, update_index
 from ..index.model import HIT_COLUMNS, Hit, SearchResults
+from ..index.shards import SHARD_BY
 from ..output import FORMATS, Records, on_screen
 from .common import (
     date_from_option,
@@ -48,6 +49,26 @@ from .common import (
     help="Search engine (tantivy: fast, an optional extra); another engine than the index's "
     "rebuilds it [default: the index's engine, whoosh for a new index].",
 )
+@click.option(
+    "--shards",
+    type=int,
+    metavar="N",
+    help="Split a tantivy index into N shards, each built from a run of the corpus's part "
+    "files, in parallel; 1 for one index [default: the index's sharding].",
+)
+@click.option(
+    "--shard-by",
+    type=click.Choice(SHARD_BY),
+    help="Shard a tantivy index by the year articles were published (undated ones in a shard "
+    "of their own): date-filtered searches read only their years' shards.",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Build the shards on Dask workers instead of local processes: local, local:N or a "
+    "scheduler address such as tcp://host:8786 (the index folder must be shared with them; "
+    "needs the cluster extra; see docs/cluster.md).",
+)
 @quiet_option
 @reports_errors
 def index_cmd(
@@ -57,6 +78,9 @@ def index_cmd(
     procs: int | None,
     status: bool,
     engine: str | None,
+    shards: int | None,
+    shard_by: str | None,
+    cluster: str | None,
     quiet: bool,
 ) -> None:
     """Build or update the full-text index of a corpus.
@@ -77,6 +101,9 @@ def index_cmd(
             procs=procs,
             progress=display if display.enabled else None,
             engine=engine,
+            shards=shards,
+            shard_by=shard_by,
+            cluster=cluster,
         )
     if not quiet:
         if report.switched_from:
@@ -88,7 +115,8 @@ def index_cmd(
         verb = "Rebuilt the index with" if report.rebuilt else "Indexed"
         click.echo(
             f"{verb} {plural(report.added, 'article')} in {report.seconds:.1f} s; "
-            f"the index holds {plural(report.total, 'article')} ({report.engine}, {index_dir}).",
+            f"the index holds {plural(report.total, 'article')} ({report.engine}"
+            f"{f', {report.shards} shards' if report.shards else ''}, {index_dir}).",
             err=True,
         )
 

@@ -37,6 +37,7 @@ class IndexReport:
     engine: str
     rebuilt: bool = False
     switched_from: str | None = None  # the engine of the index this rebuild replaced
+    shards: int = 0  # shards of a sharded index (0: one index)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -74,6 +75,20 @@ class _Found:
         if self.doc is None:
             self.doc = searcher.doc(self.address)
         return self.doc
+
+
+class _Adder:
+    """Adds rows to one open writer, counting them."""
+
+    __slots__ = ("added", "writer")
+
+    def __init__(self, writer: tantivy.IndexWriter) -> None:
+        self.writer = writer
+        self.added = 0
+
+    def __call__(self, row: IndexRow) -> None:
+        self.writer.add_document(document(*row))
+        self.added += 1
 
 
 class TantivyIndex:
@@ -137,19 +152,26 @@ class TantivyIndex:
 
         ``procs`` indexing threads share ``limitmb`` MB of writer memory.
         """
+        with self.adding(procs=procs, limitmb=limitmb) as add:
+            for row in rows:
+                add(row)
+        return add.added
+
+    @contextmanager
+    def adding(self, *, procs: int = 1, limitmb: int = 256) -> Iterator[_Adder]:
+        """One commit: the rows given to the adder are committed when the block ends, none of
+        them if it raises (a sharded index holds one open per shard it adds to)."""
         threads = max(1, procs)
         heap = max(limitmb * 1_000_000, MIN_THREAD_HEAP * threads)
         before = self.doc_count()
         writer = self._writer(heap, threads)
-        added = 0
+        adder = _Adder(writer)
         # Rows becoming documents make no reference cycles, but their lists and dicts set off
         # cyclic collections that cost ~3 % of indexing time: paused, then back as they were.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for row in rows:
-                writer.add_document(document(*row))
-                added += 1
+            yield adder
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -163,12 +185,11 @@ class TantivyIndex:
         self._collect_garbage()
         self.ix.reload()
         after = self.doc_count()
-        if after != before + added:
+        if after != before + adder.added:
             raise SearchIndexError(
-                f"the tantivy index holds {after} articles after adding {added} to {before}; "
-                "run 'newsarchive index --rebuild'"
+                f"the tantivy index holds {after} articles after adding {adder.added} to "
+                f"{before}; run 'newsarchive index --rebuild'"
             )
-        return added
 
     def _writer(self, heap: int, threads: int) -> tantivy.IndexWriter:
         try:
