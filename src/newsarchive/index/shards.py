@@ -28,6 +28,7 @@ dates. Layout of a sharded index folder (the engine's folder of :mod:`.api`)::
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,7 +42,7 @@ from .. import store
 from ..errors import UsageError
 from ..progress import ProgressCallback, Step
 from . import query as q
-from .engines import EPOCH, MICROSECOND, CorpusTexts, Engine, IndexRow
+from .engines import CorpusTexts, Engine, IndexRow
 from .model import EngineHit, SearchIndexError, local_time
 
 if TYPE_CHECKING:
@@ -395,10 +396,6 @@ def date_span(tree: q.Node) -> tuple[date | None, date | None] | None:
     return None  # words, fields, NOT: any day, or none
 
 
-def _micros(hit: EngineHit) -> int:
-    return 0 if hit.published_at is None else (hit.published_at - EPOCH) // MICROSECOND
-
-
 class ShardedIndex:
     """A sharded index, searched as one (:class:`.engines.Engine`): each shard is opened when a
     search first needs it; ``opened`` names those opened so far."""
@@ -480,38 +477,50 @@ class ShardedIndex:
         self, tree: q.Node, *, limit: int | None, offset: int, sort: str
     ) -> tuple[int, list[EngineHit]]:
         """Every shard's first ``offset + limit`` hits, merged: by score, or by date (undated
-        last) then score, as one index orders them."""
+        last) then score, as one index orders them; only the page's hits are loaded."""
         upto = None if limit is None else offset + limit
+        shards = self.shards_for(tree)
+        analyser = self._analyser(shards, tree)
+        if upto is not None and upto <= offset:
+            return sum(s.count(tree, analyser) for s in shards), []
         total, ranked = 0, []
         sign = -1 if sort == "newest" else 1
-        for i, shard in enumerate(self.shards_for(tree)):
-            count, hits = shard.search(tree, limit=upto, offset=0, sort=sort)
+        for i, shard in enumerate(shards):
+            count, found, searcher = shard.ranked(tree, upto, sort, analyser)
             total += count
-            if sort == "relevance":
-                keys = [(False, 0, -h.score, i, n) for n, h in enumerate(hits)]
-            else:
-                keys = [
-                    (h.published_at is None, sign * _micros(h), -h.score, i, n)
-                    for n, h in enumerate(hits)
+            ranked.append(  # by relevance, hits carry no date (key None): their score decides
+                [
+                    ((f.key is None, sign * (f.key or 0), -(f.score or 0.0), i, n), f, searcher)
+                    for n, f in enumerate(found)
                 ]
-            ranked.append(list(zip(keys, hits, strict=True)))
-        merged = [h for _, h in heapq.merge(*ranked, key=lambda kh: kh[0])]
-        return total, merged[offset:upto]
+            )
+        merged = heapq.merge(*ranked, key=lambda kfs: kfs[0])
+        page = itertools.islice(merged, offset, upto)
+        return total, [f.hit(searcher) for _, f, searcher in page]
 
     def matching_ids(self, tree: q.Node) -> list[str]:
-        return [i for s in self.shards_for(tree) for i in s.matching_ids(tree)]
+        shards = self.shards_for(tree)
+        analyser = self._analyser(shards, tree)
+        return [i for s in shards for i in s.matching_ids(tree, analyser)]
 
     def facet(self, tree: q.Node, name: str) -> list[tuple[str, int]]:
         from .fields import facet_counts
 
+        shards = self.shards_for(tree)
+        analyser = self._analyser(shards, tree)
         counts: dict[str, int] = {}
-        for shard in self.shards_for(tree):
-            for value, n in shard.facet(tree, name):
+        for shard in shards:
+            for value, n in shard.facet(tree, name, analyser):
                 counts[value] = counts.get(value, 0) + n
         return facet_counts(name, counts)
 
-    def query_analyser(self, tree: q.Node) -> QueryAnalyser:
+    @staticmethod
+    def _analyser(shards: list[TantivyIndex], tree: q.Node) -> QueryAnalyser:
+        """One analyser for all the shards searched: the query's words are analysed once, in
+        every language they hold (a shard without a language finds nothing for its forms)."""
         from .analysis import QueryAnalyser
 
-        languages = set().union(*(s.terms("language") for s in self.shards_for(tree)))
-        return QueryAnalyser(languages, tree)
+        return QueryAnalyser(set().union(*(s.terms("language") for s in shards)), tree)
+
+    def query_analyser(self, tree: q.Node) -> QueryAnalyser:
+        return self._analyser(self.shards_for(tree), tree)
