@@ -38,7 +38,8 @@ from .common import (
     "--procs",
     type=click.IntRange(1),
     default=None,
-    help="Indexing processes [default: 2 for 2,000 new articles or more, else 1].",
+    help="Indexing processes (building shards: processes, one shard each) [default: 2 for "
+    "2,000 new articles or more, else 1; 2 for shards].",
 )
 @click.option(
     "--status", is_flag=True, help="Only report whether the index agrees with the corpus."
@@ -129,7 +130,7 @@ def _print_status(corpus: str, index_dir: str) -> None:
     state = "up to date" if st.up_to_date else "behind the corpus: run 'newsarchive index'"
     if not st.schema_ok:
         state = "built by another version: run 'newsarchive index --rebuild'"
-    click.echo(f"index:    {index_dir} ({st.engine})")
+    click.echo(f"index:    {index_dir} ({st.engine}{f', {st.shards}' if st.shards else ''})")
     click.echo(f"articles: {st.indexed:,} indexed, {st.corpus_articles:,} in the corpus")
     click.echo(f"state:    {state}")
 

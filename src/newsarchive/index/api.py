@@ -304,9 +304,12 @@ def index_status(
     parts = store.part_files(corpus)
     recorded = _read_state(index_dir)
     name = _recorded_engine(index_dir)
+    shards = ""
     try:
-        indexed = _open_for_search(index_dir).doc_count()
-        exists = True
+        engine = _open_for_search(index_dir)
+        indexed, exists = engine.doc_count(), True
+        if isinstance(engine, sharded.ShardedIndex):
+            shards = engine.describe()
     except SearchIndexError:
         indexed, exists = 0, False
     return IndexStatus(
@@ -319,6 +322,7 @@ def index_status(
         schema_ok=exists
         and recorded.get("schema_version") == engine_class(str(name)).schema_version
         and recorded.get("analysis_version") == ANALYSIS_VERSION,
+        shards=shards,
     )
 
 

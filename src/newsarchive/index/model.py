@@ -51,6 +51,7 @@ class IndexStatus:
     corpus_state: str
     index_state: str | None  # the corpus state recorded when the index was last updated
     schema_ok: bool
+    shards: str = ""  # how a sharded index is sharded, e.g. "7 shards by year"
 
     @property
     def up_to_date(self) -> bool:

@@ -65,9 +65,6 @@ class Sharding:
     by: str
     count: int = 0
 
-    def describe(self) -> str:
-        return f"{self.count} shards" if self.by == "count" else "shards by year"
-
 
 @dataclass(slots=True)
 class Shard:
@@ -407,6 +404,10 @@ class ShardedIndex:
         self.corpus = corpus
         self.layout = layout
         self.opened: dict[str, TantivyIndex] = {}
+
+    def describe(self) -> str:
+        n = len(self.layout.shards)
+        return f"{n} shards" + (" by year" if self.layout.sharding.by == "year" else "")
 
     def shard(self, name: str) -> TantivyIndex:
         from .tantivy_engine import TantivyIndex
