@@ -264,3 +264,34 @@ def test_cluster_build_equals_the_pool_build(tmp_path: Path) -> None:
             for name in ("pool", "dask")
         ]
         assert found[0] == found[1]
+
+
+def test_an_update_cut_short_between_shards_is_finished_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive.index.tantivy_engine import TantivyIndex
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "indexes"
+    write_corpus(corpus, ARTICLES, batch_rows=3)
+    update_index(corpus, index_dir, engine="tantivy", shard_by="year", procs=1)
+    late = article("strike-2019", "Rail strike", "A rail strike.", published=utc(2019, 2, 1))
+    write_corpus(corpus, [LATE, late])
+    collect = TantivyIndex._collect_garbage
+
+    def fail(self: TantivyIndex) -> None:  # after the first shard's commit
+        monkeypatch.setattr(TantivyIndex, "_collect_garbage", collect)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(TantivyIndex, "_collect_garbage", fail)
+    with pytest.raises(OSError, match="disk full"):
+        update_index(corpus, index_dir)
+    # the new year's shard committed its article, 2016's did not; shards.json lists neither
+    assert (index_dir / "tantivy" / "year-2019").is_dir()
+    assert "year-2019" not in layout(index_dir)
+    assert api.index_status(corpus, index_dir).indexed == len(ARTICLES)
+    report = update_index(corpus, index_dir)
+    assert (report.total, report.shards) == (len(ARTICLES) + 2, 8)
+    ids = api.indexed_ids(index_dir)
+    assert ids is not None and sorted(ids) == sorted(
+        [a.doc_id for a in ARTICLES] + ["strike-may", "strike-2019"]
+    )

@@ -31,6 +31,7 @@ import heapq
 import itertools
 import json
 import multiprocessing
+import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
@@ -455,8 +456,9 @@ class ShardedIndex:
                 else:
                     year = _year(row[0])
                     name = year_shard_name(year)
-                    if name not in counts:
-                        counts[name] = Shard(name, year)
+                    if name not in counts:  # a new year (any folder of its name was left by
+                        counts[name] = Shard(name, year)  # a cut-short update: not counted)
+                        shutil.rmtree(self.folder / name, ignore_errors=True)
                         self.opened[name] = TantivyIndex.create(self.folder / name, self.corpus)
                 if name not in adders:
                     adders[name] = stack.enter_context(self.shard(name).adding(limitmb=limit))
