@@ -4,7 +4,8 @@ Layout of an index folder::
 
     indexes/
       whoosh/        the engine's index (``whoosh.new/`` while a rebuild is being written),
-                     or tantivy/ for the tantivy engine
+                     or tantivy/ for the tantivy engine (a sharded one: its shards' folders
+                     and shards.json, see :mod:`.shards`)
       state.json     engine, schema version, analysis version, corpus path, the corpus state
                      indexed, article count
       .lock          held by the one process updating the index
