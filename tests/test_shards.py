@@ -154,8 +154,9 @@ def test_date_filters_open_only_their_years(indexes: dict[str, tuple[Path, Path]
 def test_incremental_updates_land_in_their_shard(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus, ARTICLES, batch_rows=3)
-    for options in ({"shard_by": "year"}, {"shards": 3}):
-        update_index(corpus, tmp_path / str(options), engine="tantivy", procs=1, **options)
+    by_year, by_count = tmp_path / "by-year", tmp_path / "by-count"
+    update_index(corpus, by_year, engine="tantivy", shard_by="year", procs=1)
+    update_index(corpus, by_count, engine="tantivy", shards=3, procs=1)
     later = [
         LATE,
         article("strike-2019", "Rail strike", "A rail strike.", published=utc(2019, 2, 1)),
@@ -163,28 +164,28 @@ def test_incremental_updates_land_in_their_shard(tmp_path: Path) -> None:
     write_corpus(corpus, later)
     new_part = max(p.name for p in corpus.glob("part-*.parquet"))
 
-    by_year = tmp_path / str({"shard_by": "year"})
+    def held(index_dir: Path) -> dict[str, tuple[int, bool]]:
+        """Articles per shard, and whether the shard holds some of the new part."""
+        raw = json.loads((index_dir / "tantivy" / "shards.json").read_text(encoding="utf-8"))
+        return {s["name"]: (s["articles"], new_part in s["parts"]) for s in raw["shards"]}
+
     report = update_index(corpus, by_year)  # ingest's call: no options, the index's sharding
     assert (report.added, report.rebuilt, report.shards) == (2, False, 8)
-    shards = json.loads((by_year / "tantivy" / "shards.json").read_text(encoding="utf-8"))
-    held = {s["name"]: (s["articles"], new_part in s["parts"]) for s in shards["shards"]}
-    assert held["year-2016"] == (7, True) and held["year-2019"] == (1, True)
-    assert held["year-2015"] == (1, False)
-    assert list(held)[-2:] == ["year-2019", "undated"]
+    assert held(by_year) == {
+        "year-2012": (1, False),
+        "year-2013": (1, False),
+        "year-2014": (1, False),
+        "year-2015": (1, False),
+        "year-2016": (7, True),  # 6 + strike-may
+        "year-2017": (1, False),
+        "year-2019": (1, True),  # a new year: a new shard
+        "undated": (1, False),
+    }
 
-    by_count = tmp_path / str({"shards": 3})
-    before = {s: len(p) for s, p in layout(by_count).items()}
-    counts = {
-        s["name"]: s["articles"]
-        for s in json.loads((by_count / "tantivy" / "shards.json").read_text())["shards"]
-    }
-    smallest = min(counts, key=lambda s: counts[s])
+    assert held(by_count) == {"shard-0": (3, False), "shard-1": (6, False), "shard-2": (3, False)}
     update_index(corpus, by_count)
-    after = layout(by_count)
-    assert [s for s in after if new_part in after[s]] == [smallest]
-    assert {s: len(p) for s, p in after.items()} == {
-        s: n + (s == smallest) for s, n in before.items()
-    }
+    # the smallest shard (the first of two with 3) takes the new part
+    assert held(by_count) == {"shard-0": (5, True), "shard-1": (6, False), "shard-2": (3, False)}
     for index_dir in (by_year, by_count):
         found = matching_ids("strike", corpus=corpus, index_dir=index_dir).ids
         assert sorted(found) == [
