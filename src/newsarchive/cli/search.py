@@ -12,6 +12,7 @@ from .. import __version__
 from ..errors import UsageError
 from ..index.api import ENGINES, SORTS, index_status, search, update_index
 from ..index.model import HIT_COLUMNS, Hit, SearchResults
+from ..index.shards import SHARD_BY
 from ..output import FORMATS, Records, on_screen
 from .common import (
     date_from_option,
@@ -37,7 +38,8 @@ from .common import (
     "--procs",
     type=click.IntRange(1),
     default=None,
-    help="Indexing processes [default: 2 for 2,000 new articles or more, else 1].",
+    help="Indexing processes (building shards: processes, one shard each) [default: 2 for "
+    "2,000 new articles or more, else 1; 2 for shards].",
 )
 @click.option(
     "--status", is_flag=True, help="Only report whether the index agrees with the corpus."
@@ -48,6 +50,26 @@ from .common import (
     help="Search engine (tantivy: fast, an optional extra); another engine than the index's "
     "rebuilds it [default: the index's engine, whoosh for a new index].",
 )
+@click.option(
+    "--shards",
+    type=int,
+    metavar="N",
+    help="Split a tantivy index into N shards, each built from a run of the corpus's part "
+    "files, in parallel; 1 for one index [default: the index's sharding].",
+)
+@click.option(
+    "--shard-by",
+    type=click.Choice(SHARD_BY),
+    help="Shard a tantivy index by the year articles were published (undated ones in a shard "
+    "of their own): date-filtered searches read only their years' shards.",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Build the shards on Dask workers instead of local processes: local, local:N or a "
+    "scheduler address such as tcp://host:8786 (the index folder must be shared with them; "
+    "needs the cluster extra; see docs/cluster.md).",
+)
 @quiet_option
 @reports_errors
 def index_cmd(
@@ -57,6 +79,9 @@ def index_cmd(
     procs: int | None,
     status: bool,
     engine: str | None,
+    shards: int | None,
+    shard_by: str | None,
+    cluster: str | None,
     quiet: bool,
 ) -> None:
     """Build or update the full-text index of a corpus.
@@ -77,6 +102,9 @@ def index_cmd(
             procs=procs,
             progress=display if display.enabled else None,
             engine=engine,
+            shards=shards,
+            shard_by=shard_by,
+            cluster=cluster,
         )
     if not quiet:
         if report.switched_from:
@@ -88,7 +116,8 @@ def index_cmd(
         verb = "Rebuilt the index with" if report.rebuilt else "Indexed"
         click.echo(
             f"{verb} {plural(report.added, 'article')} in {report.seconds:.1f} s; "
-            f"the index holds {plural(report.total, 'article')} ({report.engine}, {index_dir}).",
+            f"the index holds {plural(report.total, 'article')} ({report.engine}"
+            f"{f', {report.shards} shards' if report.shards else ''}, {index_dir}).",
             err=True,
         )
 
@@ -101,7 +130,7 @@ def _print_status(corpus: str, index_dir: str) -> None:
     state = "up to date" if st.up_to_date else "behind the corpus: run 'newsarchive index'"
     if not st.schema_ok:
         state = "built by another version: run 'newsarchive index --rebuild'"
-    click.echo(f"index:    {index_dir} ({st.engine})")
+    click.echo(f"index:    {index_dir} ({st.engine}{f', {st.shards}' if st.shards else ''})")
     click.echo(f"articles: {st.indexed:,} indexed, {st.corpus_articles:,} in the corpus")
     click.echo(f"state:    {state}")
 

@@ -513,6 +513,7 @@ class QueryAnalyser:
         for value in chosen:
             self.values.setdefault(base_language(value), []).append(value)
         self._cache: dict[str, dict[str, list[tuple[str, ...]]]] = {}
+        self._scoped: dict[str, list[Form]] = {}  # a sharded index asks once per shard
 
     def forms(self, text: str, language: str | None = None) -> list[tuple[str, ...]]:
         """The forms of ``text`` in every candidate language, or as an article in ``language``
@@ -532,6 +533,11 @@ class QueryAnalyser:
         """The forms of ``text``, each with the articles it is looked for in: a stem of one
         language only in that language's articles (French *merger* -> *merg* must not find the
         English *merge*). One form for all languages needs no filter."""
+        if text not in self._scoped:
+            self._scoped[text] = self._scope(text)
+        return self._scoped[text]
+
+    def _scope(self, text: str) -> list[Form]:
         self.forms(text)
         by_language = self._cache[text]
         groups: dict[tuple[str, ...], list[str]] = {}

@@ -4,7 +4,8 @@ Layout of an index folder::
 
     indexes/
       whoosh/        the engine's index (``whoosh.new/`` while a rebuild is being written),
-                     or tantivy/ for the tantivy engine
+                     or tantivy/ for the tantivy engine (a sharded one: its shards' folders
+                     and shards.json, see :mod:`.shards`)
       state.json     engine, schema version, analysis version, corpus path, the corpus state
                      indexed, article count
       .lock          held by the one process updating the index
@@ -43,6 +44,7 @@ from ..progress import ProgressCallback, Step
 from ..storage import CorpusPath, absolute, corpus_path, index_path
 from . import fields
 from . import query as q
+from . import shards as sharded
 from .analysis import ANALYSIS_VERSION
 from .engines import DEFAULT_ENGINE, Engine, IndexRow, engine_class
 from .engines import ENGINES as REGISTRY
@@ -99,6 +101,9 @@ def update_index(
     procs: int | None = None,
     progress: ProgressCallback | None = None,
     engine: str | None = None,
+    shards: int | None = None,
+    shard_by: str | None = None,
+    cluster: object | None = None,
 ) -> IndexReport:
     """Index the corpus's articles that the index does not hold yet (all of them if ``rebuild``).
 
@@ -108,6 +113,10 @@ def update_index(
     merges (``merging``, no total).
     ``engine`` (``whoosh`` or ``tantivy``) defaults to the index's recorded engine, and whoosh for
     a new index; another engine than the recorded one rebuilds the index with it.
+    ``shards`` (a number) or ``shard_by`` (``"year"``) splits a tantivy index into shards built
+    in parallel, on ``procs`` local processes or on the Dask ``cluster`` (``local``, ``local:N``,
+    a scheduler address or a ``distributed.Client``); by default an index keeps its sharding,
+    and another sharding rebuilds it (``shards=1``: one index). See :mod:`.shards`.
     """
     corpus, index_dir = corpus_path(corpus), index_path(index_dir)
     started = time.monotonic()
@@ -120,15 +129,32 @@ def update_index(
         name = engine or recorded or DEFAULT_ENGINE
         cls = engine_class(name)
         schema_version = cls.schema_version
+        was = sharded.recorded(index_dir / name) if recorded == name else None
+        sharding = sharded.choose(name, shards, shard_by, was, cluster)
         current = None if rebuild else _open_current(index_dir, name, corpus)
+        if current is not None and sharded.sharding_of(current) != sharding:
+            current = None  # sharded otherwise than asked
         if current is not None and current.terms("part") - {p.name for p in parts}:
             current = None  # parts were rewritten or removed: their rows cannot be trusted
         fresh = index_dir / f"{name}.new"
         rebuilt = current is None
-        index = (
-            current if current is not None else cls.create(fresh, IndexedCorpus(corpus, index_dir))
-        )
-        added = _add_new(index, parts, procs, progress)
+        texts = IndexedCorpus(corpus, index_dir)
+        if current is None and sharding is not None:
+            shutil.rmtree(fresh, ignore_errors=True)
+            index: Engine = sharded.build(
+                fresh,
+                texts,
+                parts,
+                sharding,
+                procs=procs,
+                cluster=cluster,
+                limitmb=LIMIT_MB,
+                progress=progress,
+            )
+            added = index.doc_count()
+        else:
+            index = current if current is not None else cls.create(fresh, texts)
+            added = _add_new(index, parts, procs, progress)
         total = index.doc_count()
         if rebuilt:
             _swap_in(index_dir, name, fresh)
@@ -137,7 +163,10 @@ def update_index(
         if switched is not None:  # readers follow state.json, written above: drop the old index
             shutil.rmtree(index_dir / switched, ignore_errors=True)
     seconds = time.monotonic() - started
-    return IndexReport(added, total, state, seconds, name, rebuilt, switched_from=switched)
+    layout = index.layout.shards if isinstance(index, sharded.ShardedIndex) else []
+    return IndexReport(
+        added, total, state, seconds, name, rebuilt, switched_from=switched, shards=len(layout)
+    )
 
 
 def _recorded_engine(index_dir: Path) -> str | None:
@@ -202,9 +231,16 @@ def _open_current(index_dir: Path, name: str, corpus: CorpusPath) -> Engine | No
     ):
         return None
     try:
-        return engine_class(name).open(index_dir / name, IndexedCorpus(corpus, index_dir))
+        return _open_engine(name, index_dir / name, IndexedCorpus(corpus, index_dir))
     except SearchIndexError:
         return None
+
+
+def _open_engine(name: str, folder: Path, texts: IndexedCorpus) -> Engine:
+    """The index in an engine's folder, sharded (tantivy) or not."""
+    if name == sharded.ENGINE:
+        return sharded.open_index(folder, texts)
+    return engine_class(name).open(folder, texts)
 
 
 def _swap_in(index_dir: Path, name: str, fresh: Path) -> None:
@@ -269,9 +305,12 @@ def index_status(
     parts = store.part_files(corpus)
     recorded = _read_state(index_dir)
     name = _recorded_engine(index_dir)
+    shards = ""
     try:
-        indexed = _open_for_search(index_dir).doc_count()
-        exists = True
+        engine = _open_for_search(index_dir)
+        indexed, exists = engine.doc_count(), True
+        if isinstance(engine, sharded.ShardedIndex):
+            shards = engine.describe()
     except SearchIndexError:
         indexed, exists = 0, False
     return IndexStatus(
@@ -284,6 +323,7 @@ def index_status(
         schema_ok=exists
         and recorded.get("schema_version") == engine_class(str(name)).schema_version
         and recorded.get("analysis_version") == ANALYSIS_VERSION,
+        shards=shards,
     )
 
 
@@ -448,7 +488,7 @@ def _open_engine_for_search(index_dir: Path, corpus: CorpusPath | None) -> Engin
         for folder in (name, f"{name}.old"):  # .old: a rebuild is being swapped in
             if (index_dir / folder).is_dir():
                 texts = IndexedCorpus(corpus, index_dir)
-                return engine_class(name).open(index_dir / folder, texts)
+                return _open_engine(name, index_dir / folder, texts)
     raise IndexMissing(
         f"no search index in {index_dir}: run 'newsarchive index --index-dir {index_dir}' first"
     )

@@ -37,6 +37,7 @@ class IndexReport:
     engine: str
     rebuilt: bool = False
     switched_from: str | None = None  # the engine of the index this rebuild replaced
+    shards: int = 0  # shards of a sharded index (0: one index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class IndexStatus:
     corpus_state: str
     index_state: str | None  # the corpus state recorded when the index was last updated
     schema_ok: bool
+    shards: str = ""  # how a sharded index is sharded, e.g. "7 shards by year"
 
     @property
     def up_to_date(self) -> bool:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -58,8 +59,9 @@ FACET_SIZE = 1_000_000  # distinct values a facet can report
 
 
 @dataclass(slots=True)
-class _Found:
-    """A hit on its way to the page: where it is, its date key, its score once known."""
+class Found:
+    """A hit on its way to the page: where it is, its date key, its score once known (a
+    sharded index merges these from its shards, and loads only its page's)."""
 
     address: tantivy.DocAddress
     key: int | None = None  # published_us; None when undated
@@ -74,6 +76,23 @@ class _Found:
         if self.doc is None:
             self.doc = searcher.doc(self.address)
         return self.doc
+
+    def hit(self, searcher: tantivy.Searcher) -> EngineHit:
+        return _hit(self.load(searcher), self.score or 0.0)
+
+
+class _Adder:
+    """Adds rows to one open writer, counting them."""
+
+    __slots__ = ("added", "writer")
+
+    def __init__(self, writer: tantivy.IndexWriter) -> None:
+        self.writer = writer
+        self.added = 0
+
+    def __call__(self, row: IndexRow) -> None:
+        self.writer.add_document(document(*row))
+        self.added += 1
 
 
 class TantivyIndex:
@@ -111,8 +130,11 @@ class TantivyIndex:
     def searcher(self) -> tantivy.Searcher:
         return self.ix.searcher()
 
-    def compiler(self, searcher: tantivy.Searcher, tree: q.Node) -> Compiler:
-        return Compiler(self, searcher, self.analyser(searcher, tree))
+    def compiler(
+        self, searcher: tantivy.Searcher, tree: q.Node, analyser: QueryAnalyser | None = None
+    ) -> Compiler:
+        """``analyser``: one for several shards, each analysing the query's words once."""
+        return Compiler(self, searcher, analyser or self.analyser(searcher, tree))
 
     # --- state
 
@@ -137,19 +159,26 @@ class TantivyIndex:
 
         ``procs`` indexing threads share ``limitmb`` MB of writer memory.
         """
+        with self.adding(procs=procs, limitmb=limitmb) as add:
+            for row in rows:
+                add(row)
+        return add.added
+
+    @contextmanager
+    def adding(self, *, procs: int = 1, limitmb: int = 256) -> Iterator[_Adder]:
+        """One commit: the rows given to the adder are committed when the block ends, none of
+        them if it raises (a sharded index holds one open per shard it adds to)."""
         threads = max(1, procs)
         heap = max(limitmb * 1_000_000, MIN_THREAD_HEAP * threads)
         before = self.doc_count()
         writer = self._writer(heap, threads)
-        added = 0
+        adder = _Adder(writer)
         # Rows becoming documents make no reference cycles, but their lists and dicts set off
         # cyclic collections that cost ~3 % of indexing time: paused, then back as they were.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for row in rows:
-                writer.add_document(document(*row))
-                added += 1
+            yield adder
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -163,12 +192,11 @@ class TantivyIndex:
         self._collect_garbage()
         self.ix.reload()
         after = self.doc_count()
-        if after != before + added:
+        if after != before + adder.added:
             raise SearchIndexError(
-                f"the tantivy index holds {after} articles after adding {added} to {before}; "
-                "run 'newsarchive index --rebuild'"
+                f"the tantivy index holds {after} articles after adding {adder.added} to "
+                f"{before}; run 'newsarchive index --rebuild'"
             )
-        return added
 
     def _writer(self, heap: int, threads: int) -> tantivy.IndexWriter:
         try:
@@ -192,33 +220,49 @@ class TantivyIndex:
     # --- reading
 
     def search(
-        self, tree: q.Node, *, limit: int | None, offset: int, sort: str
+        self,
+        tree: q.Node,
+        *,
+        limit: int | None,
+        offset: int,
+        sort: str,
+        analyser: QueryAnalyser | None = None,
     ) -> tuple[int, list[EngineHit]]:
         """``(total, hits[offset:offset+limit])``; sort is relevance, newest or oldest."""
-        searcher = self.searcher()
-        query = self.compiler(searcher, tree).compile(tree)
-        upto = searcher.num_docs if limit is None else offset + limit
-        if upto <= offset:
-            return self._count(searcher, query), []  # tantivy panics on limit=0
-        if sort == "relevance":
-            result = searcher.search(query, limit=upto - offset, offset=offset)
-            return _total(result), [_hit(searcher.doc(a), s) for s, a in result.hits]
-        total, ranked = self._by_date(searcher, query, upto, descending=sort == "newest")
-        return total, [_hit(f.load(searcher), f.score or 0.0) for f in ranked[offset:upto]]
+        upto = None if limit is None else offset + limit
+        if upto is not None and upto <= offset:
+            return self.count(tree, analyser), []
+        total, ranked, searcher = self.ranked(tree, upto, sort, analyser)
+        return total, [f.hit(searcher) for f in ranked[offset:upto]]
 
-    def matching_ids(self, tree: q.Node) -> list[str]:
+    def ranked(
+        self, tree: q.Node, upto: int | None, sort: str, analyser: QueryAnalyser | None = None
+    ) -> tuple[int, list[Found], tantivy.Searcher]:
+        """The total, and the first ``upto`` hits (all if None) in order, not yet loaded."""
+        searcher = self.searcher()
+        query = self.compiler(searcher, tree, analyser).compile(tree)
+        upto = searcher.num_docs if upto is None else upto
+        if upto <= 0:
+            return self._count(searcher, query), [], searcher  # tantivy panics on limit=0
+        if sort == "relevance":
+            result = searcher.search(query, limit=upto)
+            return _total(result), [Found(a, score=s) for s, a in result.hits], searcher
+        total, found = self._by_date(searcher, query, upto, descending=sort == "newest")
+        return total, found, searcher
+
+    def matching_ids(self, tree: q.Node, analyser: QueryAnalyser | None = None) -> list[str]:
         """The doc_id of every hit, in no useful order: read from the doc_id term dictionary,
         restricted to the hits (under a microsecond per indexed article, where loading each hit's
         stored document would cost about 10 µs a hit)."""
         searcher = self.searcher()
-        query = self.compiler(searcher, tree).compile(tree)
+        query = self.compiler(searcher, tree, analyser).compile(tree)
         return [
             doc_id for doc_id, _ in searcher.terms_with_prefix("doc_id", "", filter_query=query)
         ]
 
-    def count(self, tree: q.Node) -> int:
+    def count(self, tree: q.Node, analyser: QueryAnalyser | None = None) -> int:
         searcher = self.searcher()
-        return self._count(searcher, self.compiler(searcher, tree).compile(tree))
+        return self._count(searcher, self.compiler(searcher, tree, analyser).compile(tree))
 
     @staticmethod
     def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
@@ -226,7 +270,7 @@ class TantivyIndex:
 
     def _by_date(
         self, searcher: tantivy.Searcher, query: tantivy.Query, upto: int, descending: bool
-    ) -> tuple[int, list[_Found]]:
+    ) -> tuple[int, list[Found]]:
         """The first ``upto`` hits by date, undated last, equal dates by relevance (as whoosh).
 
         tantivy may cut the articles sharing the last hit's date anywhere: that group is fetched
@@ -235,17 +279,17 @@ class TantivyIndex:
         order = tantivy.Order.Desc if descending else tantivy.Order.Asc
         result = searcher.search(query, limit=upto, order_by_field="published_us", order=order)
         total = _total(result)
-        window = [_Found(a, None if v is None else int(v)) for v, a in result.hits]
+        window = [Found(a, None if v is None else int(v)) for v, a in result.hits]
         if len(window) == upto and total > upto:
             last = window[-1].key
             window = [f for f in window if f.key != last]
             tied = _must([query, tantivy.Query.const_score_query(self._dated(last), 0.0)])
             more = searcher.search(tied, limit=upto - len(window)).hits
-            window += [_Found(a, last, s) for s, a in more]
+            window += [Found(a, last, s) for s, a in more]
         self._score(searcher, query, [f for f in window if f.score is None])
         sign = -1 if descending else 1
 
-        def rank(f: _Found) -> tuple[bool, int, float, tuple[int, int]]:
+        def rank(f: Found) -> tuple[bool, int, float, tuple[int, int]]:
             return f.key is None, sign * (f.key or 0), -(f.score or 0.0), f.order
 
         return total, sorted(window, key=rank)
@@ -258,7 +302,7 @@ class TantivyIndex:
             self.schema, "published_us", tantivy.FieldType.Integer, key, key
         )
 
-    def _score(self, searcher: tantivy.Searcher, query: tantivy.Query, found: list[_Found]) -> None:
+    def _score(self, searcher: tantivy.Searcher, query: tantivy.Query, found: list[Found]) -> None:
         """Fill in the relevance scores of date-sorted hits (tantivy gives their dates)."""
         if not found:
             return
@@ -269,12 +313,14 @@ class TantivyIndex:
         for f in found:
             f.score = by_order.get(f.order, 0.0)
 
-    def facet(self, tree: q.Node, name: str) -> list[tuple[str, int]]:
+    def facet(
+        self, tree: q.Node, name: str, analyser: QueryAnalyser | None = None
+    ) -> list[tuple[str, int]]:
         """Counts per value of facet ``name`` over every hit of ``tree``."""
         searcher = self.searcher()
         if searcher.num_docs == 0:
             return []
-        query = self.compiler(searcher, tree).compile(tree)
+        query = self.compiler(searcher, tree, analyser).compile(tree)
         row = fields.spec(name)
         agg = {"f": {"terms": {"field": facet_field(row), "size": FACET_SIZE}}}
         counts: dict[str, int] = {}
