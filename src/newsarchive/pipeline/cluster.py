@@ -232,9 +232,19 @@ class IdTable:
         self.db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self.db.execute("CREATE TABLE texts (hash TEXT PRIMARY KEY, first TEXT) WITHOUT ROWID")
 
+    def __enter__(self) -> IdTable:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         self.db.close()
         self._dir.cleanup()
+
+    def which(self, ids: Sequence[str]) -> set[str]:
+        """The ones of ``ids`` the table holds."""
+        return set(self._select("SELECT id FROM ids WHERE id IN ({})", sorted(set(ids))))
 
     def load_corpus(self, corpus: str | Path) -> int:
         """Add the corpus's ids, reading parts in commit order (the first id of a text is the
@@ -326,7 +336,9 @@ class ClusterWriter:
     corpus) and :meth:`flush` (commit every part already written, in order, then stop).
     """
 
-    def __init__(self, client: Client, corpus: Path, run_id: str, batch_rows: int) -> None:
+    def __init__(
+        self, client: Client, corpus: Path, run_id: str, batch_rows: int, ids: IdTable
+    ) -> None:
         self.client, self.corpus, self.run_id = client, corpus, run_id
         self.batch_rows = batch_rows
         self.committed = 0
@@ -340,7 +352,7 @@ class ClusterWriter:
             for f in self.tmp.iterdir():
                 f.unlink()
         self.tmp.mkdir(exist_ok=True)
-        self.ids = IdTable()
+        self.ids = ids  # filled from the corpus by the caller, who closes it
 
     def workers(self) -> int:
         return max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
@@ -369,8 +381,6 @@ class ClusterWriter:
         spec = RunSpec(
             pipeline.options, pipeline.templates, self.run_id, pipeline.ingested_at, str(self.tmp)
         )
-        if store.is_corpus(self.corpus):
-            self.ids.load_corpus(self.corpus)
         pending: deque[tuple[int, Future, Future]] = deque()
         it = iter(inputs)
         seq = 0
@@ -431,7 +441,6 @@ class ClusterWriter:
         for written in self.writes:
             written.future.cancel()
         self.writes.clear()
-        self.ids.close()
 
 
 def _result(future: Future) -> Any:
