@@ -227,9 +227,9 @@ def test_links_across_runs_equal_datasketch_on_the_stored_texts(tmp_path: Path) 
     items = [(r["doc_id"], None if r["duplicate_of"] else signature(r["text"])) for r in table]
     expected = [link[0] if link else None for link in datasketch_links(items)]
     assert [r["near_duplicate_of"] for r in table] == expected
-    run = {r["doc_id"]: r["ingest_run"] for r in table}
+    run_of = {r["doc_id"]: r["ingest_run"] for r in table}
     across = sum(
-        bool(r["near_duplicate_of"]) and run[r["near_duplicate_of"]] < r["ingest_run"]
+        bool(r["near_duplicate_of"]) and run_of[r["near_duplicate_of"]] < r["ingest_run"]
         for r in table
     )
     assert (sum(link is not None for link in expected), across) == (77, 50)
