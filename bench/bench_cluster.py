@@ -1,7 +1,7 @@
-"""Ingest on a Dask cluster against the local pool, and the coordinator's memory for ids (by hand).
+"""Ingest on a Dask cluster against the local pool, and the coordinator's memory (by hand).
 
     python bench/bench_cluster.py --articles 100000        # local pool -j2, local:1, local:2
-    python bench/bench_cluster.py --articles 10000 --ids 100000 1000000
+    python bench/bench_cluster.py --articles 0 --ids 100000 1000000   # memory only
 
 Throughput: the same BBC-sized articles (``make_articles.py --bbc-sized``) ingested without an
 index by the local pool (``jobs=2``) and by ``cluster=Client`` of a ``LocalCluster`` with one and
@@ -10,10 +10,14 @@ two worker processes, each in a fresh process. The cluster is started before the
 time of all processes is printed: on a shared machine it is the fairer measure of what the
 cluster path costs over the pool.
 
-Memory: a fresh process fills the coordinator's id table (:class:`IdTable`) from a made-up
-corpus of N ids and texts, then admits N/10 more (half of them copies) in tasks of 2,000, and
-reports its peak resident memory against the same process holding them the local runner's way
-(``store.known_articles``: a set and a dict).
+Memory: a made-up corpus of N articles (ids, text hashes, and one run's file of N first
+tellings' MinHash signatures: random 32-bit values, so no two share a band, written by filling
+the on-disk index batch by batch, whose rate is printed as ``fill``). A fresh process then does
+what a coordinator does: fills its id table (:class:`IdTable`) and near-duplicate index
+(:class:`NearDuplicates`) from the corpus, and decides N/10 more articles in tasks of 2,000 (half
+of them exact copies, a fifth of the rest edited copies of earlier ones: linked); its peak
+resident memory is printed, against the same process holding the ids the local runner's way
+(``store.known_articles``: a set and a dict, no signatures).
 """
 
 from __future__ import annotations
@@ -33,23 +37,38 @@ from make_articles import build  # noqa: E402
 
 MEMORY = """
 import hashlib, json, resource, sys, time
+import numpy as np
 import pyarrow, pyarrow.dataset  # imported by any coordinator: part of the base, not of the ids
 n, how, folder = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 def hx(i, size):
     return hashlib.blake2b(str(i).encode(), digest_size=size).hexdigest()
 more = [(hx(i, 8), hx(i % n if i % 2 else i, 16)) for i in range(n, n + n // 10)]  # half copies
+rng = np.random.default_rng(7)
+sigs = rng.integers(0, 2**32, size=(len(more), 128), dtype=np.uint64)
+for k in range(5, len(more), 10):  # a fifth of the new texts: an earlier one, 40 values changed
+    sigs[k] = sigs[k - 4]
+    sigs[k, :40] += 1
 start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
-if how == "idtable":
+linked = 0
+if how == "on-disk":
     from newsarchive.pipeline.cluster import IdTable
+    from newsarchive.pipeline.dedup import NearDuplicates
     table = IdTable()
     table.load_corpus(folder)
+    near = NearDuplicates.load(folder, stored=table.which)
     load = time.perf_counter() - t
     t = time.perf_counter()
-    for lo in range(0, len(more), 2000):  # tasks of 2,000 (batch_rows)
+    for lo in range(0, len(more), 2000):  # tasks of 2,000 (batch_rows), as run.decide does
+        kept, kept_sigs = [], []
         with table.batch(more[lo : lo + 2000]) as admit:
-            for key in more[lo : lo + 2000]:
-                admit(*key)
+            for k in range(lo, min(lo + 2000, len(more))):
+                new, first = admit(*more[k])
+                if new:
+                    kept.append(more[k][0])
+                    kept_sigs.append(sigs[k] if first == more[k][0] else None)
+        linked += sum(x is not None for x in near.link(kept, kept_sigs))
+    held = len(near)
 else:
     from newsarchive import store
     known = store.known_articles(folder)
@@ -57,34 +76,56 @@ else:
     t = time.perf_counter()
     for d, h in more:
         known.doc_ids.add(d); known.first_by_hash.setdefault(h, d)
+    held = 0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"rss_mb": round(peak / 1024), "base_mb": round(start / 1024),
                   "load_s": round(load, 1),
-                  "admit_per_s": round(len(more) / (time.perf_counter() - t))}))
+                  "decide_per_s": round(len(more) / (time.perf_counter() - t)),
+                  "first_tellings": held, "linked": linked}))
 """
 
 
 def fake_corpus(n: int) -> Path:
-    """A corpus of ``n`` rows holding only the two columns the id table reads (the others null)."""
+    """A corpus of ``n`` rows holding only the columns a coordinator reads (the others null),
+    and the signature file of their run."""
     import hashlib
 
+    import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from newsarchive import store
+    from newsarchive.pipeline.dedup import NearDuplicates
 
     def hx(i: int, size: int) -> str:
         return hashlib.blake2b(str(i).encode(), digest_size=size).hexdigest()
 
     folder = Path(tempfile.mkdtemp(prefix="na-bench-ids-"))
-    for lo in range(0, n, 2000):  # parts and row groups as ingest writes them
-        rows = range(lo, min(n, lo + 2000))
-        cols = {f.name: pa.nulls(len(rows), f.type) for f in store.schema()}
-        cols["doc_id"] = pa.array([hx(i, 8) for i in rows])
-        cols["content_hash"] = pa.array([hx(i, 16) for i in rows])
-        pq.write_table(
-            pa.table(cols), folder / f"part-{lo:09d}.parquet", row_group_size=store.ROW_GROUP_ROWS
-        )
+    rng = np.random.default_rng(1)
+    t = time.perf_counter()
+    with NearDuplicates() as near:
+        for lo in range(0, n, 2000):  # parts and row groups as ingest writes them
+            rows = range(lo, min(n, lo + 2000))
+            cols = {f.name: pa.nulls(len(rows), f.type) for f in store.schema()}
+            cols["doc_id"] = pa.array([hx(i, 8) for i in rows])
+            cols["content_hash"] = pa.array([hx(i, 16) for i in rows])
+            cols["ingest_run"] = pa.array(["fake"] * len(rows))
+            pq.write_table(
+                pa.table(cols),
+                folder / f"part-{lo:09d}.parquet",
+                row_group_size=store.ROW_GROUP_ROWS,
+            )
+            sigs = rng.integers(0, 2**32, size=(len(rows), 128), dtype=np.uint64)
+            near.link([hx(i, 8) for i in rows], list(sigs))
+        fill = n / (time.perf_counter() - t)
+        near.save(folder, "fake")
+        disk = sum(f.stat().st_size for f in Path(near._dir.name).iterdir())
+    state = sum(f.stat().st_size for f in (folder / "_state").rglob("*"))
+    print(
+        f"made-up corpus {n:>9,}: fill {fill:,.0f} articles/s, near-duplicate index "
+        f"{disk / 2**20:,.0f} MB on disk, signature file {state / 2**20:,.0f} MB",
+        flush=True,
+    )
     return folder
 
 
@@ -174,7 +215,7 @@ def main() -> None:
         return
     for n in args.ids:
         folder = fake_corpus(n)
-        for how in ("idtable", "in-memory"):
+        for how in ("on-disk", "in-memory"):
             print(f"coordinator ids {n:>9,} {how:<10} {memory(n, how, folder)}", flush=True)
         shutil.rmtree(folder)
     if args.articles:

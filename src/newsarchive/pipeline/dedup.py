@@ -210,12 +210,18 @@ class NearDuplicates:
         if not present:
             return links
         matrix = np.stack([s for s in sigs if s is not None]).astype(np.uint32)
-        keys: list[list[int]] = band_keys(matrix, self.bands, self.rows).tolist()
+        keys = band_keys(matrix, self.bands, self.rows)
         stored: dict[int, list[int]] = {}  # band hash -> n, from the index
         for key, n in self._select(
-            "SELECT key, n FROM bands WHERE key IN ({})", sorted({k for ks in keys for k in ks})
+            "SELECT key, n FROM bands WHERE key IN ({})", np.unique(keys).tolist()
         ):
             stored.setdefault(key, []).append(n)
+        # Most articles share no band with the index or the rest of the batch: first tellings
+        # at once. Only the others are matched one by one, on their shared bands.
+        flat = keys.ravel()
+        _, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True)
+        shared = (counts[inverse] > 1) | np.isin(flat, np.fromiter(stored, np.int64))
+        shared = shared.reshape(keys.shape)
         known: dict[int, tuple[str, Any]] = {
             n: (str(doc), np.frombuffer(blob, np.uint32))
             for n, doc, blob in self._select(
@@ -223,37 +229,39 @@ class NearDuplicates:
                 sorted({n for ns in stored.values() for n in ns}),
             )
         }
-        added: dict[int, list[int]] = {}  # band hash -> n, of this batch's first tellings
-        new: list[int] = []
+        added: dict[int, list[int]] = {}  # shared band hash -> n, of this batch's first tellings
         shape = (self.bands, self.rows)
         width = self.bands * self.rows
-        for j, i in enumerate(present):
+        matched = shared.any(axis=1)
+        # an unmatched article's n, if it is a first telling: the first tellings before it
+        # are the unmatched ones and those matched ones that linked to nothing
+        unmatched_before = np.cumsum(~matched) - (~matched).astype(np.int64)
+        told = 0  # matched articles found to be first tellings so far
+        linked = np.zeros(len(present), dtype=bool)
+        for j in np.flatnonzero(matched).tolist():
             sig = matrix[j]
-            candidates = sorted(
-                {n for k in keys[j] for n in (*stored.get(k, ()), *added.get(k, ()))}
-            )
+            its = keys[j][shared[j]].tolist()
+            candidates = sorted({n for k in its for n in (*stored.get(k, ()), *added.get(k, ()))})
             if candidates:
                 others = np.stack([known[n][1] for n in candidates])
                 same_band = others[:, :width].reshape(-1, *shape) == sig[:width].reshape(shape)
                 scores = np.count_nonzero(others == sig, axis=1)
-                scores[~same_band.all(axis=2).any(axis=1)] = -1
+                scores[~same_band.all(axis=2).any(axis=1)] = -1  # a hash collision only
                 best = int(np.argmax(scores))  # the first of the most similar: the first told
                 if scores[best] >= 0 and scores[best] / NUM_PERM >= self.threshold:
-                    links[i] = (known[candidates[best]][0], float(scores[best]) / NUM_PERM)
+                    links[present[j]] = (known[candidates[best]][0], float(scores[best]) / NUM_PERM)
+                    linked[j] = True
                     continue
-            n = self.count + len(new)
-            new.append(j)
-            known[n] = (ids[i], sig)
-            for k in keys[j]:
+            n = self.count + int(unmatched_before[j]) + told
+            told += 1
+            known[n] = (ids[present[j]], sig)
+            for k in its:
                 added.setdefault(k, []).append(n)
-        if new:
-            self.db.execute("BEGIN")
-            self._add_signatures([ids[present[j]] for j in new], matrix[new])
-            self.db.executemany(
-                "INSERT INTO bands VALUES (?, ?)",
-                sorted((k, n) for k, ns in added.items() for n in ns),
-            )
-            self.db.execute("COMMIT")
+        new = np.flatnonzero(~linked)
+        self.db.execute("BEGIN")
+        first = self._add_signatures([ids[present[j]] for j in new.tolist()], matrix[new])
+        self._add_bands(keys[new], first)
+        self.db.execute("COMMIT")
         return links
 
     def _add_signatures(self, ids: Sequence[str], sigs: Any) -> int:
@@ -266,6 +274,19 @@ class NearDuplicates:
         )
         self.count += len(ids)
         return first
+
+    def _add_bands(self, keys: Any, first: int, table: str = "bands") -> None:
+        """Store the band hashes ``keys`` (one row per signature) of ``n`` = ``first``, … in
+        key order: a B-tree fills fastest in order."""
+        import numpy as np
+
+        ns = np.repeat(np.arange(first, first + len(keys), dtype=np.int64), keys.shape[1])
+        flat = keys.ravel()
+        order = np.lexsort((ns, flat)) if table == "bands" else slice(None)
+        self.db.executemany(
+            f"INSERT INTO {table} VALUES (?, ?)",
+            zip(flat[order].tolist(), ns[order].tolist(), strict=True),
+        )
 
     def _select(self, sql: str, values: list[Any]) -> Iterator[Any]:
         for lo in range(0, len(values), _SQL_VARIABLES):
@@ -324,15 +345,8 @@ class NearDuplicates:
         return near
 
     def _load(self, ids: Sequence[str], sigs: Any) -> int:
-        import numpy as np
-
         first = self._add_signatures(ids, sigs)
-        keys = band_keys(sigs, self.bands, self.rows)
-        ns = np.repeat(np.arange(first, self.count, dtype=np.int64), self.bands)
-        self.db.executemany(
-            "INSERT INTO loading VALUES (?, ?)",
-            zip(keys.ravel().tolist(), ns.tolist(), strict=True),
-        )
+        self._add_bands(band_keys(sigs, self.bands, self.rows), first, table="loading")
         return first
 
     def save(self, corpus: str | CorpusPath, run_id: str) -> None:
