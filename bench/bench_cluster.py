@@ -45,8 +45,8 @@ def hx(i, size):
 more = [(hx(i, 8), hx(i % n if i % 2 else i, 16)) for i in range(n, n + n // 10)]  # half copies
 rng = np.random.default_rng(7)
 sigs = rng.integers(0, 2**32, size=(len(more), 128), dtype=np.uint64)
-for k in range(5, len(more), 10):  # a fifth of the new texts: an earlier one, 40 values changed
-    sigs[k] = sigs[k - 4]
+for k in range(4, len(more), 10):  # a fifth of the new texts: an earlier one, 40 values changed
+    sigs[k] = sigs[k - 2]
     sigs[k, :40] += 1
 start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
@@ -112,7 +112,7 @@ def fake_corpus(n: int) -> Path:
             cols["ingest_run"] = pa.array(["fake"] * len(rows))
             pq.write_table(
                 pa.table(cols),
-                folder / f"part-{lo:09d}.parquet",
+                folder / f"part-fake-{lo // 2000:05d}.parquet",  # part-<run>-<seq>
                 row_group_size=store.ROW_GROUP_ROWS,
             )
             sigs = rng.integers(0, 2**32, size=(len(rows), 128), dtype=np.uint64)
