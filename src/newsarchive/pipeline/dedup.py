@@ -431,7 +431,8 @@ def _read_state(f: Path | ObjectPath) -> Iterator[tuple[list[str], Any]]:
     import numpy as np
     import pyarrow as pa
 
-    source = f.fs.open_input_file(f.key) if isinstance(f, ObjectPath) else pa.memory_map(str(f))
+    # read, not memory-mapped: mapped pages would count in the process's memory as it reads
+    source = f.fs.open_input_file(f.key) if isinstance(f, ObjectPath) else pa.OSFile(str(f), "rb")
     with source:
         reader = pa.ipc.open_file(source)
         for i in range(reader.num_record_batches):
