@@ -320,10 +320,16 @@ class NearDuplicates:
         the corpus holds (by default read from it): a saved signature whose article never
         reached a part file (a run stopped mid-write) must not be linked to."""
         near = cls(threshold, folder)
-        if not store.is_corpus(corpus):
-            return near
-        if stored is None:
-            stored = _stored_ids(corpus).intersection
+        try:
+            if store.is_corpus(corpus):
+                near._fill(corpus, _stored_ids(corpus).intersection if stored is None else stored)
+        except BaseException:  # Ctrl-C, a damaged corpus: the scratch file goes too
+            near.close()
+            raise
+        return near
+
+    def _fill(self, corpus: str | CorpusPath, stored: StoredIds) -> None:
+        near = self
         root = corpus_path(corpus) / STATE
         files: list[Any] = sorted(root.glob("*.arrow"), key=str) if root.is_dir() else []
         saved: set[str] = set()
@@ -354,7 +360,6 @@ class NearDuplicates:
         for run, ranges in rebuilt.items():
             near._save(corpus, run, ranges)
         near.run_start = near.count
-        return near
 
     def _load(self, ids: Sequence[str], sigs: Any) -> int:
         first = self._add_signatures(ids, sigs)
