@@ -7,7 +7,8 @@ estimated Jaccard similarity may reach ``near_duplicate_threshold`` (a setting, 
 ``near_duplicate_of`` (that story's ``doc_id``) and ``near_duplicate_similarity`` (the estimated
 Jaccard similarity of their shingles). Only *first tellings* (articles linked to nothing) are
 candidates, so every copy links to the one article that stands for its story; of equally
-similar ones, the first told (stored first) wins.
+similar ones, the first told wins (the first added to the index: earlier runs' in run order,
+then any run rebuilt from its texts, then this run's in input order).
 
 Signatures are kept per ingest run in ``corpus/_state/minhash/<run>.arrow`` (Arrow IPC: ``doc_id``
 and the signature as 512 bytes), written atomically when the run ends; a run without its file
