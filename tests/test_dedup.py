@@ -102,6 +102,20 @@ def test_links_reach_earlier_runs_and_survive_a_lost_state(tmp_path: Path) -> No
         assert len(near) == 1
 
 
+def test_an_older_versions_npz_state_is_rebuilt_as_arrow(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    for n, (name, text) in enumerate((("a.txt", STORY), ("b.txt", EDITED))):
+        folder = tmp_path / f"run{n}"
+        folder.mkdir()
+        (folder / name).write_text(text, encoding="utf-8")
+        if n == 1:  # the first run's file as an older version left it (not readable now)
+            (state,) = (corpus / dedup.STATE).glob("*.arrow")
+            state.rename(state.with_suffix(".npz"))
+        ingest(folder, corpus)
+    assert rows(corpus)["b.txt"] == ("a.txt", 0.5156)
+    assert [f.suffix for f in (corpus / dedup.STATE).iterdir()] == [".arrow"]
+
+
 def test_threshold_is_a_setting(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
