@@ -112,10 +112,12 @@ def test_cluster_ingest_equals_local_ingest(
     assert table(tmp_path / "c") == table(local_corpus)
     assert verify(tmp_path / "c", None).exit_code == 0
     assert store.run_records(tmp_path / "c")[0]["cluster"].startswith("client of tcp://")
-    # a second run over a grown folder: the corpus's ids are "already", a new copy links back
+    # a second run over a grown folder: the corpus's ids are "already", new copies link back
+    # to the first run's articles (an exact copy, and an edited one: the index is reloaded)
     shutil.copytree(local_corpus, tmp_path / "l")
-    extra = paths[0] / "300.txt"
-    extra.write_text(story(7), encoding="utf-8")
+    extra = [paths[0] / "300.txt", paths[0] / "301.txt"]
+    extra[0].write_text(story(7), encoding="utf-8")
+    extra[1].write_text(story(8).replace("have voted", "voted"), encoding="utf-8")
     try:
         again = newsarchive.ingest(
             paths, corpus=tmp_path / "c", index=False, cluster=client, settings=SETTINGS
@@ -124,8 +126,9 @@ def test_cluster_ingest_equals_local_ingest(
             paths, corpus=tmp_path / "l", index=False, jobs=2, settings=SETTINGS
         )
     finally:
-        extra.unlink()
-    assert (again.ingested, again.duplicates) == (1, 1)
+        for f in extra:
+            f.unlink()
+    assert (again.ingested, again.duplicates, again.near_duplicates) == (2, 1, 1)
     same_report(again, local_again)
     assert table(tmp_path / "c") == table(tmp_path / "l")
 

@@ -167,7 +167,7 @@ def test_round_trip_equals_the_local_corpus(bucket: str, inputs: Path, tmp_path:
             f"_runs/{again.run_id}.json",
             "_state/fields.json",  # the own fields' names, the files' stamps, the first tellings' signatures
             "_state/inputs.arrow",
-            f"_state/minhash/{remote.run_id}.npz",
+            f"_state/minhash/{remote.run_id}.arrow",
             f"part-{remote.run_id}-00000.parquet",
         ]
     )

@@ -161,6 +161,11 @@ def part_files(path: str | CorpusPath) -> list[Any]:
     return sorted(p.glob(PART_GLOB))
 
 
+def part_run(name: str) -> str:
+    """The run that wrote a part file: ``part-<run>-<seq>[.salvaged].parquet``'s ``<run>``."""
+    return name.removeprefix("part-").split(".")[0].rsplit("-", 1)[0]
+
+
 def corpus_state(path: str | CorpusPath) -> str:
     """A short token that changes whenever a part is committed: indexes record the state they reflect."""
     names = "\n".join(f.name for f in part_files(path))

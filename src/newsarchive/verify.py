@@ -613,8 +613,7 @@ def _write_part(table: Any, target: Path) -> None:
 
 
 def _run_of(name: str) -> str:
-    # part-<run>-<seq>[.salvaged].parquet: the run id is between "part-" and the last "-"
-    return name.removeprefix("part-").split(".")[0].rsplit("-", 1)[0]
+    return store.part_run(name)
 
 
 def _relink(corpus: Path, fresh: set[Path]) -> list[str]:

@@ -6,12 +6,22 @@ estimated Jaccard similarity may reach ``near_duplicate_threshold`` (a setting, 
 :data:`THRESHOLD`), and the most similar one at or above it is linked: the article gets
 ``near_duplicate_of`` (that story's ``doc_id``) and ``near_duplicate_similarity`` (the estimated
 Jaccard similarity of their shingles). Only *first tellings* (articles linked to nothing) are
-candidates, so every copy links to the one article that stands for its story.
+candidates, so every copy links to the one article that stands for its story; of equally
+similar ones, the first told wins (the first added to the index: earlier runs' in run order,
+then any run rebuilt from its texts, then this run's in input order).
 
-Signatures are kept per ingest run in ``corpus/_state/minhash/<run>.npz``, written atomically
-when the run ends; a run without its file (killed, or from before near-duplicates) has its
+Signatures are kept per ingest run in ``corpus/_state/minhash/<run>.arrow`` (Arrow IPC: ``doc_id``
+and the signature as 512 bytes), written atomically when the run ends; a run without its file
+(killed, from before near-duplicates, or with the ``.npz`` file of older versions) has its
 signatures computed again from the stored texts at the start of the next run, so the state can
 always be rebuilt from the corpus and later runs link to every earlier one.
+
+The LSH index is on disk, not in memory: an SQLite file in a private temporary folder
+(``TMPDIR``), filled from the runs' files at the start of a run, with a bounded page cache
+(:data:`CACHE_MB`), so a run needs as little memory at 50 million first tellings as at a
+thousand. It uses the bands and rows datasketch's ``MinHashLSH`` chooses for the threshold (32
+bands of 4 values at 0.4), so its candidates are datasketch's: the stories that share a band
+with the article exactly.
 
 >>> a = signature("Ferry workers in Dover walked out on Friday over a pay offer they rejected.")
 >>> b = signature("BREAKING: Ferry workers in Dover walked out on Friday over a pay offer they rejected.")
@@ -21,16 +31,19 @@ always be rebuilt from the corpus and later runs link to every earlier one.
 
 from __future__ import annotations
 
-import io
+import itertools
+import os
 import re
+import sqlite3
+import tempfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import store
-from ..storage import CorpusPath, corpus_path
+from ..storage import CorpusPath, ObjectPath, corpus_path
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,6 +59,9 @@ SCHEME = (
     "affine32"  # datasketch's hashing scheme for 32-bit hashes, named so stored values stay valid
 )
 STATE = Path(store.STATE_DIR) / "minhash"
+CACHE_MB = 64  # SQLite page cache of the LSH index: its memory, whatever the corpus's size
+STATE_ROWS = 8192  # signatures per record batch of a state file, and per batch loaded
+_SQL_VARIABLES = 900  # values per IN (...) query: under SQLite's oldest limit of 999
 
 _WORD = re.compile(r"\w+")
 
@@ -98,91 +114,344 @@ def similarity(a: Signature, b: Signature) -> float:
     return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
+@cache
+def lsh_bands(threshold: float) -> tuple[int, int]:
+    """Bands and rows per band of the LSH index for ``threshold``: datasketch's choice (the
+    one minimising false positives and negatives, equally weighted)."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    return int(lsh.b), int(lsh.r)
+
+
+@cache
+def _multipliers(rows: int) -> Any:
+    import numpy as np
+
+    # odd 64-bit constants, fixed: one per value of a band, one for the band's number
+    rng = np.random.default_rng(SEED)
+    return rng.integers(0, 2**63, size=rows + 1, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+
+
+def band_keys(sigs: Any, bands: int, rows: int) -> Any:
+    """A 47-bit hash of each band of each signature (``len(sigs)`` × ``bands`` int64): the
+    index's address of the band (multiply-add in wrapping 64-bit arithmetic, top bits kept,
+    which SQLite stores in 6 bytes). Equal bands give equal keys; a collision of different ones
+    is rare and ruled out by comparing the bands themselves."""
+    import numpy as np
+
+    mult = _multipliers(rows)
+    values = np.asarray(sigs, dtype=np.uint64)[:, : bands * rows].reshape(len(sigs), bands, rows)
+    with np.errstate(over="ignore"):
+        h = (values * mult[:rows]).sum(axis=2, dtype=np.uint64)
+        h += np.arange(bands, dtype=np.uint64) * mult[rows]
+    return (h >> np.uint64(17)).astype(np.int64)
+
+
+StoredIds = Callable[[Sequence[str]], Collection[str]]
+"""Which of some ids the corpus holds (the runner's answer from its set or its id table)."""
+
+
 class NearDuplicates:
-    """The first tellings seen so far, in an LSH index, and the matching of new articles."""
+    """The first tellings seen so far, in an LSH index on disk, and the matching of new articles.
 
-    def __init__(self, threshold: float = THRESHOLD) -> None:
-        from datasketch import MinHashLSH
+    Two tables in a scratch SQLite file: ``sigs`` (insertion number ``n``, ``doc_id``,
+    signature) and ``bands`` (each band's hash, ``n``). For a batch of articles, their band
+    hashes are looked up together, the candidates' signatures fetched, and each article
+    matched in turn against them and the batch's own earlier first tellings. A hash is only an
+    address: a candidate counts only if one of its bands equals the article's exactly, as in
+    datasketch's in-memory index.
+    """
 
+    def __init__(
+        self, threshold: float = THRESHOLD, folder: str | None = None, cache_mb: int = CACHE_MB
+    ) -> None:
         self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self.signatures: dict[str, Signature] = {}
-        self.new: dict[str, Signature] = {}  # first tellings of this run, saved at its end
+        self.bands, self.rows = lsh_bands(threshold)
+        self._dir = tempfile.TemporaryDirectory(prefix="newsarchive-near-", dir=folder)
+        self.db = sqlite3.connect(Path(self._dir.name) / "near.sqlite", isolation_level=None)
+        for pragma in (
+            "journal_mode = OFF",  # a scratch index: rebuilt from the corpus if the run dies
+            "synchronous = OFF",
+            f"cache_size = {-1024 * cache_mb}",
+            "temp_store = FILE",
+        ):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.execute("CREATE TABLE sigs (n INTEGER PRIMARY KEY, doc TEXT, sig BLOB)")
+        self.db.execute(
+            "CREATE TABLE bands (key INTEGER, n INTEGER, PRIMARY KEY (key, n)) WITHOUT ROWID"
+        )
+        self.count = 0  # first tellings held, and the ``n`` of the next one
+        self.run_start = 0  # ``n`` of this run's first one: earlier runs' come before
 
     def __len__(self) -> int:
-        return len(self.signatures)
+        return self.count
 
-    def match(self, sig: Signature, lean: Any = None) -> tuple[str, float] | None:
-        """The most similar first telling at or above the threshold (ties: the earliest id
-        inserted), or ``None``. ``lean``: ``sig`` as a LeanMinHash, if already made."""
-        best: tuple[str, float] | None = None
-        for doc_id in self.lsh.query(lean if lean is not None else _lean(sig)):
-            score = similarity(sig, self.signatures[doc_id])
-            if score >= self.threshold and (best is None or score > best[1]):
-                best = (doc_id, score)
-        return best
+    def __enter__(self) -> NearDuplicates:
+        return self
 
-    def add(self, doc_id: str, sig: Signature, *, new: bool = True, lean: Any = None) -> None:
-        if doc_id in self.signatures:
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+        self._dir.cleanup()
+
+    def link(
+        self, ids: Sequence[str], sigs: Sequence[Signature | None]
+    ) -> list[tuple[str, float] | None]:
+        """For each article in turn, the most similar first telling at or above the threshold,
+        as ``(doc_id, similarity)``, or ``None`` (then it is a first telling, added: a later
+        article of the batch may match it). ``None`` signatures (exact duplicates) are skipped.
+        """
+        import numpy as np
+
+        links: list[tuple[str, float] | None] = [None] * len(ids)
+        present = [i for i, s in enumerate(sigs) if s is not None]
+        if not present:
+            return links
+        matrix = np.stack([s for s in sigs if s is not None]).astype(np.uint32)
+        keys = band_keys(matrix, self.bands, self.rows)
+        stored: dict[int, list[int]] = {}  # band hash -> n, from the index
+        for key, n in self._select(
+            "SELECT key, n FROM bands WHERE key IN ({})", np.unique(keys).tolist()
+        ):
+            stored.setdefault(key, []).append(n)
+        # Most articles share no band with the index or the rest of the batch: first tellings
+        # at once. Only the others are matched one by one, on their shared bands.
+        flat = keys.ravel()
+        _, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True)
+        shared = (counts[inverse] > 1) | np.isin(flat, np.fromiter(stored, np.int64))
+        shared = shared.reshape(keys.shape)
+        known: dict[int, tuple[str, Any]] = {
+            n: (str(doc), np.frombuffer(blob, np.uint32))
+            for n, doc, blob in self._select(
+                "SELECT n, doc, sig FROM sigs WHERE n IN ({})",
+                sorted({n for ns in stored.values() for n in ns}),
+            )
+        }
+        added: dict[int, list[int]] = {}  # shared band hash -> n, of this batch's first tellings
+        shape = (self.bands, self.rows)
+        width = self.bands * self.rows
+        matched = shared.any(axis=1)
+        # an unmatched article's n, if it is a first telling: the first tellings before it
+        # are the unmatched ones and those matched ones that linked to nothing
+        unmatched_before = np.cumsum(~matched) - (~matched).astype(np.int64)
+        told = 0  # matched articles found to be first tellings so far
+        linked = np.zeros(len(present), dtype=bool)
+        for j in np.flatnonzero(matched).tolist():
+            sig = matrix[j]
+            its = keys[j][shared[j]].tolist()
+            candidates = sorted({n for k in its for n in (*stored.get(k, ()), *added.get(k, ()))})
+            if candidates:
+                others = np.stack([known[n][1] for n in candidates])
+                same_band = others[:, :width].reshape(-1, *shape) == sig[:width].reshape(shape)
+                scores = np.count_nonzero(others == sig, axis=1)
+                scores[~same_band.all(axis=2).any(axis=1)] = -1  # a hash collision only
+                best = int(np.argmax(scores))  # the first of the most similar: the first told
+                if scores[best] >= 0 and scores[best] / NUM_PERM >= self.threshold:
+                    links[present[j]] = (known[candidates[best]][0], float(scores[best]) / NUM_PERM)
+                    linked[j] = True
+                    continue
+            n = self.count + int(unmatched_before[j]) + told
+            told += 1
+            known[n] = (ids[present[j]], sig)
+            for k in its:
+                added.setdefault(k, []).append(n)
+        new = np.flatnonzero(~linked)
+        self.db.execute("BEGIN")
+        first = self._add_signatures([ids[present[j]] for j in new.tolist()], matrix[new])
+        self._add_bands(keys[new], first)
+        self.db.execute("COMMIT")
+        return links
+
+    def _add_signatures(self, ids: Sequence[str], sigs: Any) -> int:
+        """Store signatures as the next ``n``s (their bands are the caller's to store); returns
+        the first ``n``."""
+        first = self.count
+        self.db.executemany(
+            "INSERT INTO sigs VALUES (?, ?, ?)",
+            ((first + j, doc, sigs[j].tobytes()) for j, doc in enumerate(ids)),
+        )
+        self.count += len(ids)
+        return first
+
+    def _add_bands(self, keys: Any, first: int, table: str = "bands") -> None:
+        """Store the band hashes ``keys`` (one row per signature) of ``n`` = ``first``, ….
+
+        Into the index in key order (a B-tree fills fastest in order); into the loading table
+        as they come (sorted once, at the end), as one JSON array (``json_each``), which binds
+        twice as fast as a parameter pair per row.
+        """
+        import json
+
+        import numpy as np
+
+        if table == "loading":
+            self.db.execute(
+                "INSERT INTO loading SELECT value, ?2 + key / ?3 FROM json_each(?1)",
+                (json.dumps(keys.ravel().tolist()), first, keys.shape[1]),
+            )
             return
-        self.lsh.insert(doc_id, lean if lean is not None else _lean(sig))
-        self.signatures[doc_id] = sig
-        if new:
-            self.new[doc_id] = sig
+        ns = np.repeat(np.arange(first, first + len(keys), dtype=np.int64), keys.shape[1])
+        flat = keys.ravel()
+        order = np.lexsort((ns, flat))
+        self.db.executemany(
+            "INSERT INTO bands VALUES (?, ?)",
+            zip(flat[order].tolist(), ns[order].tolist(), strict=True),
+        )
+
+    def _select(self, sql: str, values: list[Any]) -> Iterator[Any]:
+        for lo in range(0, len(values), _SQL_VARIABLES):
+            part = values[lo : lo + _SQL_VARIABLES]
+            yield from self.db.execute(sql.format(",".join("?" * len(part))), part)
 
     # --- the state in the corpus folder ---------------------------------------------------------
 
     @classmethod
     def load(
-        cls, corpus: str | CorpusPath, threshold: float = THRESHOLD, stored: set[str] | None = None
+        cls,
+        corpus: str | CorpusPath,
+        threshold: float = THRESHOLD,
+        stored: StoredIds | None = None,
+        folder: str | None = None,
     ) -> NearDuplicates:
         """The first tellings of the corpus: saved signatures, and those of runs without a
-        signature file computed from the stored texts."""
-        import numpy as np
-
-        near = cls(threshold)
-        folder = corpus_path(corpus) / STATE
-        if not store.is_corpus(corpus):
-            return near
-        saved: set[str] = set()
-        files: list[Any] = sorted(folder.glob("*.npz"), key=str) if folder.is_dir() else []
-        for f in files:
-            with np.load(io.BytesIO(f.read_bytes()), allow_pickle=False) as data:
-                for doc_id, sig in zip(data["ids"].tolist(), data["signatures"], strict=True):
-                    near.add(str(doc_id), sig.astype(np.uint64), new=False)
-            saved.add(f.name.removesuffix(".npz"))
-        missing = _first_tellings(corpus, skip_runs=saved)
-        for run, rows in missing.items():
-            sigs = {doc_id: signature(text) for doc_id, text in rows}
-            for doc_id, sig in sigs.items():
-                near.add(doc_id, sig, new=False)
-            save(corpus, run, sigs)
-        # A saved signature whose article never reached a part file (a run stopped mid-write)
-        # must not be linked to: keep only stored ids.
-        stored = _stored_ids(corpus) if stored is None else stored
-        for doc_id in [d for d in near.signatures if d not in stored]:
-            near.lsh.remove(doc_id)
-            del near.signatures[doc_id]
+        signature file computed from the stored texts (and saved). ``stored`` says which ids
+        the corpus holds (by default read from it): a saved signature whose article never
+        reached a part file (a run stopped mid-write) must not be linked to."""
+        near = cls(threshold, folder)
+        try:
+            if store.is_corpus(corpus):
+                near._fill(corpus, _stored_ids(corpus).intersection if stored is None else stored)
+        except BaseException:  # Ctrl-C, a damaged corpus: the scratch file goes too
+            near.close()
+            raise
         return near
 
+    def _fill(self, corpus: str | CorpusPath, stored: StoredIds) -> None:
+        near = self
+        root = corpus_path(corpus) / STATE
+        files: list[Any] = sorted(root.glob("*.arrow"), key=str) if root.is_dir() else []
+        saved: set[str] = set()
+        # Bands are appended unsorted while loading, then copied into the keyed table in key
+        # order: SQLite sorts on disk, and sorted inserts fill a B-tree several times faster.
+        near.db.execute("BEGIN")
+        near.db.execute("CREATE TABLE loading (key INTEGER, n INTEGER)")
+        for f in files:
+            rows = _read_state(f)
+            try:
+                head = next(rows, None)  # opens the file: a damaged one is computed again
+            except (OSError, ValueError):  # pyarrow's errors are ValueErrors or OSErrors
+                continue
+            for ids, sigs in itertools.chain([head] if head else [], rows):
+                held = stored(ids)
+                keep = [d in held for d in ids]
+                if not all(keep):
+                    ids, sigs = [d for d, k in zip(ids, keep, strict=True) if k], sigs[keep]
+                near._load(ids, sigs)
+            saved.add(f.name.removesuffix(".arrow"))
+        rebuilt: dict[str, list[tuple[int, int]]] = {}  # run -> ranges of n
+        for run, ids, sigs in _first_tellings(corpus, skip_runs=saved):
+            first = near._load(ids, sigs)
+            rebuilt.setdefault(run, []).append((first, near.count))
+        near.db.execute("INSERT INTO bands SELECT key, n FROM loading ORDER BY key, n")
+        near.db.execute("DROP TABLE loading")
+        near.db.execute("COMMIT")
+        for run, ranges in rebuilt.items():
+            near._save(corpus, run, ranges)
+        near.run_start = near.count
 
-def _lean(sig: Signature) -> Any:
-    from datasketch import LeanMinHash
+    def _load(self, ids: Sequence[str], sigs: Any) -> int:
+        first = self._add_signatures(ids, sigs)
+        self._add_bands(band_keys(sigs, self.bands, self.rows), first, table="loading")
+        return first
 
-    return LeanMinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
+    def save(self, corpus: str | CorpusPath, run_id: str) -> None:
+        """Write this run's first tellings' signatures (atomically; nothing written for none)."""
+        self._save(corpus, run_id, [(self.run_start, self.count)])
+
+    def _save(self, corpus: str | CorpusPath, run_id: str, ranges: list[tuple[int, int]]) -> None:
+        if not any(hi > lo for lo, hi in ranges):
+            return
+        import pyarrow as pa
+
+        schema = _state_schema()
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            for lo, hi in ranges:
+                for start in range(lo, hi, STATE_ROWS):
+                    rows = self.db.execute(
+                        "SELECT doc, sig FROM sigs WHERE n >= ? AND n < ? ORDER BY n",
+                        (start, min(hi, start + STATE_ROWS)),
+                    ).fetchall()
+                    sigs = pa.FixedSizeBinaryArray.from_buffers(
+                        schema.field(1).type,
+                        len(rows),
+                        [None, pa.py_buffer(b"".join(r[1] for r in rows))],
+                    )
+                    yield pa.record_batch(
+                        [pa.array([r[0] for r in rows], pa.string()), sigs], schema=schema
+                    )
+
+        target = corpus_path(corpus) / STATE / f"{run_id}.arrow"
+        _write_state(target, schema, batches())
+        (target.parent / f"{run_id}.npz").unlink(missing_ok=True)  # an older version's file
 
 
-def save(corpus: str | CorpusPath, run_id: str, signatures: dict[str, Signature]) -> None:
-    """Write one run's first-telling signatures (atomically; nothing written for none)."""
-    import numpy as np
+def _state_schema() -> Any:
+    import pyarrow as pa
 
-    if not signatures:
+    # signatures as 32-bit values, 4 bytes each: the affine32 scheme's hashes fit
+    fixed: Any = pa.binary(4 * NUM_PERM)
+    return pa.schema([("doc_id", pa.string()), ("signature", fixed)])
+
+
+def _write_state(target: Path | ObjectPath, schema: Any, batches: Iterable[Any]) -> None:
+    """Stream record batches into an Arrow IPC file that appears whole or not at all (a
+    temporary file renamed over it; in a bucket, an upload completed on close)."""
+    import pyarrow as pa
+
+    if isinstance(target, ObjectPath):
+        with target.open_output() as out, pa.ipc.new_file(out, schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
         return
-    buffer = io.BytesIO()
-    ids = np.array(list(signatures), dtype=str)
-    sigs = np.stack(list(signatures.values())).astype(np.uint32)  # values are 32-bit hashes
-    np.savez_compressed(buffer, ids=ids, signatures=sigs)
-    store.write_atomic(corpus_path(corpus) / STATE / f"{run_id}.npz", buffer.getvalue())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            with pa.ipc.new_file(fh, schema) as writer:
+                for batch in batches:
+                    writer.write_batch(batch)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    store.fsync_dir(target.parent)
+
+
+def _read_state(f: Path | ObjectPath) -> Iterator[tuple[list[str], Any]]:
+    """A state file's ``(doc_ids, signatures)`` a record batch at a time (memory: one batch)."""
+    import numpy as np
+    import pyarrow as pa
+
+    # read, not memory-mapped: mapped pages would count in the process's memory as it reads
+    source = f.fs.open_input_file(f.key) if isinstance(f, ObjectPath) else pa.OSFile(str(f), "rb")
+    with source:
+        reader = pa.ipc.open_file(source)
+        for i in range(reader.num_record_batches):
+            batch = reader.get_batch(i)
+            sigs = batch.column(1)
+            data: Any = sigs.buffers()[1]
+            values = np.frombuffer(
+                data,
+                np.uint32,
+                count=len(sigs) * NUM_PERM,
+                offset=4 * NUM_PERM * sigs.offset,
+            )
+            yield [str(d) for d in batch.column(0).to_pylist()], values.reshape(-1, NUM_PERM)
 
 
 def _stored_ids(corpus: str | CorpusPath) -> set[str]:
@@ -191,40 +460,30 @@ def _stored_ids(corpus: str | CorpusPath) -> set[str]:
 
 
 def _first_tellings(
-    corpus: str | CorpusPath, *, skip_runs: Iterable[str]
-) -> dict[str, list[tuple[str, str]]]:
-    """``run -> [(doc_id, text)]`` of the stored first tellings of runs not in ``skip_runs``."""
+    corpus: str | CorpusPath, *, skip_runs: Collection[str]
+) -> Iterator[tuple[str, list[str], Any]]:
+    """``(run, doc_ids, signatures)`` of the stored first tellings of runs not in
+    ``skip_runs``, computed from their texts a batch at a time. Only those runs' parts are
+    read (a part's name says its run): a corpus whose runs all have their file costs nothing."""
+    parts = [p for p in store.part_files(corpus) if store.part_run(p.name) not in skip_runs]
+    if not parts:
+        return
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    skip = pa.array(sorted(skip_runs), pa.string())
     expr = (
         pc.field("duplicate_of").is_null()
         & pc.field("near_duplicate_of").is_null()
-        & ~pc.field("ingest_run").isin(skip)
+        & ~pc.field("ingest_run").isin(pa.array(sorted(skip_runs), pa.string()))
     )
-    found: dict[str, list[tuple[str, str]]] = {}
-    for batch in store.iter_batches(
-        corpus, columns=["doc_id", "ingest_run", "text"], filter=expr, batch_size=4096
+    for batch in store.open_dataset(corpus, parts).to_batches(
+        columns=["doc_id", "ingest_run", "text"], filter=expr, batch_size=STATE_ROWS
     ):
+        by_run: dict[str, tuple[list[str], list[Any]]] = {}
         for doc_id, run, text in zip(*(c.to_pylist() for c in batch.columns), strict=True):
-            found.setdefault(str(run), []).append((str(doc_id), str(text or "")))
-    return found
-
-
-def link_all(
-    near: NearDuplicates, ids: Sequence[str], sigs: Sequence[Signature | None]
-) -> list[tuple[str, float] | None]:
-    """Match each article in turn (a later one may match an earlier one of the same batch),
-    adding each first telling; ``None`` signatures (exact duplicates) are skipped."""
-    links: list[tuple[str, float] | None] = []
-    for doc_id, sig in zip(ids, sigs, strict=True):
-        if sig is None:
-            links.append(None)
-            continue
-        lean = _lean(sig)  # made once for the query and the insert
-        found = near.match(sig, lean)
-        if found is None:
-            near.add(doc_id, sig, lean=lean)
-        links.append(found)
-    return links
+            ids, sigs = by_run.setdefault(str(run), ([], []))
+            ids.append(str(doc_id))
+            sigs.append(signature(str(text or "")))
+        for run, (ids, sigs) in by_run.items():
+            yield run, ids, np.stack(sigs).astype(np.uint32)

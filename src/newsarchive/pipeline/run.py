@@ -35,15 +35,14 @@ from ..errors import Skip, SkipReason, WriteFailed, os_reason
 from ..progress import ProgressCallback, Step
 from ..settings import Settings, load_settings
 from ..storage import CorpusPath, corpus_path
-from .dedup import NearDuplicates, link_all
-from .dedup import save as save_signatures
+from .dedup import NearDuplicates
 from .seen import InputStamps
 from .sources import DumpColumns, Input, Rejected, iter_inputs, load
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from .cluster import ClusterWriter
+    from .cluster import ClusterWriter, IdTable
     from .dedup import Signature
 
 # Reasons that mean "this file is not an article" rather than "an article was lost".
@@ -595,14 +594,31 @@ def ingest(
     if progress is not None:
         total = _count_inputs(paths, manifest, columns or DumpColumns(), settings, progress)
 
-    with store.writer_lock(corpus, wait=wait), _dask_client(cluster) as client:
-        # On a cluster the ids stay on disk (cluster.IdTable), never all in this process.
-        known = (
-            store.known_articles(corpus)
-            if client is None and store.is_corpus(corpus)
-            else store.KnownArticles(set(), {})
+    with (
+        store.writer_lock(corpus, wait=wait),
+        _dask_client(cluster) as client,
+        contextlib.ExitStack() as scratch,
+    ):
+        # On a cluster the ids stay on disk (cluster.IdTable), never all in this process; the
+        # near-duplicate index is on disk for both (dedup.NearDuplicates).
+        known = store.KnownArticles(set(), {})
+        ids: IdTable | None = None
+        if client is not None:
+            from .cluster import IdTable
+
+            assert isinstance(corpus, Path)  # require_local above
+            ids = scratch.enter_context(IdTable())
+            if store.is_corpus(corpus):
+                ids.load_corpus(corpus)
+        elif store.is_corpus(corpus):
+            known = store.known_articles(corpus)
+        near = scratch.enter_context(
+            NearDuplicates.load(
+                corpus,
+                settings.near_duplicate_threshold,
+                known.doc_ids.intersection if ids is None else ids.which,
+            )
         )
-        near = NearDuplicates.load(corpus, settings.near_duplicate_threshold, known.doc_ids)
         # Files with the stamp (path, size, mtime) they had when stored are not read again; the
         # models load only once a file needs reading.
         stamps = InputStamps(corpus, settings)
@@ -638,8 +654,8 @@ def ingest(
             else:
                 from .cluster import ClusterWriter
 
-                assert isinstance(corpus, Path)  # require_local above
-                writer = ClusterWriter(client, corpus, run_id, settings.batch_rows)
+                assert isinstance(corpus, Path) and ids is not None
+                writer = ClusterWriter(client, corpus, run_id, settings.batch_rows, ids)
         except OSError as exc:
             raise WriteFailed(f"cannot write to corpus {corpus}: {os_reason(exc)}") from None
         failure: str | None = None
@@ -676,7 +692,7 @@ def ingest(
             # Before the record (see dedup.load); one that cannot be written is not lost: the
             # next run computes it again from the stored texts.
             with contextlib.suppress(OSError):
-                save_signatures(corpus, run_id, near.new)
+                near.save(corpus, run_id)
             try:
                 stamps.save()  # ids not committed (a failed batch) are not trusted next time
                 _save_run(corpus, report, paths, options, manifest, jobs, cluster)
@@ -881,7 +897,7 @@ def decide(
         report.removals.update(outcome.rules)
         report.ingested += 1
         keep.append(True)
-    links = link_all(near, kept_ids, signatures)
+    links = near.link(kept_ids, signatures)
     report.near_duplicates += sum(link is not None for link in links)
     return Decision(keep, duplicate_of, links)
 
