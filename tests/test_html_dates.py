@@ -201,8 +201,11 @@ def test_show_raw_marks_what_trafilatura_left_out(tmp_path: Path) -> None:
         ("html/boilerplate", "© Ileach"),
     ]
     raw = render_article(row, raw=True)
-    assert "[-Home News-]{html/boilerplate}" in raw
-    assert "[-© Ileach-]{html/boilerplate}" in raw
+    # with the HTML model's score of each line (docs/html.md)
+    scores = [r["score"] for r in row["removed"]]
+    assert all(0.7 <= s <= 1 for s in scores), scores
+    assert f"[-Home News-]{{html/boilerplate {scores[0]:.2f}}}" in raw
+    assert f"[-© Ileach-]{{html/boilerplate {scores[1]:.2f}}}" in raw
 
 
 def test_kwic_lines_carry_the_printed_day(corpus: Path) -> None:

@@ -531,10 +531,11 @@ class TreeModel:
         return 1.0 / (1.0 + np.exp(-score))  # type: ignore[no-any-return]
 
     @classmethod
-    def load(cls, data: Any) -> TreeModel:
-        """From the arrays of the model file (a mapping of name to array)."""
+    def load(cls, data: Any, features: tuple[str, ...] = FEATURES) -> TreeModel:
+        """From the arrays of the model file (a mapping of name to array), trained on
+        ``features`` (the structural cleaner's, unless another model says otherwise)."""
         names = [str(name) for name in data["features"]]
-        if tuple(names) != FEATURES:
+        if tuple(names) != features:
             raise ValueError("the structure model was trained on other features; retrain it")
         return cls(
             feature=data["feature"].astype(np.intp),

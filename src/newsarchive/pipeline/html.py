@@ -28,6 +28,7 @@ import difflib
 import html as html_lib
 import json
 import logging
+import math
 import re
 import warnings
 from collections.abc import Iterator
@@ -113,6 +114,7 @@ class Page:
     authors: list[str] = field(default_factory=list)
     language: str | None = None
     dates: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[tuple[float, ...]] = field(default_factory=list, compare=False, repr=False)
 
 
 def extract(html: str) -> Page:
@@ -138,9 +140,9 @@ def extract(html: str) -> Page:
     for el in list(_junk(root)):
         if el is not root and el.getparent() is not None:
             el.drop_tree()  # keeps el.tail, the text that follows the element
-    text = _blocks_text(root)
+    text, rows = _blocks_text(root)
     main = found.get("text") or ""
-    return Page(text, main, title, url, authors, language, dates)
+    return Page(text, main, title, url, authors, language, dates, rows)
 
 
 def boilerplate(body: str, main: str) -> list[Removal]:
@@ -155,25 +157,38 @@ def boilerplate(body: str, main: str) -> list[Removal]:
     >>> [r.text for r in boilerplate("Home\\nNews\\n\\nRain fell.\\n\\n© 2016", "Rain fell.")]
     ['Home', 'News', '© 2016']
     """
-    wanted = _WORD.findall(main.lower())
-    if not wanted:
-        return []
+    shares = kept_shares(body, main)
+    return [
+        Removal(line.group(), BOILERPLATE_RULE, line.start(), line.end())
+        for line, (share, n) in zip(_LINE.finditer(body), shares, strict=True)
+        if share >= 0 and (share < 1 if n < _SHORT else share < _SHARE)
+    ]
+
+
+def kept_shares(body: str, main: str) -> list[tuple[float, int]]:
+    """For each line of ``body``: the share of its word tokens aligned to ``main`` (``-1`` for
+    every line when ``main`` has no words; ``0`` for a line without words), and its token count.
+
+    >>> kept_shares("Home\\n\\nRain fell today.", "Rain fell")
+    [(0.0, 1), (0.6666666666666666, 3)]
+    """
     lines = list(_LINE.finditer(body))
+    wanted = _WORD.findall(main.lower())
     words = [_WORD.findall(line.group().lower()) for line in lines]
+    if not wanted:
+        return [(-1.0, len(w)) for w in words]
     tokens = [w for line_words in words for w in line_words]
     aligned = bytearray(len(tokens))
     matcher = difflib.SequenceMatcher(None, tokens, wanted, autojunk=False)
     for block in matcher.get_matching_blocks():
         aligned[block.a : block.a + block.size] = b"\x01" * block.size
-    removed: list[Removal] = []
+    shares: list[tuple[float, int]] = []
     at = 0
-    for line, line_words in zip(lines, words, strict=True):
+    for line_words in words:
         n = len(line_words)
-        hits = aligned[at : at + n].count(1)
+        shares.append((aligned[at : at + n].count(1) / n if n else 0.0, n))
         at += n
-        if hits < (n if n < _SHORT else _SHARE * n) or not n:
-            removed.append(Removal(line.group(), BOILERPLATE_RULE, line.start(), line.end()))
-    return removed
+    return shares
 
 
 _WORD = re.compile(r"\w+")
@@ -274,37 +289,133 @@ def _junk(root: HtmlElement) -> Iterator[HtmlElement]:
             yield el
 
 
-def _blocks_text(root: HtmlElement) -> str:
-    """Paragraphs of ``root``'s text: iterative (no Python recursion on deep trees)."""
+def _blocks_text(root: HtmlElement) -> tuple[str, list[tuple[float, ...]]]:
+    """Paragraphs of ``root``'s text, and the markup around each of their lines (a row of
+    :data:`DOM_FEATURES` per line, in order): iterative (no Python recursion on deep trees)."""
     paragraphs: list[str] = []
+    rows: list[tuple[float, ...]] = []
     lines: list[list[str]] = [[]]
+    linked = [0]  # characters of each line inside a link
+    where: list[tuple[int, int] | None] = [None]  # (marks, depth) where each line's text began
+    marks = [0]  # the DOM_MARKS bits of each open element and its ancestors
+    blocks: list[str] = []  # the open block elements' tags
+    links = 0  # open <a> elements
+
+    def add(text: str) -> None:
+        lines[-1].append(text)
+        if where[-1] is None and text.strip():
+            where[-1] = (marks[-1], len(marks))
+        if links:
+            linked[-1] += len(text.strip())
+
+    def new_line() -> None:
+        lines.append([])
+        linked.append(0)
+        where.append(None)
 
     def flush() -> None:
-        collapsed = (" ".join("".join(parts).split()) for parts in lines)
+        collapsed = [" ".join("".join(parts).split()) for parts in lines]
         text = "\n".join(line for line in collapsed if line)
         if text:
             paragraphs.append(text)
+            tag = blocks[-1] if blocks else ""
+            words = len(text.split())
+            for line, link_chars, at in zip(collapsed, linked, where, strict=True):
+                if line:
+                    bits, depth = at or (marks[-1], len(marks))
+                    rows.append(_dom_row(bits, depth, tag, link_chars / len(line), words))
         lines[:] = [[]]
+        linked[:] = [0]
+        where[:] = [None]
 
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
+            marks.append(marks[-1] | _marks(el, tag))
             if tag in _BLOCK_TAGS:
                 flush()
+                blocks.append(tag)
             elif tag == "br":
                 if "".join(lines[-1]).strip():
-                    lines.append([])
+                    new_line()
                 else:  # a second <br> in a row ends the paragraph
                     flush()
+            elif tag == "a":
+                links += 1
             if el.text and tag != "br":
-                lines[-1].append(el.text)
+                add(el.text)
         else:
             if tag in _BLOCK_TAGS:
                 flush()
+                blocks.pop()
+            elif tag == "a":
+                links -= 1
+            marks.pop()
             if el.tail and el is not root:
-                lines[-1].append(el.tail)
+                add(el.tail)
     flush()
-    return "\n\n".join(paragraphs)
+    return "\n\n".join(paragraphs), rows
+
+
+# --- the markup around a line, for the HTML model (html_model.py) -----------------------------
+
+# What an element's class and id say it holds; an element carries its ancestors' marks too.
+_MARK_PATTERNS = (
+    ("comment", r"comment|reply|respond|discuss|disqus|replies"),
+    ("footer", r"foot|copyright|legal|bottom"),
+    ("nav", r"nav|menu|breadcrumb|masthead|topbar|header|skip"),
+    ("side", r"side|widget|related|promo|banner|sponsor|recommend|popular|trending|most|outbrain|taboola|\bads?\b|advert"),
+    ("share", r"share|social|sharing|tool|print|tags?\b|byline|author|meta|date|time|caption"),
+    ("content", r"article|content|story|body|post|entry|main|text|blog"),
+)  # fmt: skip
+_MARK_RE = tuple(re.compile(pattern) for _, pattern in _MARK_PATTERNS)
+# Elements whose meaning HTML gives outright, as more marks after those of class and id.
+_TAG_MARKS = (
+    "nav",
+    "footer",
+    "aside",
+    "header",
+    "form",
+    ("article", "main"),
+    ("ul", "ol", "dl"),
+    ("table",),
+)
+DOM_FEATURES = (
+    *(f"in_{name}" for name, _ in _MARK_PATTERNS),
+    "in_nav_tag", "in_footer_tag", "in_aside_tag", "in_header_tag", "in_form_tag",
+    "in_article_tag", "in_list", "in_table",
+    "depth", "link_share", "block_p", "block_li", "block_heading", "block_cell", "log_block_words",
+)  # fmt: skip
+"""The columns of a row of :attr:`Page.rows`."""
+_TAG_BIT = {
+    tag: 1 << (len(_MARK_PATTERNS) + i)
+    for i, tags in enumerate(_TAG_MARKS)
+    for tag in ((tags,) if isinstance(tags, str) else tags)
+}
+_N_MARKS = len(_MARK_PATTERNS) + len(_TAG_MARKS)
+
+
+def _marks(el: HtmlElement, tag: str) -> int:
+    bits = _TAG_BIT.get(tag, 0)
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".strip().lower()
+    if names:
+        for i, pattern in enumerate(_MARK_RE):
+            if pattern.search(names):
+                bits |= 1 << i
+    return bits
+
+
+def _dom_row(bits: int, depth: int, tag: str, link_share: float, words: int) -> tuple[float, ...]:
+    return (
+        *(float((bits >> i) & 1) for i in range(_N_MARKS)),
+        float(min(depth, 40)),
+        min(link_share, 1.0),
+        float(tag == "p"),
+        float(tag in ("li", "dt", "dd")),
+        float(tag in ("h1", "h2", "h3", "h4", "h5", "h6")),
+        float(tag in ("td", "th")),
+        math.log1p(words),
+    )
 
 
 # --- metadata ---------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from .decode import (
     strip_escapes,
     unwrap,
 )
-from .html import boilerplate, extract, split_authors
+from .html import extract, split_authors
+from .html_model import page_removals
 from .inputs import MAPPED_META, MB, Input
 from .sgml import article_text
 
@@ -60,13 +61,15 @@ def load(inp: Input, settings: Settings, *, source: str | None = None) -> Articl
     if not body.strip():
         raise Skip("no-text", "no visible text") if page else Skip("empty", "only whitespace")
     # What trafilatura left out of the page's visible text: removals the cleaner keeps.
-    removed = boilerplate(body, page.main) if page else []
     meta = inp.meta
+    source = one_line(source or meta.get("source") or inp.root)
+    level = settings.for_source(source).clean_structure
+    removed = page_removals(body, page, level) if page else []
     author = meta.get("author")
     return Article(
         source_path=inp.source_path,
         format=inp.format,
-        source=one_line(source or meta.get("source") or inp.root),
+        source=source,
         url=meta.get("url") or (page.url if page else None),
         title=meta.get("title") or (page.title if page else None),
         authors=split_authors(author) if author else list(page.authors if page else []),
