@@ -434,8 +434,8 @@ def test_features_read_together_are_each_texts_to_the_last_bit() -> None:
 
 
 def test_a_chunk_of_inputs_is_cleaned_as_each_input_alone(tmp_path: Path) -> None:
-    from newsarchive.pipeline.run import Pipeline, Processed, Rejected, RunOptions
-    from newsarchive.pipeline.sources import Input, iter_inputs
+    from newsarchive.pipeline.run import Pipeline, Processed, RunOptions
+    from newsarchive.pipeline.sources import Input, Rejected, iter_inputs
 
     for path in sorted(FIXTURES.glob("*.txt")):
         (tmp_path / path.name).write_bytes(path.read_bytes())
