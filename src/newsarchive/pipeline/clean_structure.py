@@ -499,6 +499,7 @@ class TreeModel:
     # flat copies for the walk, made once
     _features: np.ndarray = field(init=False)
     _thresholds: np.ndarray = field(init=False)
+    _thresholds32: np.ndarray = field(init=False)
     _leaves: np.ndarray = field(init=False)
     _node_base: np.ndarray = field(init=False)
     _leaf_base: np.ndarray = field(init=False)
@@ -513,24 +514,34 @@ class TreeModel:
             # a leaf's index in the flat leaves: its tree's start, plus its heap index - inner
             "_leaf_base": np.arange(trees, dtype=np.intp) * (inner + 1) - inner,
         }
+        # x <= threshold goes left, as scikit-learn has it, for float32 x and float64 thresholds:
+        # float32 x is above a threshold exactly when it is above the largest float32 at or
+        # below it, and comparing float32 with float32 is cheaper
+        below = flat["_thresholds"].astype(np.float32)
+        over = below.astype(np.float64) > flat["_thresholds"]
+        below[over] = np.nextafter(below[over], np.float32(-np.inf))
+        flat["_thresholds32"] = below[:, None]
         for name, array in flat.items():
             object.__setattr__(self, name, np.ascontiguousarray(array))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The probability of boilerplate of each row of ``x`` (float32, features as columns)."""
-        if len(x) > _CHUNK_ROWS:  # the tests hold rows x inner nodes: bound their memory
+        if len(x) > _CHUNK_ROWS:  # the tests hold inner nodes x rows: bound their memory
             return np.concatenate(
                 [self.predict(x[i : i + _CHUNK_ROWS]) for i in range(0, len(x), _CHUNK_ROWS)]
             )
         n = len(x)
-        width = self._features.size
-        # x <= threshold goes left, as scikit-learn has it (float32 x against float64 thresholds)
-        right = (x.take(self._features, axis=1) > self._thresholds).ravel()
-        start = (np.arange(n, dtype=np.intp) * width)[:, None] + self._node_base
+        # each node's test of every row, nodes x rows (gathering whole feature rows is cheap)
+        right = (
+            np.ascontiguousarray(x.T).take(self._features, axis=0) > self._thresholds32
+        ).ravel()
+        start = self._node_base[:, None] * n + np.arange(n, dtype=np.intp)  # trees x rows
         node = right.take(start).astype(np.intp) + 1
         for _ in range(self.depth - 1):
-            node = 2 * node + 1 + right.take(start + node)
-        score = self._leaves.take(self._leaf_base + node).sum(axis=1) + self.bias
+            node = 2 * node + 1 + right.take(start + node * n)
+        # rows x trees, summed along each row as the model was evaluated when it was trained
+        leaves = np.ascontiguousarray(self._leaves.take(self._leaf_base[:, None] + node).T)
+        score = leaves.sum(axis=1) + self.bias
         return 1.0 / (1.0 + np.exp(-score))  # type: ignore[no-any-return]
 
     @classmethod
@@ -726,6 +737,9 @@ def _log1p(counts: np.ndarray, table: np.ndarray = _LOG1P) -> np.ndarray:
     return out
 
 
+_SHAPES = [6, 12, 13, 14]  # caps_share, comment_shape, footer_shape, related_heading
+
+
 def _batch_features(pages: list[Sequence[str]], ruled: list[list[bool]]) -> np.ndarray:
     """The features of every line of ``pages`` (non-empty texts), float64, as
     :func:`_feature_rows` gives them for each text: ``str`` and ``bytes`` methods mapped over
@@ -746,13 +760,21 @@ def _batch_features(pages: list[Sequence[str]], ruled: list[list[bool]]) -> np.n
                 ints[:, where] = _line_counts([lines[i] for i in where], ascii_only)
     counts, weights = ints[1].tolist(), ints[2].tolist()
     # the shapes of short lines: capitals, comment, footer and related-list headings
-    for i in [i for i, c in enumerate(counts) if c <= _SHAPE_WORDS]:
+    short = [i for i, c in enumerate(counts) if c <= _SHAPE_WORDS]
+    shapes: list[tuple[float, bool, bool, bool]] = []
+    for i in short:
         line, count = lines[i], counts[i] or 1
-        out[i, 6] = len(_CAPITALISED(line)) / count
-        if _has_cue(line, weights[i] < _CUE):
-            out[i, 12] = _COMMENT.search(line) is not None
-            out[i, 13] = _FOOTER.search(line) is not None
-        out[i, 14] = count <= _SHORT_WORDS and _RELATED.match(line) is not None
+        cue = _has_cue(line, weights[i] < _CUE)
+        shapes.append(
+            (
+                len(_CAPITALISED(line)) / count,
+                cue and _COMMENT.search(line) is not None,
+                cue and _FOOTER.search(line) is not None,
+                count <= _SHORT_WORDS and _RELATED.match(line) is not None,
+            )
+        )
+    if short:
+        out[np.ix_(short, _SHAPES)] = shapes
     sizes = np.fromiter(map(len, pages), np.intp, len(pages))
     if any(map(text.__contains__, _LINK_HINTS)):
         line_starts = np.cumsum(ints[0] + 1) - ints[0] - 1
