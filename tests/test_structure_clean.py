@@ -459,3 +459,28 @@ def test_a_chunk_of_inputs_is_cleaned_as_each_input_alone(tmp_path: Path) -> Non
     rules = [o.rules for o in chunk.outcomes if isinstance(o, Processed)]
     assert rules == [tuple(r.rule for r in a.removed) for a in articles]
     assert any(rule.startswith("structure/") for rule_set in rules for rule in rule_set)
+
+
+def test_model_takes_the_branch_float64_thresholds_give() -> None:
+    """Node tests run in float32 against the float32 at or below each threshold: rows on and
+    just above the thresholds go where a plain walk with the float64 thresholds sends them."""
+    import math
+
+    import numpy as np
+
+    model = cs.model()
+    trees, inner = model.feature.shape
+    finite = model.threshold[np.isfinite(model.threshold)]
+    rows = np.random.default_rng(3).choice(finite, (200, len(cs.FEATURES))).astype(np.float32)
+    rows[::2] = np.nextafter(rows[::2], np.float32(np.inf))
+
+    def walk(row: np.ndarray) -> float:
+        score = model.bias
+        for t in range(trees):
+            k = 0
+            while k < inner:
+                k = 2 * k + (2 if float(row[model.feature[t, k]]) > model.threshold[t, k] else 1)
+            score += float(model.leaf[t, k - inner])
+        return 1 / (1 + math.exp(-score))
+
+    assert np.allclose(model.predict(rows), [walk(row) for row in rows], rtol=0, atol=1e-12)
