@@ -397,3 +397,90 @@ def test_a_run_of_lines_removed_by_one_rule_is_one_removal() -> None:
         "structure/comments",
         "structure/footer",
     ]
+
+
+def _pages(level: str) -> list[cs.Page]:
+    """Every fixture, a made-up menu in other scripts and a dump longer than a page."""
+    rules = RuleSet.load(Settings())
+    bodies = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
+    bodies.append(
+        "İSTANBUL\nHome | Haberler » Spor\n٣ comments: ٤\n© 2019 Gazete\nCafé owners said:"
+    )
+    bodies.append("\n".join(["Home", "News", "Sport", "The council met on Monday evening."] * 1300))
+    pages: list[cs.Page] = []
+    for body in bodies:
+        lines = [line for line in body.split("\n") if line.strip()]
+        names = [rules.line_rule(line, 0, len(line)) for line in lines]
+        pages.append((lines, names, level))
+    pages.append(([], [], level))
+    return pages
+
+
+@pytest.mark.parametrize("level", ["conservative", "balanced", "aggressive"])
+def test_texts_read_together_give_what_each_gives_alone(level: str) -> None:
+    pages = _pages(level)
+    together = cs.structure_removals_many(pages)
+    alone = [cs.structure_removals(*page) if page[0] else ([], []) for page in pages]
+    assert together == alone
+    assert any(score is not None for _, scores in together for score in scores)
+
+
+def test_features_read_together_are_each_texts_to_the_last_bit() -> None:
+    pages = [page for page in _pages("balanced") if 0 < len(page[0]) <= 5000]
+    gone = [[name is not None for name in names] for _, names, _ in pages]
+    together = cs._batch_features([lines for lines, _, _ in pages], gone)
+    alone = [cs.line_features(lines, g) for (lines, _, _), g in zip(pages, gone, strict=True)]
+    assert together.astype("float32").tobytes() == b"".join(a.tobytes() for a in alone)
+
+
+def test_a_chunk_of_inputs_is_cleaned_as_each_input_alone(tmp_path: Path) -> None:
+    from newsarchive.pipeline.run import Pipeline, Processed, RunOptions
+    from newsarchive.pipeline.sources import Input, Rejected, iter_inputs
+
+    for path in sorted(FIXTURES.glob("*.txt")):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "empty.txt").write_text("\n\n")  # rejected: nothing to read
+    (tmp_path / "prompt.txt").write_text("Have your say\n")  # rejected: nothing left
+    settings = Settings()
+    inputs = [i for i in iter_inputs([str(tmp_path)], settings=settings) if isinstance(i, Input)]
+    pipeline = Pipeline(RunOptions(settings), {})
+    chunk = pipeline.run_chunk(list(inputs))
+    alone = [pipeline(inp) for inp in inputs]
+    assert [isinstance(o, Processed) for o in chunk.outcomes] == [
+        isinstance(a, Article) for a in alone
+    ]
+    assert sorted(o.reason for o in chunk.outcomes if isinstance(o, Rejected)) == [
+        "empty",
+        "no-text",
+    ]
+    articles = [a for a in alone if isinstance(a, Article)]
+    assert chunk.rows is not None
+    assert chunk.rows.column("text").to_pylist() == [a.text for a in articles]
+    rules = [o.rules for o in chunk.outcomes if isinstance(o, Processed)]
+    assert rules == [tuple(r.rule for r in a.removed) for a in articles]
+    assert any(rule.startswith("structure/") for rule_set in rules for rule in rule_set)
+
+
+def test_model_takes_the_branch_float64_thresholds_give() -> None:
+    """Node tests run in float32 against the float32 at or below each threshold: rows on and
+    just above the thresholds go where a plain walk with the float64 thresholds sends them."""
+    import math
+
+    import numpy as np
+
+    model = cs.model()
+    trees, inner = model.feature.shape
+    finite = model.threshold[np.isfinite(model.threshold)]
+    rows = np.random.default_rng(3).choice(finite, (200, len(cs.FEATURES))).astype(np.float32)
+    rows[::2] = np.nextafter(rows[::2], np.float32(np.inf))
+
+    def walk(row: np.ndarray) -> float:
+        score = model.bias
+        for t in range(trees):
+            k = 0
+            while k < inner:
+                k = 2 * k + (2 if float(row[model.feature[t, k]]) > model.threshold[t, k] else 1)
+            score += float(model.leaf[t, k - inner])
+        return 1 / (1 + math.exp(-score))
+
+    assert np.allclose(model.predict(rows), [walk(row) for row in rows], rtol=0, atol=1e-12)

@@ -11,7 +11,9 @@ trained on 604 real pages with gold main text (``bench/train_structure.py``), tu
 the probability that the line is boilerplate; a line above the level's threshold is removed.
 
 The model is shipped as arrays (``data/structure-model.npz``) and evaluated with numpy, level
-by level over all the lines and trees of an article at once: no scikit-learn at run time.
+by level over all the lines and trees at once: no scikit-learn at run time. Ingest reads a
+chunk of articles together (:func:`structure_removals_many`): on an article's few dozen lines
+numpy's cost per call outweighs the work, on a chunk's thousand it does not.
 
 Each removed line is labelled by what surrounds it, for the reader of ``removed``:
 ``structure/comments`` (a comment thread's shapes: ``Jane Doe said:``, ``Reply``, ``at 4:47
@@ -30,11 +32,12 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from itertools import repeat
+from operator import add, itemgetter
 from typing import Any
 
 import numpy as np
@@ -277,9 +280,11 @@ _ASCII_WORDS = (
 # Stopwords, boilerplate keywords and cue words are counted in one pass over a line's words:
 # each word weighs 1 if a stopword, _KEYWORD if a keyword, _CUE if a cue word (a word may be
 # more than one), so the sum of the weights holds the three counts in separate bit fields. A
-# line has fewer than 2^24 words (max_article_chars is far below 2^24 * 2 characters).
-_KEYWORD = 1 << 24
-_CUE = 1 << 48
+# line has fewer than 2^21 words (max_line_chars is far below 2^21 * 2 characters), so the
+# sum fits in 63 bits (the batch reads it as an int64).
+_FIELD = 21
+_KEYWORD = 1 << _FIELD
+_CUE = 1 << 2 * _FIELD
 _COUNT_MASK = _KEYWORD - 1
 
 
@@ -337,7 +342,7 @@ def _feature_rows(lines: Sequence[str], rule_removed: Sequence[bool]) -> list[tu
         nw = len(words) or 1
         nchars = len(line)
         nstop = weight & _COUNT_MASK
-        nkeys = (weight >> 24) & _COUNT_MASK
+        nkeys = (weight >> _FIELD) & _COUNT_MASK
         # the costlier features only where they can be non-zero: short lines, cue words
         short = nw <= _SHAPE_WORDS
         shaped = short and _has_cue(line, weight < _CUE)
@@ -496,6 +501,7 @@ class TreeModel:
     # flat copies for the walk, made once
     _features: np.ndarray = field(init=False)
     _thresholds: np.ndarray = field(init=False)
+    _thresholds32: np.ndarray = field(init=False)
     _leaves: np.ndarray = field(init=False)
     _node_base: np.ndarray = field(init=False)
     _leaf_base: np.ndarray = field(init=False)
@@ -510,24 +516,34 @@ class TreeModel:
             # a leaf's index in the flat leaves: its tree's start, plus its heap index - inner
             "_leaf_base": np.arange(trees, dtype=np.intp) * (inner + 1) - inner,
         }
+        # x <= threshold goes left, as scikit-learn has it, for float32 x and float64 thresholds:
+        # float32 x is above a threshold exactly when it is above the largest float32 at or
+        # below it, and comparing float32 with float32 is cheaper
+        below = flat["_thresholds"].astype(np.float32)
+        over = below.astype(np.float64) > flat["_thresholds"]
+        below[over] = np.nextafter(below[over], np.float32(-np.inf))
+        flat["_thresholds32"] = below[:, None]
         for name, array in flat.items():
             object.__setattr__(self, name, np.ascontiguousarray(array))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """The probability of boilerplate of each row of ``x`` (float32, features as columns)."""
-        if len(x) > _CHUNK_ROWS:  # the tests hold rows x inner nodes: bound their memory
+        if len(x) > _CHUNK_ROWS:  # the tests hold inner nodes x rows: bound their memory
             return np.concatenate(
                 [self.predict(x[i : i + _CHUNK_ROWS]) for i in range(0, len(x), _CHUNK_ROWS)]
             )
         n = len(x)
-        width = self._features.size
-        # x <= threshold goes left, as scikit-learn has it (float32 x against float64 thresholds)
-        right = (x.take(self._features, axis=1) > self._thresholds).ravel()
-        start = (np.arange(n, dtype=np.intp) * width)[:, None] + self._node_base
+        # each node's test of every row, nodes x rows (gathering whole feature rows is cheap)
+        right = (
+            np.ascontiguousarray(x.T).take(self._features, axis=0) > self._thresholds32
+        ).ravel()
+        start = self._node_base[:, None] * n + np.arange(n, dtype=np.intp)  # trees x rows
         node = right.take(start).astype(np.intp) + 1
         for _ in range(self.depth - 1):
-            node = 2 * node + 1 + right.take(start + node)
-        score = self._leaves.take(self._leaf_base + node).sum(axis=1) + self.bias
+            node = 2 * node + 1 + right.take(start + node * n)
+        # rows x trees, summed along each row as the model was evaluated when it was trained
+        leaves = np.ascontiguousarray(self._leaves.take(self._leaf_base[:, None] + node).T)
+        score = leaves.sum(axis=1) + self.bias
         return 1.0 / (1.0 + np.exp(-score))  # type: ignore[no-any-return]
 
     @classmethod
@@ -608,17 +624,32 @@ def structure_removals(
             out_names += more_names
             out_scores += more_scores
         return out_names, out_scores
-    threshold = THRESHOLDS[level]
     gone = [name is not None for name in names]
     rows = _feature_rows(lines, gone)
     proba = model().predict(np.array(rows, dtype=np.float32).reshape(len(lines), len(FEATURES)))
+    return _decide(lines, names, level, gone, proba, lambda: rows)
+
+
+def _decide(
+    lines: Sequence[str],
+    names: Sequence[str | None],
+    level: str,
+    gone: list[bool],
+    proba: np.ndarray,
+    features: Callable[[], Sequence[Sequence[float]]],
+) -> tuple[list[str | None], list[float | None]]:
+    """:func:`structure_removals` once the lines are scored (``proba``); ``features()`` gives
+    the lines' features, asked for only when a line may go."""
+    threshold = THRESHOLDS[level]
     over = (proba >= threshold).tolist()
     drop = [o and not g for o, g in zip(over, gone, strict=True)]
     # most articles of a clean source: nothing, or only their headline, scores as boilerplate;
     # and if every surviving line would go, none does (see above)
+    if True not in drop:
+        return list(names), [None] * len(names)
+    rows = features()
     if (
-        True not in drop
-        or all(d or g for d, g in zip(drop, gone, strict=True))
+        all(d or g for d, g in zip(drop, gone, strict=True))
         or not _keep_tables(lines, rows, drop, gone)
         or not _keep_headings(lines, rows, drop, gone)
     ):
@@ -631,6 +662,259 @@ def structure_removals(
             named[i] = f"{CATEGORY}/{kinds[i]}"
             scores[i] = round(float(proba[i]), 3)
     return named, scores
+
+
+# --- many texts at once ---------------------------------------------------------------------------
+
+Page = tuple[Sequence[str], Sequence[str | None], str]
+"""One text for :func:`structure_removals_many`: its lines, their rule names, the level."""
+
+_BATCH_LONGEST = 256  # a text with more lines is read alone (the layout is texts x longest)
+
+
+def structure_removals_many(
+    pages: Sequence[Page],
+) -> list[tuple[list[str | None], list[float | None]]]:
+    """:func:`structure_removals` of each text, the same to the last bit, at a fraction of the
+    cost: the features of all their lines are computed with numpy at once and scored in one
+    pass, so that numpy's cost per call (which outweighs an article's few dozen lines) is paid
+    once per batch, not once per article. Ingest workers read their inputs so, a chunk at a
+    time."""
+    pieces: list[tuple[int, int]] = []  # (page, first line): a long text in page-long pieces
+    for k, (lines, _, _) in enumerate(pages):
+        pieces += [(k, i) for i in range(0, len(lines), _MAX_PAGE_LINES)]
+    short = [p for p in pieces if _piece_len(pages, p) <= _BATCH_LONGEST]
+    groups = [short] if short else []
+    groups += [[p] for p in pieces if _piece_len(pages, p) > _BATCH_LONGEST]
+    decided: dict[tuple[int, int], tuple[list[str | None], list[float | None]]] = {}
+    for group in groups:
+        texts = [pages[k][0][i : i + _MAX_PAGE_LINES] for k, i in group]
+        ruled = [pages[k][1][i : i + _MAX_PAGE_LINES] for k, i in group]
+        gone = [[name is not None for name in part] for part in ruled]
+        features = _batch_features(texts, gone)
+        proba = model().predict(features.astype(np.float32))
+        start = 0
+        for (k, i), lines, part, flags in zip(group, texts, ruled, gone, strict=True):
+            end = start + len(lines)
+            rows = features[start:end]
+            decided[k, i] = _decide(lines, part, pages[k][2], flags, proba[start:end], rows.tolist)
+            start = end
+    out: list[tuple[list[str | None], list[float | None]]] = []
+    for k, (lines, names, _) in enumerate(pages):
+        named: list[str | None] = [] if lines else list(names)
+        scores: list[float | None] = []
+        for i in range(0, len(lines), _MAX_PAGE_LINES):
+            more_names, more_scores = decided[k, i]
+            named += more_names
+            scores += more_scores
+        out.append((named, scores))
+    return out
+
+
+def _piece_len(pages: Sequence[Page], piece: tuple[int, int]) -> int:
+    return min(len(pages[piece[0]][0]) - piece[1], _MAX_PAGE_LINES)
+
+
+# ASCII bytes -> the lower-cased word character, ``\n`` kept, anything else a space
+_ASCII_LINE_WORDS = _ASCII_WORDS[:10] + b"\n" + _ASCII_WORDS[11:]
+# ``bytes.translate`` deletion sets that keep only the digits, or only the ASCII separators
+_KEEP_DIGITS = bytes(c for c in range(256) if chr(c) not in _DIGITS)
+_KEEP_SEPARATORS = bytes(c for c in range(256) if chr(c) not in _SEPARATOR_CHARS)
+_FIND_DIGITS = re.compile("[0-9]").findall
+_FIND_SEPARATORS = re.compile(f"[{re.escape(_SEPARATOR_CHARS)}]").findall
+_LINK_HINTS = ("http", "www.", "@", ".com")  # without one of these, _LINK cannot match
+_LOG1P_SIZE = 4096
+# log1p of small counts as ``math`` computes it (numpy's may differ in the last bit), and
+# expm1 of that (not always the count back): the values :func:`_feature_rows` gives
+_LOG1P = np.array([math.log1p(k) for k in range(_LOG1P_SIZE)])
+_EXPM1_LOG1P = np.array([math.expm1(v) for v in _LOG1P.tolist()])
+
+
+def _log1p(counts: np.ndarray, table: np.ndarray = _LOG1P) -> np.ndarray:
+    """``math.log1p`` of each count (``table``: of each count's log1p, a function of it)."""
+    out: np.ndarray = table.take(np.minimum(counts, _LOG1P_SIZE - 1))
+    big = counts >= _LOG1P_SIZE
+    if big.any():
+        logs = [math.log1p(k) for k in counts[big].tolist()]
+        out[big] = logs if table is _LOG1P else [math.expm1(v) for v in logs]
+    return out
+
+
+_SHAPES = [6, 12, 13, 14]  # caps_share, comment_shape, footer_shape, related_heading
+
+
+def _batch_features(pages: list[Sequence[str]], ruled: list[list[bool]]) -> np.ndarray:
+    """The features of every line of ``pages`` (non-empty texts), float64, as
+    :func:`_feature_rows` gives them for each text: ``str`` and ``bytes`` methods mapped over
+    all the lines, then numpy over all of them at once. Python loops only over the short lines,
+    where the costlier regexes may match, and over the texts."""
+    lines = list(itertools.chain.from_iterable(pages))
+    n = len(lines)
+    out = np.zeros((n, len(FEATURES)))
+    text = "\n".join(lines)
+    if text.isascii():
+        ints = _line_counts(lines, ascii_only=True)
+    else:  # ASCII lines (most, in most texts) at C speed, the others with regexes
+        ascii_lines = list(map(str.isascii, lines))
+        ints = np.zeros((7, n), dtype=np.int64)
+        for ascii_only in (True, False):
+            where = [i for i, a in enumerate(ascii_lines) if a is ascii_only]
+            if where:
+                ints[:, where] = _line_counts([lines[i] for i in where], ascii_only)
+    counts, weights = ints[1].tolist(), ints[2].tolist()
+    # the shapes of short lines: capitals, comment, footer and related-list headings
+    short = [i for i, c in enumerate(counts) if c <= _SHAPE_WORDS]
+    shapes: list[tuple[float, bool, bool, bool]] = []
+    for i in short:
+        line, count = lines[i], counts[i] or 1
+        cue = _has_cue(line, weights[i] < _CUE)
+        shapes.append(
+            (
+                len(_CAPITALISED(line)) / count,
+                cue and _COMMENT.search(line) is not None,
+                cue and _FOOTER.search(line) is not None,
+                count <= _SHORT_WORDS and _RELATED.match(line) is not None,
+            )
+        )
+    if short:
+        out[np.ix_(short, _SHAPES)] = shapes
+    sizes = np.fromiter(map(len, pages), np.intp, len(pages))
+    if any(map(text.__contains__, _LINK_HINTS)):
+        line_starts = np.cumsum(ints[0] + 1) - ints[0] - 1
+        found = [m.start() for m in _LINK.finditer(text)]
+        out[np.searchsorted(line_starts, found, side="right") - 1, 9] = 1.0
+    last = list(map(itemgetter(-1), lines))
+    nw = np.maximum(ints[1], 1)
+    out[:, 0] = _log1p(ints[1])
+    out[:, 1] = _log1p(ints[0])
+    out[:, 2] = ints[2] & _COUNT_MASK
+    out[:, 3] = _log1p(ints[2] & _COUNT_MASK)
+    out[:, 2] /= nw
+    out[:, 4] = list(map(_SENTENCE_END.__contains__, last))
+    out[:, 5] = list(map(":".__eq__, last))
+    out[:, 7] = list(map(str.isupper, lines))
+    out[:, 8] = ints[3] / ints[0]
+    out[:, 10] = ints[4]
+    out[:, 11] = ((ints[2] >> _FIELD) & _COUNT_MASK) / nw
+    out[:, 15] = ints[6] / nw
+    out[:, 16] = (ints[0] - ints[5]) / nw
+    out[:, 17] = list(itertools.chain.from_iterable(ruled))
+    start = 0
+    for page in pages:  # repeated lines, within each text
+        if len(set(page)) < len(page):
+            repeats = Counter(page)
+            out[start : start + len(page), 18] = [repeats[line] > 1 for line in page]
+        start += len(page)
+    _batch_context(out, ints[1], sizes)
+    return out
+
+
+def _line_counts(lines: Sequence[str], ascii_only: bool) -> np.ndarray:
+    """Per line (columns): characters, words, word weights (see :data:`_KEYWORD`), digits,
+    separators, spaces and commas, as :func:`_feature_rows` counts them; ``ascii_only`` when
+    every line is ASCII, which is split into words at C speed."""
+    str_weights, byte_weights = _WEIGHTS()
+    zeros = repeat(0)
+    raw = "\n".join(lines).encode("ascii") if ascii_only else b""
+    parts = raw.split(b"\n") if raw else []
+    words: list[list[bytes]] | list[list[str]]
+    if len(parts) == len(lines):  # and no line holds a line break
+        words = list(map(bytes.split, raw.translate(_ASCII_LINE_WORDS).split(b"\n")))
+        weights = [sum(map(byte_weights.get, w, zeros)) for w in words]
+        digits = map(len, map(bytes.translate, parts, repeat(None), repeat(_KEEP_DIGITS)))
+        separators = map(len, map(bytes.translate, parts, repeat(None), repeat(_KEEP_SEPARATORS)))
+        spaces = map(bytes.count, parts, repeat(b" "))
+        commas = map(bytes.count, parts, repeat(b","))
+    else:
+        words = list(map(_WORD.findall, map(str.lower, lines)))
+        weights = [sum(map(str_weights.get, w, zeros)) for w in words]  # type: ignore[arg-type]
+        digits = map(len, map(_FIND_DIGITS, lines))
+        separators = map(len, map(_FIND_SEPARATORS, lines))
+        spaces = map(str.count, lines, repeat(" "))
+        commas = map(str.count, lines, repeat(","))
+    separators = map(add, separators, map(str.count, lines, repeat(" - ")))
+    columns = (map(len, lines), map(len, words), weights, digits, separators, spaces, commas)
+    return np.array([list(c) for c in columns], dtype=np.int64).reshape(7, len(lines))
+
+
+def _batch_context(out: np.ndarray, counts: np.ndarray, sizes: np.ndarray) -> None:
+    """Fill the columns of each line's text and neighbours (19 on) into ``out``.
+
+    Each text is a row of a texts x longest layout, padded with zeros, so that running sums
+    (sequential, as :func:`_with_context` adds) and windows stay within their text.
+    """
+    texts, longest = len(sizes), int(sizes.max())
+    column = np.arange(longest)
+    valid = column < sizes[:, None]
+    first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    per_line = np.repeat(sizes, sizes)
+    index = np.arange(len(counts)) - np.repeat(first, sizes)
+
+    def layout(values: np.ndarray) -> np.ndarray:
+        grid = np.zeros((texts, longest), dtype=values.dtype)
+        grid[valid] = values
+        return grid
+
+    def running(grid: np.ndarray) -> np.ndarray:
+        total = np.zeros((texts, longest + 1))
+        np.cumsum(grid, axis=1, out=total[:, 1:])
+        return total
+
+    words = _log1p(counts, _EXPM1_LOG1P)
+    good = (words >= _GOOD_WORDS) & (out[:, 2] >= _GOOD_STOP_SHARE)
+    cum_words = running(layout(words))
+    total = cum_words[:, -1]
+    denom = np.maximum(total, 1.0)
+    out[:, 19] = index / per_line
+    out[:, 20] = _log1p(per_line)
+    out[:, 21] = np.repeat([math.log1p(t) for t in total.tolist()], sizes)
+    out[:, 22] = words / np.repeat(np.maximum(layout(words).max(axis=1), 1.0), sizes)
+    # means over the neighbours (at most _CONTEXT either side, the line itself left out)
+    lo = np.maximum(column - _CONTEXT, 0)[None, :].repeat(texts, axis=0)
+    hi = np.minimum(column + _CONTEXT + 1, sizes[:, None])
+    count = np.maximum(hi - lo - 1, 1)
+    for own, mean in ((0, 23), (3, 24), (11, 26)):
+        grid = layout(out[:, own])
+        cum = running(grid)
+        window = np.take_along_axis(cum, hi, axis=1) - np.take_along_axis(cum, lo, axis=1)
+        out[:, mean] = ((window - grid) / count)[valid]
+    log_words = layout(out[:, 0])
+    padded = np.zeros((texts, longest + 2 * _CONTEXT))
+    padded[:, _CONTEXT : _CONTEXT + longest] = log_words
+    out[:, 25] = np.maximum.reduce([padded[:, k : k + longest] for k in range(2 * _CONTEXT + 1)])[
+        valid
+    ]
+    shifted = np.zeros((texts, longest))
+    shifted[:, 1:] = log_words[:, :-1]
+    out[:, 27] = shifted[valid]
+    shifted[:, :-1] = log_words[:, 1:]
+    shifted[:, -1] = 0.0
+    out[:, 28] = shifted[valid]
+    gone = layout(out[:, 17])
+    shifted[:, 0] = 0.0
+    shifted[:, 1:] = gone[:, :-1]
+    out[:, 29] = shifted[valid]
+    flags = layout(good)
+    before = np.maximum.accumulate(np.where(flags, column, -_FAR), axis=1)
+    out[:, 30] = np.minimum(column - before, _FAR)[valid]
+    after = np.minimum.accumulate(np.where(flags, column, longest + _FAR)[:, ::-1], axis=1)
+    out[:, 31] = np.minimum(after[:, ::-1] - column, _FAR)[valid]
+    has_good = flags.any(axis=1)
+    first_good = np.where(has_good, flags.argmax(axis=1), sizes)
+    last_good = np.where(has_good, longest - 1 - flags[:, ::-1].argmax(axis=1), -1)
+    out[:, 32] = (column < first_good[:, None])[valid]
+    out[:, 33] = (column > last_good[:, None])[valid]
+    # runs of short lines, broken at each text's start
+    short = words <= _SHORT_WORDS
+    opens = short.copy()
+    opens[1:] &= ~short[:-1]
+    opens[first] = short[first]
+    run = np.cumsum(opens)
+    out[:, 34] = _log1p(np.where(short, np.bincount(run[short], minlength=run[-1] + 1)[run], 0))
+    out[:, 35] = (cum_words[:, :-1] / denom[:, None])[valid]
+    out[:, 36] = ((total[:, None] - cum_words[:, 1:]) / denom[:, None])[valid]
+    good_words = running(layout(np.where(good, words, 0.0)))[:, -1]
+    out[:, 37] = np.repeat(good_words / denom, sizes)
 
 
 # --- tables ---------------------------------------------------------------------------------------
@@ -689,7 +973,7 @@ def table_row(line: str) -> bool:
 
 
 def _keep_tables(
-    lines: Sequence[str], rows: list[tuple[float, ...]], drop: list[bool], ruled: list[bool]
+    lines: Sequence[str], rows: Sequence[Sequence[float]], drop: list[bool], ruled: list[bool]
 ) -> bool:
     """Take the lines of tables of figures out of ``drop`` (in place); whether any line is left.
     ``rows`` are the lines' features, ``ruled`` marks the lines a named rule removed.
@@ -743,7 +1027,7 @@ def _keep_tables(
     return True in drop
 
 
-def _table_note(row: tuple[float, ...]) -> bool:
+def _table_note(row: Sequence[float]) -> bool:
     """A sentence (ends like one, has function words) without link, comment or footer shape."""
     return bool(
         row[4] and row[3] and row[0] <= _LOG_SHAPE_WORDS and not (row[9] or row[12] or row[13])
@@ -755,7 +1039,7 @@ def _table_label(line: str) -> bool:
 
 
 def _keep_headings(
-    lines: Sequence[str], rows: list[tuple[float, ...]], drop: list[bool], ruled: list[bool]
+    lines: Sequence[str], rows: Sequence[Sequence[float]], drop: list[bool], ruled: list[bool]
 ) -> bool:
     """Take the story's headings out of ``drop`` (in place); whether any line is left in it.
     ``rows`` are the lines' features, ``ruled`` marks the lines a named rule removed.

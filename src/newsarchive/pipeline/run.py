@@ -50,6 +50,9 @@ IGNORED_REASONS: frozenset[SkipReason] = frozenset({"not-an-article"})
 # Inputs per task for a worker: large enough that handing over a task costs little, small
 # enough that the progress bar moves and the last tasks of a run end together.
 CHUNK = 64
+# Text a worker loads ahead of cleaning it (Pipeline.run_chunk): enough for a chunk of news
+# articles, few enough of the largest (max_article_chars) that memory stays bounded
+READ_AHEAD_CHARS = 4_000_000
 IN_FLIGHT = 4  # tasks per process queued or running: enough that no process waits for work
 
 # how often the counting pass reports while it walks the inputs
@@ -254,21 +257,29 @@ class Pipeline:
         self(_WARM_UP)
 
     def __call__(self, inp: Input | Rejected) -> Outcome:
+        loaded = self._guarded(inp, self._load)
+        return self._guarded(inp, self._stages, loaded) if isinstance(loaded, Article) else loaded
+
+    @staticmethod
+    def _guarded(inp: Input | Rejected, step: Callable[..., Outcome], *args: Any) -> Outcome:
+        """``step(inp or args)``, a skip or a failure reported as the input's outcome."""
         if isinstance(inp, Rejected):
             return inp
         try:
-            return self._process(inp)
+            return step(*args) if args else step(inp)
         except Skip as skip:
             return Rejected(inp.source_path, skip.reason, skip.detail)
         except Exception as exc:  # a bug in a stage must cost one article, never the batch
             return Rejected(inp.source_path, "error", f"{type(exc).__name__}: {exc}")
 
     def run_chunk(self, inputs: list[Input | Rejected]) -> Chunk:
-        """Process a run of inputs; the stored rows come back as one record batch."""
+        """Process a run of inputs; the stored rows come back as one record batch.
+
+        All are loaded first, so that the cleaner reads their lines together (its structural
+        model costs far less per article so); then each goes through the stages."""
         outcomes: list[Processed | Rejected | Already] = []
         articles: list[Article] = []
-        for inp in inputs:
-            outcome = self(inp)
+        for outcome in self._read_ahead(inputs):
             if not isinstance(outcome, Article):
                 outcomes.append(outcome)
                 continue
@@ -284,7 +295,32 @@ class Pipeline:
             )
         return Chunk(outcomes, store.to_batch(articles) if articles else None)
 
-    def _process(self, inp: Input) -> Outcome:
+    def _read_ahead(self, inputs: list[Input | Rejected]) -> Iterator[Outcome]:
+        """The outcome of each input, in order: loaded a group at a time (at most
+        :data:`READ_AHEAD_CHARS` of text held at once), the group's lines read by the cleaner
+        together, then each article through the stages."""
+        group: list[tuple[Input | Rejected, Outcome]] = []
+        held = 0
+        for k, inp in enumerate(inputs):
+            loaded = self._guarded(inp, self._load)
+            group.append((inp, loaded))
+            held += len(loaded.body) if isinstance(loaded, Article) else 0
+            if held < READ_AHEAD_CHARS and k + 1 < len(inputs):
+                continue
+            try:
+                self.cleaner.read_ahead([a for _, a in group if isinstance(a, Article)])
+            except Exception:  # each article is then read alone, its error its own
+                self.cleaner.forget()
+            try:
+                for one, outcome in group:
+                    if isinstance(outcome, Article):
+                        outcome = self._guarded(one, self._stages, outcome)
+                    yield outcome
+            finally:
+                self.cleaner.forget()
+            group, held = [], 0
+
+    def _load(self, inp: Input) -> Outcome:
         article = load(inp, self.settings, source=self.options.source)
         article.doc_id = make_doc_id(inp.key or article.source_path, article.raw_text)
         if article.doc_id in self.known_ids:
@@ -293,6 +329,9 @@ class Pipeline:
             legacy = make_doc_id(article.source_path, article.raw_text)
             if legacy in self.known_ids:
                 return Already(article.source_path, legacy)
+        return article
+
+    def _stages(self, article: Article) -> Outcome:
         for stage in self.stages:
             article = stage(article)
         article.body = ""  # consumed by the stages; not worth sending back to the main process

@@ -16,7 +16,7 @@ from ..errors import Skip
 from ..settings import Settings
 
 if TYPE_CHECKING:
-    from .clean import RuleSet
+    from .clean import Lines, RuleSet
 
 
 class Stage(Protocol):
@@ -33,6 +33,22 @@ class Cleaner:
     def __init__(self, rules: RuleSet, templates: dict[str, frozenset[str]]) -> None:
         self.rules = rules
         self.templates = templates
+        self._read: dict[int, Lines] = {}  # id(article) -> what read_ahead read of it
+
+    def read_ahead(self, articles: list[Article]) -> None:
+        """Read the lines of a chunk's articles now, the structural cleaner's model run over all
+        of them at once (much cheaper than one article at a time); each article's call then
+        takes them. Call :meth:`forget` once the chunk is done."""
+        from .clean import read_lines
+
+        read = read_lines(articles, self.rules, self._templates_of)
+        self._read = {id(a): r for a, r in zip(articles, read, strict=True) if r is not None}
+
+    def forget(self) -> None:
+        self._read = {}
+
+    def _templates_of(self, article: Article) -> frozenset[str]:
+        return self.templates.get(article.source, frozenset())
 
     @classmethod
     def from_settings(cls, settings: Settings, templates: dict[str, frozenset[str]]) -> Cleaner:
@@ -43,7 +59,8 @@ class Cleaner:
     def __call__(self, article: Article) -> Article:
         from .clean import clean
 
-        clean(article, self.rules, self.templates.get(article.source, frozenset()))
+        lines = self._read.pop(id(article), None)
+        clean(article, self.rules, self._templates_of(article), lines)
         if article.cut_chars:  # recorded where the text stops, as the cleaner records its cuts
             end = len(article.body)
             article.removed.append(Removal("", "max_article_chars", end, end))
