@@ -74,6 +74,7 @@ class EngineHit:
     part: str  # the corpus part file name
     row: int  # the row in that part
     language: str | None = None  # the article's language: its text is analysed in it
+    text: str | None = None  # the clean text, if the index stores it (else read from the corpus)
 
 
 @dataclass(frozen=True, slots=True)
