@@ -36,6 +36,7 @@ One definition, used everywhere, so that a query finds what kwic then shows:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -50,6 +51,7 @@ _CJK_CLASS = (
 )
 _CJK = re.compile(f"[{_CJK_CLASS}]")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_CJK_OR_ARABIC = re.compile(f"[{_CJK_CLASS}{_ARABIC.pattern[1:-1]}]")
 
 # ISO 639-1 code -> Snowball algorithm in PyStemmer
 SNOWBALL: dict[str, str] = {
@@ -132,6 +134,8 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def script_of(text: str) -> str:
     """``cjk``, ``arabic`` or ``other``: the script that decides how ``text`` is analysed."""
+    if text.isascii() or _CJK_OR_ARABIC.search(text) is None:  # one scan for most texts
+        return "other"
     if _CJK.search(text):
         return "cjk"
     if _ARABIC.search(text):
@@ -242,15 +246,49 @@ def stem_keeps_start(language: str | None) -> bool:
     return lang in SUFFIX_STEMMERS or (lang not in SNOWBALL and lang != "ar")
 
 
-def count_words(text: str) -> int:
-    """How many words :func:`tokens` finds in ``text`` (no CJK or Arabic in it), unanalysed."""
-    return len(_word_patterns()[0].findall(text))
+def count_words(
+    text: str, start: int = 0, end: int | None = None, *, most: int | None = None
+) -> int:
+    """How many words :func:`tokens` finds in ``text[start:end]`` (no CJK or Arabic in it),
+    unanalysed; with ``most``, counting stops there.
+
+    >>> count_words("U.S. talks, e.g. on 5.30pm"), count_words("U.S. talks, e.g. on", most=2)
+    (5, 2)
+    """
+    end = len(text) if end is None else end
+    words = _word_patterns()[0]
+    if most is None:
+        return len(words.findall(text, start, end))
+    return sum(1 for _ in itertools.islice(words.finditer(text, start, end), most))
 
 
 def fold_lower(text: str) -> str:
     """``text`` lower-cased with Latin accents folded, as an analysed word is written."""
     low = text.lower()
     return low if low.isascii() else low.translate(_latin_fold())
+
+
+def folds_to(letter: str) -> frozenset[str]:
+    """Every character that :func:`fold_lower` writes as ``letter`` once a text is lower-cased:
+    the letter itself (unless it folds to another) and the accented letters folded to it.
+
+    >>> [c in folds_to("n") for c in "nñńx"]
+    [True, True, True, False]
+    """
+    return _unfolded().get(letter, frozenset({letter}))
+
+
+@functools.cache
+def _unfolded() -> dict[str, frozenset[str]]:
+    table = _latin_fold()
+    sources: dict[str, set[str]] = {}
+    for code, folded in table.items():
+        if len(folded) == 1:
+            sources.setdefault(
+                folded, {folded} if table.get(ord(folded), folded) == folded else set()
+            )
+            sources[folded].add(chr(code))
+    return {letter: frozenset(chars) for letter, chars in sources.items()}
 
 
 def normalise(word: str) -> str:
