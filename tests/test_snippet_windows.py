@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from newsarchive.index.analysis import tokens
-from newsarchive.index.snippets import HighlightSpec, TextToken, make_snippet, text_tokens
+from newsarchive.index.snippets import (
+    HighlightSpec,
+    TextToken,
+    make_snippet,
+    match_spans,
+    text_tokens,
+)
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").rglob("*.txt"))
 FRENCH = (
@@ -81,3 +87,34 @@ def test_phrase_words_far_apart_keep_their_distance() -> None:
         "On Monday the **strike** by junior doctors in **England** began at eight in the morning."
     )
     assert "**" not in make_snippet(text, text_tokens(text, "en", far), far)
+
+
+@pytest.mark.parametrize(("text", "language"), TEXTS, ids=[str(i) for i in range(len(TEXTS))])
+def test_positions_counted_as_far_as_phrases_reach_give_the_same_snippets(
+    text: str, language: str
+) -> None:
+    for spec in specs(text, language):
+        exact = text_tokens(text, language, spec)
+        near = text_tokens(text, language, spec, exact=False)
+        assert [(t.norm, t.start, t.end) for t in near] == [(t.norm, t.start, t.end) for t in exact]
+        for a, b, c, d in zip(exact, exact[1:], near, near[1:], strict=False):
+            assert (
+                d.pos - c.pos == b.pos - a.pos
+                or d.pos - c.pos >= spec.reach() > 0
+                or not (spec.phrases)
+            )
+        assert make_snippet(text, near, spec) == make_snippet(text, exact, spec)
+        assert match_spans(near, spec) == match_spans(exact, spec)
+
+
+def test_a_gap_beyond_reach_is_counted_only_to_reach() -> None:
+    text = "strike " + "and then " * 50 + "england strike england"
+    spec = HighlightSpec(frozenset(), (), ((("strike", "england"), 1),))
+    assert spec.reach() == 3
+    near = [(t.norm, t.pos) for t in text_tokens(text, "en", spec, exact=False)]
+    assert near == [("strike", 0), ("england", 4), ("strike", 5), ("england", 6)]
+    exact = [(t.norm, t.pos) for t in text_tokens(text, "en", spec)]
+    assert exact == [("strike", 0), ("england", 101), ("strike", 102), ("england", 103)]
+    assert make_snippet(text, text_tokens(text, "en", spec, exact=False), spec) == (
+        "…then and then and then and then england **strike england**"
+    )
