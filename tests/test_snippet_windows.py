@@ -118,3 +118,37 @@ def test_a_gap_beyond_reach_is_counted_only_to_reach() -> None:
     assert make_snippet(text, text_tokens(text, "en", spec, exact=False), spec) == (
         "…then and then and then and then england **strike england**"
     )
+
+
+def test_letters_folding_to_ascii_lie_in_the_ranges_searched() -> None:
+    """The snippet finder looks for an ASCII letter as any character of these ranges, without
+    loading the accent table: every character the table folds to an ASCII one is among them."""
+    import re
+
+    from newsarchive.index.analysis import FOLDING_TO_ASCII, _latin_fold
+
+    ranges = re.compile(f"[{FOLDING_TO_ASCII}]")
+    folded = [chr(k) for k, v in _latin_fold().items() if k > 127 and v.isascii()]
+    assert len(folded) > 600
+    assert [c for c in folded if not ranges.match(c)] == []
+
+
+def test_plain_text_words_are_found_without_the_large_classes() -> None:
+    """Text of Latin letters, punctuation and currency signs has no combining mark, Arabic or
+    CJK letter: the small word pattern finds exactly the words of the full one."""
+    import unicodedata
+
+    from newsarchive.index import analysis as an
+
+    plain = [
+        chr(c) for a, b in ((0, 0x2FF), (0x2000, 0x206F), (0x20A0, 0x20CF)) for c in range(a, b + 1)
+    ]
+    assert an.is_plain("".join(plain))
+    assert not [c for c in plain if unicodedata.category(c) in ("Mn", "Mc", "Me")]
+    assert an.script_of("".join(plain)) == "other"
+    assert not an.is_plain("café\u0301") and not an.is_plain("Ελλάδα") and not an.is_plain("中")
+    text = "“U.S.-led” talks — e.g. in Zürich, 5.30pm — cost €3.5bn; l’État and the naïve ʼokina"
+    assert an.is_plain(text)
+    assert an._PLAIN_WORDS.findall(text) == an._word_patterns()[0].findall(text)
+    assert an.count_words(text) == 15
+    assert [t.norm for t in an.tokens(text, "fr")][:4] == ["u.s", "led", "talk", "e.g"]

@@ -11,7 +11,6 @@ import bisect
 import functools
 from collections import defaultdict
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,8 @@ from ..storage import CorpusPath, ObjectPath
 from .model import EngineHit
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyarrow as pa
 
 READERS = 4  # part files read at once for a page of snippets
@@ -116,6 +117,8 @@ def fetch_texts(corpus: CorpusPath, hits: list[EngineHit]) -> dict[str, str]:
 
 @functools.cache
 def _readers() -> ThreadPoolExecutor:
+    from concurrent.futures import ThreadPoolExecutor  # imports logging: only when needed
+
     return ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="newsarchive-fetch")
 
 

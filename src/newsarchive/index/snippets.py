@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .analysis import (
+    FOLDING_TO_ASCII,
     QueryAnalyser,
     Token,
     count_words,
@@ -210,7 +211,7 @@ def _windows(
     if len(low) != len(text):  # a letter lower-cased to two (İ): offsets would not line up
         return None
     windows: list[tuple[int, int]] = []
-    for m in _finder(firsts).finditer(low):
+    for m in _finder(firsts, text.isascii()).finditer(low):
         if windows and m.start() < windows[-1][1]:
             continue  # a second candidate in the same run of letters
         lo = _last_space(text, m.start()) + 1
@@ -232,16 +233,22 @@ def _last_space(text: str, before: int) -> int:
 
 
 @functools.lru_cache(maxsize=256)
-def _finder(firsts: frozenset[str]) -> re.Pattern[str]:
+def _finder(firsts: frozenset[str], ascii_text: bool) -> re.Pattern[str]:
     """Where a word starting with one of ``firsts`` may start, in lower-cased text: each letter
-    as any letter that folds to it (folding the whole text first cost more than the rest).
+    as any letter that folds to it (folding the whole text first cost more than the rest); in
+    text with letters beyond ASCII, an ASCII letter as any letter that may fold to an ASCII one
+    (a few more candidates, and no accent table to load).
 
     The pattern starts with the class of every first letter, which lets ``re`` skip the other
     characters without trying the pattern at each; the rest is checked behind that letter.
     """
 
     def letters(chars: Iterable[str]) -> str:
-        return "[" + "".join(sorted(re.escape(f) for c in set(chars) for f in folds_to(c))) + "]"
+        found = set(chars)
+        accented = "" if ascii_text or not any(c.isascii() for c in found) else FOLDING_TO_ASCII
+        plain = [re.escape(c) for c in found if c.isascii()]
+        others = [re.escape(f) for c in found if not c.isascii() for f in folds_to(c)]
+        return f"[{''.join(sorted(plain))}{''.join(sorted(others))}{accented}]"
 
     rest = [
         f"(?<={letters(f[0])}){letters(f[1])}" if len(f) > 1 else f"(?<={letters(f)})"
