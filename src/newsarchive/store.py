@@ -27,7 +27,6 @@ import hashlib
 import itertools
 import json
 import os
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -285,6 +284,8 @@ def run_records(path: str | CorpusPath) -> list[dict[str, Any]]:
 def new_run_id(now: datetime | None = None) -> str:
     """Sortable and unique: ``20261122T041500Z-1a2b3c``."""
     now = now or datetime.now(UTC)
+    import secrets  # with random: only when writing
+
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
