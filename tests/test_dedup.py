@@ -117,3 +117,24 @@ def test_match_ignores_candidates_below_the_threshold(threshold: float) -> None:
     near.add("a", signature(STORY))
     assert near.match(signature(OTHER)) is None
     assert near.match(signature(EDITED)) == ("a", 0.5234375)
+
+
+def test_the_most_similar_first_telling_wins_and_ties_go_to_the_earliest() -> None:
+    import numpy as np
+
+    base = np.arange(128, dtype=np.uint64) * 7919
+    near = NearDuplicates(0.4)
+    half, more = base.copy(), base.copy()
+    half[64:] += 1  # 64 of 128 values shared with base
+    more[100:] += 1  # 100 shared
+    near.add("half", half, new=False)
+    near.add("half-again", half.copy())
+    near.add("more", more)
+    near.add("more", base)  # a doc_id is added once
+    assert len(near) == 3
+    assert near.match(base) == ("more", 100 / 128)
+    assert near.match(half) == ("half", 1.0)  # "half-again" ties with it: the earlier wins
+    assert sorted(near.new) == ["half-again", "more"]
+    assert (near.new["more"] == more).all()
+    unrelated = base + 2  # shares no value with any
+    assert near.match(unrelated) is None
