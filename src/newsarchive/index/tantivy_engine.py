@@ -376,5 +376,7 @@ def _hit(doc: tantivy.Document, score: float) -> EngineHit:
         part=str(doc["part"][0]),
         row=int(doc["row"][0]),
         language=_language(doc),
-        text="" if body is None else bytes(body).decode("utf-8"),  # no body: no text
+        # no body: an empty text, or an index built before texts were stored (until its
+        # rebuild, such hits read their text from the corpus)
+        text=None if body is None else bytes(body).decode("utf-8"),
     )
