@@ -687,6 +687,9 @@ def ingest(
                 f"{failure}; kept {report.ingested:,} articles committed in whole batches to "
                 f"{corpus}; run the same command again to finish (nothing is added twice)"
             )
+        # The near-duplicate index (some 3 KB an article) has been saved: freed before the
+        # search index is built, the index writer's memory takes its place instead of adding to it.
+        del near
         if index and report.status == "complete":
             # Still under the corpus lock: an ingest waiting with --wait waits for the index
             # too, instead of finding it busy and failing after its own articles went in.
