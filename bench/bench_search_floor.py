@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -35,16 +36,27 @@ from newsarchive.index.analysis import tokens
 ROUNDS = 3  # each query set is timed this many times; the median of all is printed
 
 
-def p50_ms(run: Callable[[str], object], queries: list[str]) -> float:
+def p50_ms(runs: dict[str, Callable[[str], object]], queries: list[str]) -> dict[str, Stat]:
+    """Median wall and CPU ms per call of each run, the runs interleaved query by query so that
+    a busy machine weighs on each alike (CPU: the process's, threads included)."""
     for q in queries[:5]:  # warm: the first call opens files and fills caches
-        run(q)
-    times = []
+        for run in runs.values():
+            run(q)
+    wall: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(ROUNDS):
         for q in queries:
-            started = time.perf_counter()
-            run(q)
-            times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+            for name, run in runs.items():
+                started, cpu_started = time.perf_counter(), time.process_time()
+                run(q)
+                cpu[name].append((time.process_time() - cpu_started) * 1000)
+                wall[name].append((time.perf_counter() - started) * 1000)
+    return {n: Stat(statistics.median(wall[n]), statistics.median(cpu[n])) for n in runs}
+
+
+class Stat(NamedTuple):
+    wall: float
+    cpu: float
 
 
 def bare_tantivy(index_dir: Path) -> Callable[[str], object]:
@@ -92,6 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=40_000)
     parser.add_argument("--workdir", type=Path, help="keep (and reuse) the corpus and index here")
+    parser.add_argument("--no-top-words", action="store_true", help="time the searches only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-search-floor-") as tmp:
         work = args.workdir or Path(tmp)
@@ -102,13 +115,31 @@ def main() -> None:
         sets = bs.query_sets(corpus, random.Random(11))
         queries = sets["AND"][:30] + sets["phrase"][:30]
         c = Corpus(corpus, index_dir)
-        with_snippets = p50_ms(lambda q: c.search(q, snippets=True), queries)
-        without = p50_ms(lambda q: c.search(q, snippets=False), queries)
-        bare = p50_ms(bare_tantivy(index_dir), queries)
-        print(f"{args.articles:,} articles, {len(queries)} queries x {ROUNDS}, limit 20, p50 ms")
-        print(f"  Corpus.search + snippets   {with_snippets:8.1f}")
-        print(f"  Corpus.search, no snippets {without:8.1f}   ({without / bare:.1f}x bare)")
-        print(f"  bare tantivy-py            {bare:8.2f}")
+        found = p50_ms(
+            {
+                "snippets": lambda q: c.search(q, snippets=True),
+                "no snippets": lambda q: c.search(q, snippets=False),
+                "bare": bare_tantivy(index_dir),
+            },
+            queries,
+        )
+        bare = found["bare"]
+        print(f"{args.articles:,} articles, {len(queries)} queries x {ROUNDS}, limit 20")
+        print(f"{'p50 ms':<28}{'wall':>8}{'CPU':>8}")
+        for label, name in (
+            ("Corpus.search + snippets", "snippets"),
+            ("Corpus.search, no snippets", "no snippets"),
+            ("bare tantivy-py", "bare"),
+        ):
+            wall, cpu = found[name]
+            ratio = (
+                f"   ({wall / bare.wall:.1f}x / {cpu / bare.cpu:.1f}x bare)"
+                if name != "bare"
+                else ""
+            )
+            print(f"  {label:<26}{wall:8.2f}{cpu:8.2f}{ratio}")
+        if args.no_top_words:
+            return
         word = re.sub(r"\W", "", sets["AND"][0].split(" AND ")[0]).lower()
         started = time.perf_counter()
         c.top_words(word)

@@ -429,6 +429,33 @@ def test_hit_fields(built: Built) -> None:
     assert hit.snippet == hits["whoosh"].snippet
 
 
+def test_tantivy_hits_carry_their_text(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tantivy index stores each article's clean text: its snippets never read the corpus
+    (whoosh's hits carry none and read it)."""
+    from newsarchive.index import api, fetch
+
+    corpus, index_dir = built["fixtures"]["tantivy"]
+    engine = api._open_for_search(index_dir, corpus)
+    _, found = engine.search(
+        api.build_query("strike OR flood*"), limit=None, offset=0, sort="oldest"
+    )
+    assert len(found) > 2
+    texts = {a.doc_id: a.text for a in FIXTURES}
+    assert {h.doc_id: h.text for h in found} == {h.doc_id: texts[h.doc_id] for h in found}
+
+    def no_reading(*args: object) -> object:
+        raise AssertionError("the corpus was read")
+
+    whoosh_corpus, whoosh_index = built["fixtures"]["whoosh"]
+    expected = search("strike", corpus=whoosh_corpus, index_dir=whoosh_index, sort="oldest")
+    monkeypatch.setattr(fetch, "_read_rows", no_reading)
+    hits = search("strike", corpus=corpus, index_dir=index_dir, sort="oldest").hits
+    assert [h.snippet for h in hits] == [h.snippet for h in expected.hits]
+    assert sum("**strik" in h.snippet.lower() for h in hits) >= 2
+    with pytest.raises(AssertionError, match="the corpus was read"):
+        search("strike", corpus=whoosh_corpus, index_dir=whoosh_index)
+
+
 # --- where the tantivy engine departs from tantivy's defaults ---------------------------------------
 
 

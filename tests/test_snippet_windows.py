@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from newsarchive.index.analysis import tokens
-from newsarchive.index.snippets import HighlightSpec, TextToken, make_snippet, text_tokens
+from newsarchive.index.snippets import (
+    HighlightSpec,
+    TextToken,
+    make_snippet,
+    match_spans,
+    text_tokens,
+)
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").rglob("*.txt"))
 FRENCH = (
@@ -81,3 +87,68 @@ def test_phrase_words_far_apart_keep_their_distance() -> None:
         "On Monday the **strike** by junior doctors in **England** began at eight in the morning."
     )
     assert "**" not in make_snippet(text, text_tokens(text, "en", far), far)
+
+
+@pytest.mark.parametrize(("text", "language"), TEXTS, ids=[str(i) for i in range(len(TEXTS))])
+def test_positions_counted_as_far_as_phrases_reach_give_the_same_snippets(
+    text: str, language: str
+) -> None:
+    for spec in specs(text, language):
+        exact = text_tokens(text, language, spec)
+        near = text_tokens(text, language, spec, exact=False)
+        assert [(t.norm, t.start, t.end) for t in near] == [(t.norm, t.start, t.end) for t in exact]
+        for a, b, c, d in zip(exact, exact[1:], near, near[1:], strict=False):
+            assert (
+                d.pos - c.pos == b.pos - a.pos
+                or d.pos - c.pos >= spec.reach() > 0
+                or not (spec.phrases)
+            )
+        assert make_snippet(text, near, spec) == make_snippet(text, exact, spec)
+        assert match_spans(near, spec) == match_spans(exact, spec)
+
+
+def test_a_gap_beyond_reach_is_counted_only_to_reach() -> None:
+    text = "strike " + "and then " * 50 + "england strike england"
+    spec = HighlightSpec(frozenset(), (), ((("strike", "england"), 1),))
+    assert spec.reach() == 3
+    near = [(t.norm, t.pos) for t in text_tokens(text, "en", spec, exact=False)]
+    assert near == [("strike", 0), ("england", 4), ("strike", 5), ("england", 6)]
+    exact = [(t.norm, t.pos) for t in text_tokens(text, "en", spec)]
+    assert exact == [("strike", 0), ("england", 101), ("strike", 102), ("england", 103)]
+    assert make_snippet(text, text_tokens(text, "en", spec, exact=False), spec) == (
+        "…then and then and then and then england **strike england**"
+    )
+
+
+def test_letters_folding_to_ascii_lie_in_the_ranges_searched() -> None:
+    """The snippet finder looks for an ASCII letter as any character of these ranges, without
+    loading the accent table: every character the table folds to an ASCII one is among them."""
+    import re
+
+    from newsarchive.index.analysis import FOLDING_TO_ASCII, _latin_fold
+
+    ranges = re.compile(f"[{FOLDING_TO_ASCII}]")
+    folded = [chr(k) for k, v in _latin_fold().items() if k > 127 and v.isascii()]
+    assert len(folded) > 600
+    assert [c for c in folded if not ranges.match(c)] == []
+
+
+def test_plain_text_words_are_found_without_the_large_classes() -> None:
+    """Text of Latin letters, punctuation and currency signs has no combining mark, Arabic or
+    CJK letter: the small word pattern finds exactly the words of the full one."""
+    import unicodedata
+
+    from newsarchive.index import analysis as an
+
+    plain = [
+        chr(c) for a, b in ((0, 0x2FF), (0x2000, 0x206F), (0x20A0, 0x20CF)) for c in range(a, b + 1)
+    ]
+    assert an.is_plain("".join(plain))
+    assert not [c for c in plain if unicodedata.category(c) in ("Mn", "Mc", "Me")]
+    assert an.script_of("".join(plain)) == "other"
+    assert not an.is_plain("café\u0301") and not an.is_plain("Ελλάδα") and not an.is_plain("中")
+    text = "“U.S.-led” talks — e.g. in Zürich, 5.30pm — cost €3.5bn; l’État and the naïve ʼokina"
+    assert an.is_plain(text)
+    assert an._PLAIN_WORDS.findall(text) == an._word_patterns()[0].findall(text)
+    assert an.count_words(text) == 15
+    assert [t.norm for t in an.tokens(text, "fr")][:4] == ["u.s", "led", "talk", "e.g"]

@@ -19,10 +19,8 @@ import fnmatch
 import json
 import os
 import re
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -217,6 +215,9 @@ class Lease:
         bucket, _, prefix = folder.key.partition("/")
         self.bucket, self.key = bucket, f"{prefix}/{LEASE_FILE}" if prefix else LEASE_FILE
         self.folder, self.busy, self.seconds = folder, busy, seconds
+        import socket  # (and uuid) only for object stores: a search need not import them
+        import uuid
+
         self.holder = f"process {os.getpid()} on {socket.gethostname()}"
         self.token = uuid.uuid4().hex
         self.etag: str | None = None

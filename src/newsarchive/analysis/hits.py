@@ -86,7 +86,7 @@ class QueryMatcher:
         from ..index.snippets import match_spans, text_tokens
 
         spec = self.spec(language)
-        return match_spans(text_tokens(text, language, spec), spec)
+        return match_spans(text_tokens(text, language, spec, exact=False), spec)
 
     def findall(self, text: str, language: str | None = None) -> list[str]:
         """The matched text of each match."""

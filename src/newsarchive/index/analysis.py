@@ -36,6 +36,7 @@ One definition, used everywhere, so that a query finds what kwic then shows:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -48,8 +49,32 @@ ANALYSIS_VERSION = 2  # bump when any word's analysed form changes: indexes are 
 _CJK_CLASS = (
     "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 )
-_CJK = re.compile(f"[{_CJK_CLASS}]")
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_ARABIC_CLASS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+# Text of these characters alone (Latin letters, general punctuation, currency signs) holds no
+# combining mark, Arabic or CJK letter: its words are _PLAIN_WORDS. The patterns with the large
+# classes are compiled only for other text: compiling them took 60 ms of each process.
+_PLAIN_CLASS = "\x00-\u02ff\u2000-\u206f\u20a0-\u20cf"
+_PLAIN_WORDS = re.compile(r"\w+(?:\.\w+)*")
+
+
+@functools.cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _cjk() -> re.Pattern[str]:
+    return _pattern(f"[{_CJK_CLASS}]")
+
+
+def _arabic() -> re.Pattern[str]:
+    return _pattern(f"[{_ARABIC_CLASS}]")
+
+
+def is_plain(text: str) -> bool:
+    """Whether ``text`` holds only characters of :data:`_PLAIN_CLASS` (no combining mark, Arabic
+    or CJK letter), whose words :data:`_PLAIN_WORDS` finds."""
+    return text.isascii() or _pattern(f"[{_PLAIN_CLASS}]*").fullmatch(text) is not None
+
 
 # ISO 639-1 code -> Snowball algorithm in PyStemmer
 SNOWBALL: dict[str, str] = {
@@ -122,7 +147,7 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     mixed = f"(?:[^\\W{_CJK_CLASS}]|[{marks}])+"
     # Arabic has no dotted abbreviations of two-letter parts: a dot between Arabic words is a
     # sentence end whose space was lost in scraping (للمقاول.المشرف), so it splits them.
-    arabic = _ARABIC.pattern
+    arabic = f"[{_ARABIC_CLASS}]"
     dot = f"(?:(?<!{arabic})\\.|\\.(?!{arabic}{{2}}))"
     return (
         re.compile(f"{plain}(?:{dot}{plain})*"),
@@ -132,15 +157,17 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def script_of(text: str) -> str:
     """``cjk``, ``arabic`` or ``other``: the script that decides how ``text`` is analysed."""
-    if _CJK.search(text):
+    if is_plain(text) or _pattern(f"[{_CJK_CLASS}{_ARABIC_CLASS}]").search(text) is None:
+        return "other"
+    if _cjk().search(text):
         return "cjk"
-    if _ARABIC.search(text):
+    if _arabic().search(text):
         return "arabic"
     return "other"
 
 
 def is_cjk(norm: str) -> bool:
-    return bool(norm) and _CJK.match(norm) is not None
+    return norm[:1] >= "\u1100" and _cjk().match(norm) is not None  # the class starts there
 
 
 @functools.cache
@@ -242,15 +269,56 @@ def stem_keeps_start(language: str | None) -> bool:
     return lang in SUFFIX_STEMMERS or (lang not in SNOWBALL and lang != "ar")
 
 
-def count_words(text: str) -> int:
-    """How many words :func:`tokens` finds in ``text`` (no CJK or Arabic in it), unanalysed."""
-    return len(_word_patterns()[0].findall(text))
+def count_words(
+    text: str, start: int = 0, end: int | None = None, *, most: int | None = None
+) -> int:
+    """How many words :func:`tokens` finds in ``text[start:end]`` (no CJK or Arabic in it),
+    unanalysed; with ``most``, counting stops there.
+
+    >>> count_words("U.S. talks, e.g. on 5.30pm"), count_words("U.S. talks, e.g. on", most=2)
+    (5, 2)
+    """
+    end = len(text) if end is None else end
+    plain = text.isascii() or _pattern(f"[{_PLAIN_CLASS}]*").fullmatch(text, start, end)
+    words = _PLAIN_WORDS if plain else _word_patterns()[0]
+    if most is None:
+        return len(words.findall(text, start, end))
+    return sum(1 for _ in itertools.islice(words.finditer(text, start, end), most))
 
 
 def fold_lower(text: str) -> str:
     """``text`` lower-cased with Latin accents folded, as an analysed word is written."""
     low = text.lower()
     return low if low.isascii() else low.translate(_latin_fold())
+
+
+# Every character the accent table folds to an ASCII letter or digit lies in these ranges
+# (tests/test_snippet_windows.py checks it against the table): a pattern can look for a folded
+# ASCII letter without the table, whose module (whoosh's) costs 40 ms of CPU to import.
+FOLDING_TO_ASCII = "\u00c0-\u02af\u0300-\u036f\u1d00-\u1eff\u2c60-\u2c7f\uff10-\uff5a"
+
+
+def folds_to(letter: str) -> frozenset[str]:
+    """Every character that :func:`fold_lower` writes as ``letter`` once a text is lower-cased:
+    the letter itself (unless it folds to another) and the accented letters folded to it.
+
+    >>> [c in folds_to("n") for c in "nñńx"]
+    [True, True, True, False]
+    """
+    return _unfolded().get(letter, frozenset({letter}))
+
+
+@functools.cache
+def _unfolded() -> dict[str, frozenset[str]]:
+    table = _latin_fold()
+    sources: dict[str, set[str]] = {}
+    for code, folded in table.items():
+        if len(folded) == 1:
+            sources.setdefault(
+                folded, {folded} if table.get(ord(folded), folded) == folded else set()
+            )
+            sources[folded].add(chr(code))
+    return {letter: frozenset(chars) for letter, chars in sources.items()}
 
 
 def normalise(word: str) -> str:
@@ -260,7 +328,7 @@ def normalise(word: str) -> str:
     ('café', 'الامراء')
     """
     word = word.lower()
-    if not word.isascii() and _ARABIC.search(word):
+    if not word.isascii() and _arabic().search(word):
         word = word.translate(_ARABIC_FOLD)
     return word
 
@@ -297,21 +365,25 @@ def tokens(
 
 
 def _pieces(text: str, language: str | None, query: bool, stem: bool) -> list[tuple[str, int, int]]:
-    plain, mixed = _word_patterns()
     low = text.lower()  # once for the whole text, unless a letter lower-cases to two
     lowered = len(low) == len(text)
-    arabic = not text.isascii() and _ARABIC.search(text) is not None
+    if is_plain(text):
+        words_of, arabic, has_cjk = _PLAIN_WORDS, False, False
+    else:
+        plain, mixed = _word_patterns()
+        arabic = _arabic().search(text) is not None
+        has_cjk = _cjk().search(text) is not None
+        words_of = mixed if has_cjk else plain
     pieces: list[tuple[str, int, int]] = []
     words: list[str] = []
     where: list[int] = []
-    has_cjk = not text.isascii() and _CJK.search(text) is not None
-    for m in (mixed if has_cjk else plain).finditer(text):
+    for m in words_of.finditer(text):
         start, end = m.span()
         if has_cjk and m.group("cjk"):
             pieces.extend(_bigrams(m.group(), start, query))
             continue
         word = low[start:end] if lowered else m.group().lower()
-        if arabic and _ARABIC.search(word):
+        if arabic and _arabic().search(word):
             word = word.translate(_ARABIC_FOLD)
         where.append(len(pieces))
         words.append(word)
@@ -349,11 +421,10 @@ def norms(text: str, language: str | None) -> str:
     if len(text) > _PIECE_CHARS:
         return " ".join(filter(None, (norms(piece, language) for piece in _pieces_of(text))))
     low = text.lower()
-    if len(low) != len(text) or (
-        not text.isascii() and (_CJK.search(text) or _ARABIC.search(text))
-    ):
+    plain = is_plain(low)
+    if len(low) != len(text) or (not plain and (_cjk().search(text) or _arabic().search(text))):
         return " ".join([p[0] for p in _pieces(text, language, False, True)])
-    words = _word_patterns()[0].findall(low)
+    words = (_PLAIN_WORDS if plain else _word_patterns()[0]).findall(low)
     if not words:
         return ""
     if base_language(language) != "ar":
@@ -396,7 +467,7 @@ def forms_by_language(text: str, languages: Iterable[str]) -> dict[str, list[tup
         if not form:
             continue
         forms = [form]
-        if lang == "ar" and len(form) == 1 and _ARABIC.match(form[0]):
+        if lang == "ar" and len(form) == 1 and _arabic().match(form[0]):
             # "and", "so", "with", "like", "for" written onto the word without the article
             # (وملك) stay in the stem: a one-word query matches them too, as the index holds
             # them: stemmed whole, which may cut more than the bare word lost (بشأن -> بش)
@@ -434,7 +505,7 @@ class Form:
 
 def normalise_arabic_text(text: str) -> str:
     """Arabic letters of a whole text normalised as :func:`normalise` does a word's."""
-    return text.translate(_ARABIC_FOLD) if _ARABIC.search(text) else text
+    return text.translate(_ARABIC_FOLD) if _arabic().search(text) else text
 
 
 def cjk_bigrams_spaced(text: str) -> str:
@@ -444,14 +515,16 @@ def cjk_bigrams_spaced(text: str) -> str:
     >>> cjk_bigrams_spaced("GDP增长3%")
     'GDP . 增长 . 3%'
     """
-    if not _CJK.search(text):
+    if text.isascii() or not _cjk().search(text):
         return text
-    return _CJK_RUN.sub(
-        lambda m: " . " + " . ".join(b for b, _, _ in _bigrams(m.group(), 0, True)) + " . ", text
-    ).strip()
-
-
-_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
+    return (
+        _pattern(f"[{_CJK_CLASS}]+")
+        .sub(
+            lambda m: " . " + " . ".join(b for b, _, _ in _bigrams(m.group(), 0, True)) + " . ",
+            text,
+        )
+        .strip()
+    )
 
 
 @functools.cache

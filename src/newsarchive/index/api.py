@@ -504,11 +504,14 @@ def _with_snippets(
 ) -> list[Hit]:
     from .snippets import HighlightSpec, highlight_spec, make_snippet, text_tokens
 
-    texts: dict[str, str] = {}
-    if snippets and found:
-        from .fetch import fetch_texts
+    if not snippets or not found:
+        return [
+            Hit(rank, h.doc_id, h.score, h.published_at, h.source, h.title, h.url, "")
+            for rank, h in enumerate(found, start=offset + 1)
+        ]
+    from .fetch import fetch_texts
 
-        texts = fetch_texts(corpus, found)
+    texts = fetch_texts(corpus, found)
     analyser = engine.query_analyser(tree)
     specs: dict[str | None, HighlightSpec] = {}  # one per language: its words are its own
     hits = []
@@ -517,7 +520,7 @@ def _with_snippets(
         if h.language not in specs:
             specs[h.language] = highlight_spec(tree, analyser, h.language)
         spec = specs[h.language]
-        words = text_tokens(text, h.language, spec) if text else []
+        words = text_tokens(text, h.language, spec, exact=False) if text else []
         snippet = make_snippet(text, words, spec) if text else ""
         hits.append(Hit(rank, h.doc_id, h.score, h.published_at, h.source, h.title, h.url, snippet))
     return hits

@@ -1,7 +1,8 @@
 """Corpus reads for the index: the rows to index, and the texts that snippets are cut from.
 
-The index stores no article text (the corpus holds it once); it stores each article's part file and
-row, so a page of hits reads only the row groups that hold those rows, never the whole corpus.
+The tantivy index stores each article's text, and gives it with the hit. For whoosh's hits (which
+carry no text) the index stores each article's part file and row, so a page of hits reads only the
+row groups that hold those rows, never the whole corpus.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import bisect
 import functools
 from collections import defaultdict
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,8 @@ from ..storage import CorpusPath, ObjectPath
 from .model import EngineHit
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyarrow as pa
 
 READERS = 4  # part files read at once for a page of snippets
@@ -86,12 +88,14 @@ def part_row_counts(parts: list[Any]) -> int:
 
 
 def fetch_texts(corpus: CorpusPath, hits: list[EngineHit]) -> dict[str, str]:
-    """``doc_id -> text`` for the hits, read by their part and row; doc_id scan as a fallback."""
-    texts: dict[str, str] = {}
+    """``doc_id -> text`` for the hits: the text the index stored with a hit, else read by
+    its part and row (a doc_id scan as a fallback)."""
+    texts = {hit.doc_id: hit.text for hit in hits if hit.text is not None}
     lost: list[str] = []
     by_part: dict[str, list[EngineHit]] = defaultdict(list)
     for hit in hits:
-        by_part[hit.part].append(hit)
+        if hit.text is None:
+            by_part[hit.part].append(hit)
     readable = {part: h for part, h in by_part.items() if (corpus / part).is_file()}
     for part, part_hits in by_part.items():
         if (
@@ -113,6 +117,8 @@ def fetch_texts(corpus: CorpusPath, hits: list[EngineHit]) -> dict[str, str]:
 
 @functools.cache
 def _readers() -> ThreadPoolExecutor:
+    from concurrent.futures import ThreadPoolExecutor  # imports logging: only when needed
+
     return ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="newsarchive-fetch")
 
 

@@ -76,6 +76,7 @@ class EngineHit:
     part: str  # the corpus part file name
     row: int  # the row in that part
     language: str | None = None  # the article's language: its text is analysed in it
+    text: str | None = None  # the clean text, if the index stores it (else read from the corpus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,9 @@ class SearchResults:
 
     def to_pandas(self) -> pd.DataFrame:
         """The hits as a DataFrame (``published_at`` is ``datetime64[us, UTC]``)."""
-        return self.to_arrow().to_pandas()
+        # Arrow's conversion threads cost more than they save on a page of hits (1.3 against
+        # 0.8 ms of CPU for 20 hits, more when the machine is busy)
+        return self.to_arrow().to_pandas(use_threads=len(self.hits) >= 10_000)
 
     @staticmethod
     def row(hit: Hit) -> dict[str, Any]:

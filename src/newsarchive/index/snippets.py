@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .analysis import (
+    FOLDING_TO_ASCII,
     QueryAnalyser,
     Token,
     count_words,
-    fold_lower,
+    folds_to,
     is_cjk,
     script_of,
     stem_keeps_start,
@@ -45,6 +46,11 @@ class HighlightSpec:
     terms: frozenset[str]
     prefixes: tuple[str, ...]
     phrases: tuple[tuple[tuple[str, ...], int], ...]
+
+    def reach(self) -> int:
+        """How many words apart two words may be and still make one of the phrases: no
+        distance beyond it needs counting exactly (0 without phrases)."""
+        return max((slop + 2 for _, slop in self.phrases), default=0)
 
     def first_letters(self) -> frozenset[str]:
         """The first two letters of every word to mark: other words need no analysis."""
@@ -147,14 +153,20 @@ def _phrase_runs(
             yield first, at
 
 
-def text_tokens(text: str, language: str | None, spec: HighlightSpec) -> list[TextToken]:
+def text_tokens(
+    text: str, language: str | None, spec: HighlightSpec, *, exact: bool = True
+) -> list[TextToken]:
     """The words of ``text`` (analysed in ``language``) that may match ``spec``: the others
     are left out, keeping their positions, so that phrases stay exact.
 
     Only the words that may match are analysed (a regex finds them by their first letters in
-    the folded text) and the words between them are only counted, so most of a long article is
-    never stemmed. Text whose words may be stemmed from the front (Arabic, CJK, a language
-    whose stemmer takes prefixes off) is analysed whole.
+    the lower-cased text) and the words between them are only counted, so most of a long
+    article is never stemmed. Text whose words may be stemmed from the front (Arabic, CJK, a
+    language whose stemmer takes prefixes off) is analysed whole.
+
+    ``exact=False`` counts the words between two candidates only as far as the spec's phrases
+    reach (:meth:`HighlightSpec.reach`): positions further apart may be too close, but never
+    within reach, so snippets and matches are those of exact positions, for less work.
     """
     firsts = spec.first_letters()
     if not firsts:
@@ -162,11 +174,15 @@ def text_tokens(text: str, language: str | None, spec: HighlightSpec) -> list[Te
     windows = _windows(text, language, firsts)
     if windows is None:
         return [t for t in tokens(text, language) if t.norm[:2] in firsts or t.norm[:1] in firsts]
+    reach = None if exact else spec.reach()
     found: list[TextToken] = []
     base = at = 0  # words before ``at``
     for lo, hi in windows:
-        base += count_words(text[at:lo])
-        words = tokens(text[lo:hi], language)
+        if reach is None:
+            base += count_words(text[at:lo])
+        elif reach:
+            base += count_words(text, at, lo, most=reach)
+        words = _window_tokens(text[lo:hi], language)
         for t in words:
             if t.norm[:2] in firsts or t.norm[:1] in firsts:
                 found.append(TextToken(t.norm, base + t.pos, lo + t.start, lo + t.end))
@@ -174,7 +190,14 @@ def text_tokens(text: str, language: str | None, spec: HighlightSpec) -> list[Te
     return found
 
 
-_SPACE = re.compile(r"\s")
+@functools.lru_cache(maxsize=65_536)
+def _window_tokens(window: str, language: str | None) -> list[TextToken]:
+    """:func:`tokens` of a window, kept: the same runs of letters (*for*, *the*) come back in
+    most articles. The list is shared: never change it."""
+    return tokens(window, language)
+
+
+_WHITE = re.compile(r"\s")
 
 
 def _windows(
@@ -184,15 +207,15 @@ def _windows(
     that may match; None where the text must be analysed whole."""
     if not stem_keeps_start(language) or script_of(text) != "other":
         return None
-    folded = fold_lower(text)
-    if len(folded) != len(text):  # a letter folded to two (ß, æ): offsets would not line up
+    low = text.lower()
+    if len(low) != len(text):  # a letter lower-cased to two (İ): offsets would not line up
         return None
     windows: list[tuple[int, int]] = []
-    for m in _finder(firsts).finditer(folded):
+    for m in _finder(firsts, text.isascii()).finditer(low):
         if windows and m.start() < windows[-1][1]:
             continue  # a second candidate in the same run of letters
         lo = _last_space(text, m.start()) + 1
-        space = _SPACE.search(text, m.start())
+        space = _WHITE.search(text, m.start())
         hi = len(text) if space is None else space.start()
         if windows and lo <= windows[-1][1]:
             windows[-1] = (windows[-1][0], hi)
@@ -210,10 +233,29 @@ def _last_space(text: str, before: int) -> int:
 
 
 @functools.lru_cache(maxsize=256)
-def _finder(firsts: frozenset[str]) -> re.Pattern[str]:
-    """Where a word starting with one of ``firsts`` may start, in lower-cased folded text."""
-    alternatives = sorted(firsts, key=lambda f: (-len(f), f))
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + ")")
+def _finder(firsts: frozenset[str], ascii_text: bool) -> re.Pattern[str]:
+    """Where a word starting with one of ``firsts`` may start, in lower-cased text: each letter
+    as any letter that folds to it (folding the whole text first cost more than the rest); in
+    text with letters beyond ASCII, an ASCII letter as any letter that may fold to an ASCII one
+    (a few more candidates, and no accent table to load).
+
+    The pattern starts with the class of every first letter, which lets ``re`` skip the other
+    characters without trying the pattern at each; the rest is checked behind that letter.
+    """
+
+    def letters(chars: Iterable[str]) -> str:
+        found = set(chars)
+        accented = "" if ascii_text or not any(c.isascii() for c in found) else FOLDING_TO_ASCII
+        plain = [re.escape(c) for c in found if c.isascii()]
+        others = [re.escape(f) for c in found if not c.isascii() for f in folds_to(c)]
+        return f"[{''.join(sorted(plain))}{''.join(sorted(others))}{accented}]"
+
+    rest = [
+        f"(?<={letters(f[0])}){letters(f[1])}" if len(f) > 1 else f"(?<={letters(f)})"
+        for f in sorted(firsts, key=lambda f: (-len(f), f))
+    ]
+    first = letters(f[0] for f in firsts)
+    return re.compile(rf"{first}(?<!\w[\s\S])(?:{'|'.join(rest)})")
 
 
 def _phrase_hits(tokens: Sequence[TextToken], words: tuple[str, ...], slop: int) -> Iterable[int]:

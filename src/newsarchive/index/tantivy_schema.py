@@ -216,6 +216,9 @@ def schema() -> tantivy.Schema:
     sb.add_integer_field("local_us", indexed=True)
     sb.add_integer_field("offset_min", stored=True)  # hits show the day as printed
     sb.add_bytes_field("url", stored=True)
+    # the clean text, stored only (the block-compressed doc store): a page of hits reads its
+    # snippets' text from the documents it loads anyway, not from the corpus's Parquet row groups
+    sb.add_bytes_field("body", stored=True)
     raw("month", fast=True)
     for row in fields.BUILTIN:
         if row.kind == "words":  # analysed words: indexed, not stored
@@ -267,6 +270,8 @@ def document(row: dict[str, Any], part: str, row_number: int) -> tantivy.Documen
         doc["headline"] = title.encode("utf-8")
     if url := row["url"]:
         doc["url"] = url.encode("utf-8")
+    if text := row["text"]:
+        doc["body"] = text.encode("utf-8")
     published: datetime | None = row["published_at"]
     if published is not None:
         doc["published_us"] = (published - EPOCH) // MICROSECOND  # the instant: for order
