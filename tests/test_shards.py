@@ -161,8 +161,10 @@ def test_incremental_updates_land_in_their_shard(tmp_path: Path) -> None:
         LATE,
         article("strike-2019", "Rail strike", "A rail strike.", published=utc(2019, 2, 1)),
     ]
+    before = {p.name for p in corpus.glob("part-*.parquet")}
     write_corpus(corpus, later)
-    new_part = max(p.name for p in corpus.glob("part-*.parquet"))
+    # part names are not in commit order: the new part is the one that was not there
+    (new_part,) = {p.name for p in corpus.glob("part-*.parquet")} - before
 
     def held(index_dir: Path) -> dict[str, tuple[int, bool]]:
         """Articles per shard, and whether the shard holds some of the new part."""
