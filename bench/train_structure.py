@@ -33,6 +33,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -158,7 +159,7 @@ def load_pages() -> list[Page]:
 
 
 def train(pages: list[Page]) -> object:
-    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.ensemble import GradientBoostingClassifier  # type: ignore[import-untyped]
 
     x = np.concatenate([p.x for p in pages])
     y = np.concatenate([p.y for p in pages])
@@ -166,7 +167,7 @@ def train(pages: list[Page]) -> object:
     # kinds of page (2008 news, 2012 mixed, recent sites), and the smallest is the most recent
     per_set = {ds: sum(p.dataset == ds for p in pages) for ds in {p.dataset for p in pages}}
     w = np.concatenate([p.w / per_set[p.dataset] for p in pages])
-    clf = GradientBoostingClassifier(**PARAMS)  # type: ignore[arg-type]
+    clf = GradientBoostingClassifier(**PARAMS)
     clf.fit(x, y, sample_weight=w * len(pages))
     return clf
 
@@ -174,7 +175,7 @@ def train(pages: list[Page]) -> object:
 def export(clf: object) -> dict[str, np.ndarray]:
     """The fitted trees as complete heap-ordered arrays for
     :class:`~newsarchive.pipeline.clean_structure.TreeModel`."""
-    depth = PARAMS["max_depth"]
+    depth = int(PARAMS["max_depth"])
     trees = [est[0].tree_ for est in clf.estimators_]  # type: ignore[attr-defined]
     inner, leaves = 2**depth - 1, 2**depth
     feature = np.zeros((len(trees), inner), dtype=np.int16)
@@ -218,7 +219,9 @@ def kept_text(page: Page, proba: np.ndarray, threshold: float) -> str:
     )
 
 
-def scores(pages: list[Page], probas: list[np.ndarray], threshold: float, score: object) -> dict:
+def scores(
+    pages: list[Page], probas: list[np.ndarray], threshold: float, score: object
+) -> dict[str, Any]:
     groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for page, proba in zip(pages, probas, strict=True):
         p, r, *_ = score.page_scores(kept_text(page, proba, threshold), page.gold, 1)  # type: ignore[attr-defined]
@@ -252,7 +255,7 @@ def main() -> None:
         file=sys.stderr,
     )
     datasets = sorted({p.dataset for p in pages})
-    held_out: dict[str, dict] = {}
+    held_out: dict[str, dict[str, Any]] = {}
     for ds in datasets:
         clf = train([p for p in pages if p.dataset != ds])
         model = cs.TreeModel.load(export(clf))
@@ -276,7 +279,7 @@ def main() -> None:
             f: round(float(v), 4)
             for f, v in sorted(zip(cs.FEATURES, importance, strict=True), key=lambda fv: -fv[1])
         }
-        np.savez_compressed(MODEL, **arrays)
+        np.savez_compressed(MODEL, **arrays)  # type: ignore[arg-type]
         report["model_sha256"] = hashlib.sha256(MODEL.read_bytes()).hexdigest()
         print(f"model written: {MODEL} ({MODEL.stat().st_size} bytes)", file=sys.stderr)
     REPORT.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
