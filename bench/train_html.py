@@ -237,17 +237,7 @@ def figures(pages: list[Page], keep: list[np.ndarray], score: Any) -> dict[str, 
         p, r, *_ = score.page_scores(text, page.gold, 1)
         groups[page.dataset].append((p, r))
         groups["ALL"].append((p, r))
-    out = {}
-    for ds, values in sorted(groups.items()):
-        mp = sum(v[0] for v in values) / len(values)
-        mr = sum(v[1] for v in values) / len(values)
-        out[ds] = {
-            "pages": len(values),
-            "P": round(mp, 3),
-            "R": round(mr, 3),
-            "F1": round(2 * mp * mr / (mp + mr), 3),
-        }
-    return out
+    return ts.summarise(groups)
 
 
 def kept_at(page: Page, proba: np.ndarray, thresholds: tuple[float, float]) -> np.ndarray:

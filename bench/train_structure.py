@@ -227,6 +227,11 @@ def scores(
         p, r, *_ = score.page_scores(kept_text(page, proba, threshold), page.gold, 1)  # type: ignore[attr-defined]
         groups[page.dataset].append((p, r))
         groups["ALL"].append((p, r))
+    return summarise(groups)
+
+
+def summarise(groups: dict[str, list[tuple[float, float]]]) -> dict[str, Any]:
+    """Pages, mean P and R and F1 of the means, per data set (as the data set's score.py)."""
     out = {}
     for ds, values in sorted(groups.items()):
         mp = sum(v[0] for v in values) / len(values)

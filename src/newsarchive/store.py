@@ -40,6 +40,9 @@ from .errors import CorpusError, CorpusLocked, NewsarchiveError, os_reason
 from .storage import LEASE_FILE, CorpusPath, Lease, ObjectPath, corpus_path
 
 if TYPE_CHECKING:
+    import sqlite3
+    import tempfile
+
     import pandas as pd
     import pyarrow as pa
     import pyarrow.dataset as pads
@@ -292,6 +295,28 @@ def new_run_id(now: datetime | None = None) -> str:
     import secrets  # with random: only when writing
 
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def scratch_database(
+    prefix: str, folder: str | None, cache_mb: int
+) -> tuple[tempfile.TemporaryDirectory[str], sqlite3.Connection]:
+    """A run's scratch SQLite file in a new temporary folder (under ``folder``, else TMPDIR):
+    no journal and no syncs, since it is rebuilt from the corpus if the run dies, and a page
+    cache of ``cache_mb`` so that memory stays bounded. Returns the folder (which removes the
+    file when cleaned up) and the connection (autocommit)."""
+    import sqlite3
+    import tempfile
+
+    scratch = tempfile.TemporaryDirectory(prefix=prefix, dir=folder)
+    db = sqlite3.connect(Path(scratch.name) / "scratch.sqlite", isolation_level=None)
+    for pragma in (
+        "journal_mode = OFF",
+        "synchronous = OFF",
+        f"cache_size = {-1024 * cache_mb}",
+        "temp_store = FILE",
+    ):
+        db.execute(f"PRAGMA {pragma}")
+    return scratch, db
 
 
 def fsync_dir(path: Path) -> None:

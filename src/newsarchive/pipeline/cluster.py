@@ -24,8 +24,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sqlite3
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -232,15 +230,8 @@ class IdTable:
     """
 
     def __init__(self, folder: str | None = None, cache_mb: int = ID_CACHE_MB) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="newsarchive-ids-", dir=folder)
-        self.db = sqlite3.connect(Path(self._dir.name) / "ids.sqlite", isolation_level=None)
-        for pragma in (
-            "journal_mode = OFF",  # a scratch table: rebuilt from the corpus if the run dies
-            "synchronous = OFF",
-            f"cache_size = {-1024 * cache_mb}",
-            "temp_store = FILE",
-        ):
-            self.db.execute(f"PRAGMA {pragma}")
+        # a scratch table: rebuilt from the corpus if the run dies
+        self._dir, self.db = store.scratch_database("newsarchive-ids-", folder, cache_mb)
         self.db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self.db.execute("CREATE TABLE texts (hash TEXT PRIMARY KEY, first TEXT) WITHOUT ROWID")
 

@@ -34,8 +34,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import sqlite3
-import tempfile
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import cache
@@ -168,15 +166,8 @@ class NearDuplicates:
     ) -> None:
         self.threshold = threshold
         self.bands, self.rows = lsh_bands(threshold)
-        self._dir = tempfile.TemporaryDirectory(prefix="newsarchive-near-", dir=folder)
-        self.db = sqlite3.connect(Path(self._dir.name) / "near.sqlite", isolation_level=None)
-        for pragma in (
-            "journal_mode = OFF",  # a scratch index: rebuilt from the corpus if the run dies
-            "synchronous = OFF",
-            f"cache_size = {-1024 * cache_mb}",
-            "temp_store = FILE",
-        ):
-            self.db.execute(f"PRAGMA {pragma}")
+        # a scratch index: rebuilt from the corpus if the run dies
+        self._dir, self.db = store.scratch_database("newsarchive-near-", folder, cache_mb)
         self.db.execute("CREATE TABLE sigs (n INTEGER PRIMARY KEY, doc TEXT, sig BLOB)")
         self.db.execute(
             "CREATE TABLE bands (key INTEGER, n INTEGER, PRIMARY KEY (key, n)) WITHOUT ROWID"
